@@ -1,0 +1,35 @@
+// @chapter 02
+#include <corio/clock.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include <corio/errors.hpp>
+
+namespace corio::detail {
+
+ClockKind clock_from_env() {
+  const char* name = std::getenv("CORIO_CLOCK");
+  if (name == nullptr || *name == '\0' || std::string_view(name) == "real") return ClockKind::Real;
+  if (std::string_view(name) == "virtual") return ClockKind::Virtual;
+  throw InvalidArgument(std::string("CORIO_CLOCK=") + name + " names no clock; use real or virtual");
+}
+
+std::unique_ptr<Clock> make_clock(ClockKind kind) {
+  if (kind == ClockKind::Virtual) return std::make_unique<VirtualClock>();
+  return std::make_unique<RealClock>();
+}
+
+Nanos to_nanos(double seconds, const char* what) {
+  if (std::isnan(seconds)) throw InvalidArgument(std::string(what) + ": the delay is NaN");
+  // A hundred years is forever, and keeps the sum with now() from overflowing.
+  constexpr double kForever = 100.0 * 365 * 24 * 3600;
+  if (seconds > kForever) seconds = kForever;
+  if (seconds < -kForever) seconds = -kForever;
+  return Nanos(std::llround(seconds * 1e9));
+}
+
+}  // namespace corio::detail

@@ -1,0 +1,12 @@
+// @chapter 01
+// Everything corio offers, in one include.
+#pragma once
+
+#include <corio/coro.hpp>  // @since 04
+#include <corio/diagnostics.hpp>
+#include <corio/errors.hpp>
+#include <corio/future.hpp>  // @since 03
+#include <corio/loop.hpp>
+#include <corio/run.hpp>    // @since 04
+#include <corio/sleep.hpp>  // @since 04
+#include <corio/task.hpp>   // @since 05

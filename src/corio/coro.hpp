@@ -1,0 +1,208 @@
+// @chapter 04
+// Coro<T>: a lazy coroutine. Calling a coroutine function runs nothing (E03);
+// it returns a Coro that owns the suspended frame. Awaiting the Coro starts
+// it by symmetric transfer, and when it finishes, control transfers straight
+// back to the awaiter: no loop iteration in between, like Python's
+// `await coro()`. A Coro dropped without being awaited says so, naming its
+// function (E17), as Python's "coroutine ... was never awaited" warning does.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <memory>  // @since 05
+#include <string>
+#include <utility>
+
+#include <corio/diagnostics.hpp>
+#include <corio/errors.hpp>
+#include <corio/frame_pool.hpp>  // @since 05
+#include <corio/future.hpp>
+
+namespace corio {
+
+template <class T = void>
+class Coro;
+
+namespace detail {
+
+// The name of the function a coroutine frame belongs to, captured where
+// the compiler constructs the promise: inside that very function.
+struct FunctionName {
+  const char* value;
+};
+
+// Everything a promise holds whatever its T. It is a FutureCore, so a
+// chapter-05 Task can be awaited like any future.
+class PromiseBase : public FutureCore {
+ public:
+  explicit PromiseBase(FunctionName fn) : FutureCore(nullptr), function_(fn.value) {}
+
+  const char* function() const { return function_; }
+  bool started() const { return started_; }
+  void mark_started() { started_ = true; }
+
+  // @since 05
+  // Frames come from a pool that recycles them (frame_pool.hpp).
+  static void* operator new(std::size_t size) { return frame_alloc(size); }
+  static void operator delete(void* frame, std::size_t size) { frame_free(frame, size); }
+
+  bool is_task() const { return task_id_ != 0; }
+  std::uint64_t task_id() const { return task_id_; }
+  std::string task_name() const;
+  void make_task(Loop& loop, std::string name);
+  void complete_task();
+  PromiseBase* prev_task = nullptr;  // the loop's list of live tasks
+  PromiseBase* next_task = nullptr;
+  // @end
+
+ protected:
+  std::coroutine_handle<> continuation_;  // who awaits this Coro, if anyone
+
+ private:
+  const char* function_;
+  bool started_ = false;  // awaited (or made a task) once already
+  // @since 05
+  std::uint64_t task_id_ = 0;                // 0: not a task
+  std::unique_ptr<std::string> task_name_;  // only when a name was given
+  // @end
+};
+
+// A promise has return_value or return_void, never both: T picks one.
+template <class P, class T>
+struct ReturnOf {
+  template <class U>
+  void return_value(U&& value) {
+    static_cast<P*>(this)->put_result(std::forward<U>(value));
+  }
+};
+template <class P>
+struct ReturnOf<P, void> {
+  void return_void() {}
+};
+
+template <class T>
+class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promise<T>, T> {
+ public:
+  using Handle = std::coroutine_handle<Promise>;
+
+  explicit Promise(FunctionName fn = {__builtin_FUNCTION()}) : FutureState<T, PromiseBase>(fn) {}
+
+  Coro<T> get_return_object() { return Coro<T>(Handle::from_promise(*this)); }
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  // At the end, control goes back to the awaiter; a task (chapter 05)
+  // instead completes as a future and wakes its waiters through the loop.
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    std::coroutine_handle<> await_suspend(Handle h) noexcept {
+      Promise& p = h.promise();
+      // @since 05
+      if (p.is_task()) {
+        p.complete_task();  // may destroy the frame: touch nothing after it
+        return std::noop_coroutine();
+      }
+      // @end
+      return p.continuation_ ? p.continuation_ : std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+
+  template <class U>
+  void put_result(U&& value) {
+    this->storage_.put(std::forward<U>(value));
+  }
+  void unhandled_exception() { this->store_error(std::current_exception()); }
+
+  // For Coro's awaiter: start the frame with `caller` as its continuation.
+  Handle start(std::coroutine_handle<> caller) {
+    this->mark_started();
+    this->continuation_ = caller;
+    return Handle::from_promise(*this);
+  }
+  // The result of a finished Coro, moved out, or its error thrown.
+  T take() {
+    this->rethrow_error();
+    return this->storage_.take();
+  }
+
+ private:
+  void destroy() override;
+};
+
+template <class T>
+void Promise<T>::destroy() {
+  // @since 05
+  if (auto error = this->unretrieved_error()) {
+    report_unretrieved("Task exception was never retrieved: task '" + this->task_name() + "' (coroutine '" +
+                           this->function() + "')",
+                       error);
+  }
+  // @end
+  Handle::from_promise(*this).destroy();
+}
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Coro {
+ public:
+  using promise_type = detail::Promise<T>;
+
+  Coro(Coro&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  Coro& operator=(Coro other) noexcept {
+    std::swap(h_, other.h_);
+    return *this;
+  }
+  ~Coro() {
+    if (!h_) return;
+    if (!h_.promise().started()) {
+      detail::report(std::string("RuntimeWarning: coroutine '") + h_.promise().function() + "' was never awaited");
+    }
+    h_.destroy();
+  }
+
+  // The name of the coroutine function, for messages.
+  const char* name() const { return h_ ? h_.promise().function() : "<empty>"; }
+  bool done() const { return h_ && h_.done(); }
+
+  // `co_await coro`: runs it now, inline; resumed when it returns.
+  auto operator co_await() {
+    check_awaitable("co_await");
+    return Awaiter{h_};
+  }
+
+  // @since 05
+  // For create_task: the frame, which from now on owns itself.
+  typename promise_type::Handle release(const char* who) {
+    check_awaitable(who);
+    h_.promise().mark_started();
+    return std::exchange(h_, nullptr);
+  }
+  // @end
+
+ private:
+  friend promise_type;
+  explicit Coro(typename promise_type::Handle h) : h_(h) {}
+
+  void check_awaitable(const char* who) const {
+    if (!h_) throw RuntimeError(std::string(who) + ": this Coro is empty (it was moved from)");
+    if (h_.promise().started()) {
+      throw RuntimeError(std::string(who) + ": cannot reuse already awaited coroutine '" + name() +
+                         "'; a coroutine runs once: call the function again for a new one, or make a Task to "
+                         "share one result");
+    }
+  }
+
+  struct Awaiter {
+    typename promise_type::Handle h;
+    bool await_ready() const noexcept { return false; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) { return h.promise().start(caller); }
+    T await_resume() { return h.promise().take(); }
+  };
+
+  typename promise_type::Handle h_;
+};
+
+}  // namespace corio

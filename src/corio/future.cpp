@@ -1,0 +1,96 @@
+// @chapter 03
+#include <corio/future.hpp>
+
+#include <string>
+
+#include <corio/diagnostics.hpp>
+#include <corio/errors.hpp>
+
+namespace corio::detail {
+
+// Waiters still hanging on a dying future are told so: a done-callback
+// frees itself. (An awaiting coroutine holds the future alive, so it is
+// never among them.)
+FutureCore::~FutureCore() {
+  while (head_) {
+    Waiter* w = head_;
+    remove_waiter(w);
+    w->notify(w, Waiter::Notice::Dropped);
+  }
+}
+
+void FutureCore::add_waiter(Waiter* w) {
+  if (done()) {
+    w->notify(w, Waiter::Notice::Done);
+    return;
+  }
+  w->prev = tail_;
+  w->next = nullptr;
+  (tail_ ? tail_->next : head_) = w;
+  tail_ = w;
+}
+
+void FutureCore::remove_waiter(Waiter* w) {
+  (w->prev ? w->prev->next : head_) = w->next;
+  (w->next ? w->next->prev : tail_) = w->prev;
+  w->prev = w->next = nullptr;
+}
+
+void FutureCore::finish() {
+  state_ = State::Done;
+  while (head_) {
+    Waiter* w = head_;
+    remove_waiter(w);
+    w->notify(w, Waiter::Notice::Done);
+  }
+}
+
+void FutureCore::check_pending(const char* who) const {
+  if (done()) {
+    throw InvalidStateError(std::string(who) +
+                            ": the future is already done; a result or an exception can be set only once");
+  }
+}
+
+void FutureCore::check_done(const char* who) const {
+  if (!done()) {
+    throw InvalidStateError(std::string(who) +
+                            ": the result is not ready (the future is still pending); await it, or add a "
+                            "done-callback");
+  }
+}
+
+void FutureCore::set_exception(std::exception_ptr error, const char* who) {
+  if (!error) throw InvalidArgument(std::string(who) + ": the exception_ptr is null");
+  check_pending(who);
+  error_ = std::move(error);
+  finish();
+}
+
+std::exception_ptr FutureCore::exception(const char* who) {
+  check_done(who);
+  retrieved_ = true;
+  return error_;
+}
+
+void FutureCore::rethrow_error() {
+  if (!error_) return;
+  retrieved_ = true;
+  std::rethrow_exception(error_);
+}
+
+std::string describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
+}
+
+void report_unretrieved(const std::string& what, std::exception_ptr error) {
+  report(what + ": " + describe(error));
+}
+
+}  // namespace corio::detail

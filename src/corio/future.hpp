@@ -1,0 +1,298 @@
+// @chapter 03
+// Future<T>: the one place a result or an error lands. Whoever waits for it
+// hangs a Waiter on it; when the future completes, every waiter is handed to
+// the loop in the order it was added, and runs on a later iteration, never
+// inside set_result(). From chapter 05 on a Task is a future too: its
+// coroutine's promise is a FutureState, so everything here serves both.
+#pragma once
+
+#include <coroutine>  // @since 04
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <corio/callback.hpp>
+#include <corio/loop.hpp>
+
+namespace corio {
+
+// A result asked for too early, or set twice (asyncio.InvalidStateError).
+class InvalidStateError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+namespace detail {
+
+// A node on a future's waiter list. It lives wherever the waiting happens:
+// in the awaiting coroutine's frame, or in a heap node for a done-callback.
+struct Waiter {
+  enum class Notice { Done, Dropped };  // completed / the future died first
+  Waiter* prev = nullptr;
+  Waiter* next = nullptr;
+  void (*notify)(Waiter* self, Notice notice) = nullptr;
+};
+
+// What every future shares whatever its T: the state, the error, the
+// waiters, and a reference count (Future<T> handles, and a Task's loop).
+class FutureCore {
+ public:
+  FutureCore(const FutureCore&) = delete;
+  FutureCore& operator=(const FutureCore&) = delete;
+
+  bool done() const { return state_ != State::Pending; }
+  Loop& loop() const { return *loop_; }
+
+  void retain() { ++refs_; }
+  void release() {
+    if (--refs_ == 0) destroy();
+  }
+
+  // Appends w; it is notified once, when the future completes.
+  void add_waiter(Waiter* w);
+  void remove_waiter(Waiter* w);
+
+  void set_exception(std::exception_ptr error, const char* who);
+  std::exception_ptr exception(const char* who);
+
+ protected:
+  explicit FutureCore(Loop* loop) : loop_(loop) {}
+  ~FutureCore();
+  // Called when the last reference goes: a plain future deletes itself; a
+  // task destroys its coroutine frame.
+  virtual void destroy() = 0;
+
+  void check_pending(const char* who) const;
+  void check_done(const char* who) const;
+  // Marks the error retrieved and throws it, if there is one.
+  void rethrow_error();
+  // Completes the future: every waiter goes to the loop, in order.
+  void finish();
+  // The error nobody looked at, for the "never retrieved" report.
+  std::exception_ptr unretrieved_error() const { return retrieved_ ? nullptr : error_; }
+  // @since 04
+  // For a coroutine's promise, which completes in two steps: the error is
+  // stored when it escapes the body, finish() runs at the final suspend.
+  void store_error(std::exception_ptr error) { error_ = std::move(error); }
+  void bind(Loop* loop) { loop_ = loop; }
+  // @end
+
+ private:
+  enum class State : std::uint8_t { Pending, Done };  // Pending -> Done, once
+  State state_ = State::Pending;
+  bool retrieved_ = false;  // an error was thrown or returned to someone
+  std::uint32_t refs_ = 1;
+  Loop* loop_;
+  std::exception_ptr error_;
+  Waiter* head_ = nullptr;  // waiters, oldest first
+  Waiter* tail_ = nullptr;
+};
+
+// The stored result; void stores nothing.
+template <class T>
+class Storage {
+ public:
+  template <class U>
+  void put(U&& value) {
+    value_.emplace(std::forward<U>(value));
+  }
+  const T& get() const { return *value_; }
+  T take() { return std::move(*value_); }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <>
+class Storage<void> {
+ public:
+  void get() const {}
+  void take() {}
+};
+
+// A future's state with its result. Core is FutureCore for a plain future;
+// chapter 04 makes a coroutine's promise one, with a richer Core.
+template <class T, class Core = FutureCore>
+class FutureState : public Core {
+ public:
+  using Result = T;
+  using Core::Core;
+
+  template <class... U>
+  void set_result(const char* who, U&&... value) {
+    this->check_pending(who);
+    storage_.put(std::forward<U>(value)...);
+    this->finish();
+  }
+  // The result, or the error thrown; InvalidStateError while pending.
+  decltype(auto) result(const char* who) {
+    this->check_done(who);
+    this->rethrow_error();
+    return storage_.get();
+  }
+
+ protected:
+  Storage<T> storage_;
+};
+
+// An owning pointer that counts references on a FutureCore.
+template <class S>
+class Ref {
+ public:
+  Ref() = default;
+  static Ref adopt(S* s) {
+    Ref r;
+    r.s_ = s;
+    return r;
+  }
+  Ref(const Ref& o) : s_(o.s_) {
+    if (s_) s_->retain();
+  }
+  Ref(Ref&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  Ref& operator=(Ref o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~Ref() {
+    if (s_) s_->release();
+  }
+  S* get() const { return s_; }
+  S* operator->() const { return s_; }
+  explicit operator bool() const { return s_ != nullptr; }
+
+ private:
+  S* s_ = nullptr;
+};
+
+// A done-callback: a heap node that waits like a coroutine would, then runs
+// f(handle) from the loop. Holder is Future<T> (or Task<T>).
+template <class Holder, class State, class F>
+class DoneCallback final : public Callback, public Waiter {
+ public:
+  DoneCallback(State* state, F f) : state_(state), f_(std::move(f)) { notify = &on_notice; }
+
+ private:
+  static void on_notice(Waiter* self, Notice notice) {
+    auto* cb = static_cast<DoneCallback*>(self);
+    if (notice == Notice::Dropped) {
+      cb->release();
+      return;
+    }
+    cb->state_->retain();  // the callback runs with the future alive
+    cb->held_ = Ref<State>::adopt(cb->state_);
+    cb->state_->loop().schedule(cb);
+  }
+  void invoke() override {
+    Holder holder(held_);
+    held_ = Ref<State>();
+    f_(holder);
+  }
+  State* state_;
+  Ref<State> held_;
+  F f_;
+};
+
+// @since 04
+// `co_await future`: resumed from the loop on the iteration after the
+// future completes; returns the result or throws the error.
+template <class State>
+class FutureAwaiter : private Waiter {
+ public:
+  explicit FutureAwaiter(State* state) : state_(state) { notify = &on_notice; }
+  FutureAwaiter(const FutureAwaiter&) = delete;
+  FutureAwaiter& operator=(const FutureAwaiter&) = delete;
+  ~FutureAwaiter() {
+    if (waiting_) state_->remove_waiter(this);
+  }
+
+  bool await_ready() const { return state_->done(); }
+  void await_suspend(std::coroutine_handle<> h) {
+    coro_ = h;
+    waiting_ = true;
+    state_->add_waiter(this);
+  }
+  typename State::Result await_resume() { return state_->result("co_await"); }
+
+ private:
+  static void on_notice(Waiter* self, Notice) {
+    auto* me = static_cast<FutureAwaiter*>(self);
+    me->waiting_ = false;
+    me->state_->loop().schedule(me->coro_);
+  }
+  State* state_;
+  std::coroutine_handle<> coro_;
+  bool waiting_ = false;
+};
+// @end
+
+}  // namespace detail
+
+template <class T = void>
+class Future {
+ public:
+  using State = detail::FutureState<T>;
+
+  // A pending future on the running loop (RuntimeError when none runs).
+  Future() : Future(get_running_loop()) {}
+  explicit Future(Loop& loop) : state_(detail::Ref<Node>::adopt(new Node(&loop))) {}
+  explicit Future(detail::Ref<State> state) : state_(std::move(state)) {}
+
+  bool done() const { return state_->done(); }
+
+  // Completes the future; InvalidStateError if it is already done.
+  template <class... U>
+  void set_result(U&&... value) {
+    state_->set_result("Future::set_result", std::forward<U>(value)...);
+  }
+  void set_exception(std::exception_ptr error) { state_->set_exception(error, "Future::set_exception"); }
+  template <class E>
+  void set_exception(E error) {
+    set_exception(std::make_exception_ptr(std::move(error)));
+  }
+
+  // The result, or the stored error thrown; InvalidStateError while pending.
+  decltype(auto) result() const { return state_->result("Future::result"); }
+  // The stored error, or null; InvalidStateError while pending.
+  std::exception_ptr exception() const { return state_->exception("Future::exception"); }
+
+  // Runs f(future) from the loop once the future is done (at once, on the
+  // next iteration, if it already is). Callbacks run in the order added.
+  template <class F>
+  void add_done_callback(F f) const {
+    auto* cb = new detail::DoneCallback<Future, State, F>(state_.get(), std::move(f));
+    state_->add_waiter(cb);
+  }
+
+  detail::FutureAwaiter<State> operator co_await() const { return detail::FutureAwaiter<State>(state_.get()); }  // @since 04
+
+ private:
+  // A plain future's state lives on the heap and dies with its last handle.
+  class Node final : public State {
+   public:
+    using State::State;
+
+   private:
+    void destroy() override;
+  };
+
+  template <class H, class S, class F>
+  friend class detail::DoneCallback;
+  detail::Ref<State> state_;
+};
+
+namespace detail {
+std::string describe(std::exception_ptr error);
+void report_unretrieved(const std::string& what, std::exception_ptr error);
+}  // namespace detail
+
+template <class T>
+void Future<T>::Node::destroy() {
+  if (auto error = this->unretrieved_error()) detail::report_unretrieved("Future exception was never retrieved", error);
+  delete this;
+}
+
+}  // namespace corio

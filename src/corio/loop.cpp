@@ -1,0 +1,237 @@
+// @chapter 01
+#include <corio/loop.hpp>
+
+#include <fcntl.h>
+
+#include <string>
+
+#include <corio/diagnostics.hpp>
+#include <corio/errors.hpp>
+#include <corio/task_list.hpp>  // @since 05
+
+namespace corio {
+
+namespace {
+thread_local Loop* current = nullptr;  // the loop running on this thread
+}
+
+Loop* detail::running_loop() { return current; }
+
+Loop& get_running_loop() {
+  if (current == nullptr) throw RuntimeError("no running event loop");
+  return *current;
+}
+
+// @before 02: Loop::Loop() : poller_(std::make_unique<detail::SelectPoller>()), owner_(std::this_thread::get_id()) {}
+// @since 02
+Loop::Loop(LoopOptions options)
+    : poller_(detail::make_poller(options.poller.value_or(detail::poller_from_env()))),
+      clock_(detail::make_clock(options.clock.value_or(detail::clock_from_env()))),
+      tasks_(std::make_unique<detail::TaskList>()),  // @since 05
+      owner_(std::this_thread::get_id()) {}
+// @end
+
+// Closing order matters. From chapter 05 on, tasks still pending are
+// destroyed first, while everything their frames may unhook from still
+// exists, and each says so. Then queued callbacks, timers and fds go.
+Loop::~Loop() {
+  tasks_->destroy_pending();  // @since 05
+  ready_.clear();
+  // @since 02
+  while (!timers_.empty()) timers_.pop()->fire();
+  ready_.clear();
+  // @end
+  for (Watch& w : watches_) {
+    if (w.reader) w.reader->release();
+    if (w.writer) w.writer->release();
+  }
+}
+
+void Loop::check_thread(const char* what) const {
+  if (std::this_thread::get_id() == owner_) return;
+  throw RuntimeError(std::string("Loop::") + what +
+                     " called from a thread that does not own the loop; a loop belongs to the thread that "
+                     "created it, and other threads must hand it work through call_soon_threadsafe");
+}
+
+void Loop::check_fd(const char* what, int fd) const {
+  check_thread(what);
+  if (fd < 0 || ::fcntl(fd, F_GETFD) < 0) {
+    throw InvalidArgument(std::string(what) + ": fd " + std::to_string(fd) +
+                          " is not an open file descriptor; pass an fd from open(), socket() or pipe() "
+                          "that has not been closed");
+  }
+  poller_->check(fd);
+}
+
+void Loop::watch(int fd, unsigned side, detail::Callback* cb) {
+  if (static_cast<std::size_t>(fd) >= watches_.size()) watches_.resize(static_cast<std::size_t>(fd) + 1);
+  Watch& w = watches_[static_cast<std::size_t>(fd)];
+  unsigned before = w.mask();
+  detail::Callback*& slot = side == detail::kReadable ? w.reader : w.writer;
+  detail::Callback* old = std::exchange(slot, cb);
+  if (old) old->release();
+  if (w.mask() == before) return;
+  try {
+    poller_->update(fd, before, w.mask());
+  } catch (...) {
+    slot = nullptr;
+    cb->release();
+    throw;
+  }
+  if (before == 0) ++watched_;
+}
+
+bool Loop::unwatch(int fd, unsigned side) {
+  if (fd < 0 || static_cast<std::size_t>(fd) >= watches_.size()) return false;
+  Watch& w = watches_[static_cast<std::size_t>(fd)];
+  detail::Callback*& slot = side == detail::kReadable ? w.reader : w.writer;
+  if (slot == nullptr) return false;
+  unsigned before = w.mask();
+  std::exchange(slot, nullptr)->release();
+  poller_->update(fd, before, w.mask());
+  if (w.mask() == 0) --watched_;
+  return true;
+}
+
+bool Loop::remove_reader(int fd) {
+  check_thread("remove_reader");
+  return unwatch(fd, detail::kReadable);
+}
+
+bool Loop::remove_writer(int fd) {
+  check_thread("remove_writer");
+  return unwatch(fd, detail::kWritable);
+}
+
+// @since 02
+double Loop::time() const { return std::chrono::duration<double>(clock_->now()).count(); }
+// @end
+
+void Loop::run_forever() {
+  check_thread("run_forever");
+  if (running_) throw RuntimeError("This event loop is already running");
+  if (current != nullptr) throw RuntimeError("Cannot run the event loop while another loop is running");
+  running_ = true;
+  current = this;
+  struct Reset {
+    Loop* loop;
+    ~Reset() {
+      loop->running_ = false;
+      loop->stopping_ = false;
+      current = nullptr;
+    }
+  } reset{this};
+  do {
+    run_once();
+  } while (!stopping_);
+}
+
+// The phases of one iteration, as numbered in docs/architecture.md.
+void Loop::run_once() {
+  // 1. How long may the poller wait?
+  detail::PollTimeout timeout = poll_timeout();
+  // 2. Ask the OS which fds are ready, and 3. queue their callbacks.
+  if (should_poll(timeout)) {
+    fired_.clear();
+    poller_->poll(timeout, fired_);
+    dispatch_fired();
+  }
+  // 4. On the virtual clock, an idle loop jumps to the next deadline.
+  advance_virtual_clock();  // @since 02
+  // 5. Move every timer whose deadline has passed to the ready queue.
+  move_due_timers();  // @since 02
+  // 6. Run what is ready now; what that schedules waits for the next round.
+  run_ready();
+}
+
+// Phase 1: no wait when work is queued or a stop was asked for; until the
+// earliest deadline when a timer is pending; otherwise until an fd fires.
+detail::PollTimeout Loop::poll_timeout() const {
+  if (!ready_.empty() || stopping_) return detail::PollTimeout(0);
+  // @since 02
+  if (!timers_.empty()) {
+    if (clock_->is_virtual()) return detail::PollTimeout(0);
+    detail::Nanos left = timers_.top()->when() - clock_->now();
+    return left.count() > 0 ? left : detail::PollTimeout(0);
+  }
+  // @end
+  if (watched_ == 0) {
+    throw RuntimeError(
+        "the loop would wait forever: nothing is ready, no timer is pending and no fd is watched, so "
+        "nothing can ever wake it (is a coroutine awaiting something nobody will complete?)");
+  }
+  return detail::PollTimeout(-1);
+}
+
+// Phase 2's shortcut: while callbacks are queued, a zero-timeout poll is
+// made only every kPollEvery iterations, and never when no fd is watched.
+bool Loop::should_poll(detail::PollTimeout timeout) {
+  if (timeout.count() != 0) {
+    since_poll_ = 0;
+    return true;
+  }
+  if (watched_ == 0 || ++since_poll_ < kPollEvery) return false;
+  since_poll_ = 0;
+  return true;
+}
+
+// Phase 3: a fired fd queues its reader and/or its writer, once each.
+void Loop::dispatch_fired() {
+  for (const detail::Fired& f : fired_) {
+    Watch& w = watches_[static_cast<std::size_t>(f.fd)];
+    if ((f.events & detail::kReadable) && w.reader) {
+      w.reader->retain();
+      ready_.push({w.reader});
+    }
+    if ((f.events & detail::kWritable) && w.writer) {
+      w.writer->retain();
+      ready_.push({w.writer});
+    }
+  }
+}
+
+// @since 02
+// Phase 4: only a virtual clock moves here, and only when the loop has
+// nothing else to do: nothing ready after the poll, and a timer pending.
+void Loop::advance_virtual_clock() {
+  if (!clock_->is_virtual() || !ready_.empty() || timers_.empty()) return;
+  clock_->advance_to(timers_.top()->when());
+}
+
+// Phase 5: due timers leave the heap in deadline order (ties: in the order
+// they were scheduled) and queue their work.
+void Loop::move_due_timers() {
+  detail::Nanos now = clock_->now();
+  while (!timers_.empty() && timers_.top()->when() <= now) timers_.pop()->fire();
+}
+// @end
+
+// Phase 6: exactly the entries queued before this phase began.
+void Loop::run_ready() {
+  for (std::size_t n = ready_.size(); n > 0; --n) {
+    detail::Ready r = ready_.pop();
+    // @since 04
+    if (r.coro) {
+      r.coro.resume();
+      continue;
+    }
+    // @end
+    run_callback(r.callback);
+  }
+}
+
+// An exception escaping a callback is reported and the loop goes on, as
+// asyncio's "Exception in callback" does.
+void Loop::run_callback(detail::Callback* cb) {
+  try {
+    cb->run();
+  } catch (const std::exception& e) {
+    detail::report(std::string("Exception in callback: ") + e.what());
+  } catch (...) {
+    detail::report("Exception in callback: an exception not derived from std::exception");
+  }
+  cb->release();
+}
+
+}  // namespace corio

@@ -1,0 +1,228 @@
+// @chapter 01
+// The event loop: a ready queue of callbacks, a table of watched fds and a
+// poller that sleeps until one of them is ready. docs/architecture.md lists
+// the phases of one iteration; run_once() follows that list line for line.
+#pragma once
+
+#include <coroutine>  // @since 04
+#include <memory>
+#include <optional>  // @since 02
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <corio/callback.hpp>
+#include <corio/clock.hpp>   // @since 02
+#include <corio/poller.hpp>
+#include <corio/ready_queue.hpp>
+// @before 02: #include <corio/select_poller.hpp>
+#include <corio/timers.hpp>  // @since 02
+
+namespace corio {
+
+// @since 02
+namespace detail {
+class TimerCallback;
+class TaskList;  // @since 05
+}  // namespace detail
+// @end
+
+// @since 02
+struct LoopOptions {
+  std::optional<PollerKind> poller = std::nullopt;  // unset: CORIO_POLLER, else epoll
+  std::optional<ClockKind> clock = std::nullopt;    // unset: CORIO_CLOCK, else real
+};
+
+class TimerHandle;
+// @end
+
+class Loop {
+ public:
+  // @before 02: Loop();
+  explicit Loop(LoopOptions options = {});  // @since 02
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // Runs f on a later iteration, after everything already queued (FIFO).
+  template <class F>
+  Handle call_soon(F f) {
+    check_thread("call_soon");
+    auto* cb = new detail::CallbackFn<F>(std::move(f));
+    ready_.push({cb});
+    return Handle(cb);
+  }
+
+  // Runs f (again on every iteration) while fd is readable / writable. A
+  // second add_reader for the same fd replaces the first callback.
+  template <class F>
+  void add_reader(int fd, F f) {
+    check_fd("add_reader", fd);
+    watch(fd, detail::kReadable, new detail::CallbackFn<F>(std::move(f)));
+  }
+  template <class F>
+  void add_writer(int fd, F f) {
+    check_fd("add_writer", fd);
+    watch(fd, detail::kWritable, new detail::CallbackFn<F>(std::move(f)));
+  }
+  // True when a callback was removed.
+  bool remove_reader(int fd);
+  bool remove_writer(int fd);
+
+  // @since 02
+  // The loop's clock in seconds. Virtual loops start at 0.0.
+  double time() const;
+  template <class F>
+  TimerHandle call_later(double delay, F f);
+  template <class F>
+  TimerHandle call_at(double when, F f);
+  const char* poller_name() const { return poller_->name(); }
+  bool virtual_clock() const { return clock_->is_virtual(); }
+  // @end
+
+  // Runs iterations until stop() is called. stop() before run_forever()
+  // still lets one iteration run, as in asyncio.
+  void run_forever();
+  void stop() { stopping_ = true; }
+  bool is_running() const { return running_; }
+  // One iteration: poll, dispatch, run what is ready (docs/architecture.md).
+  void run_once();
+
+  // @since 03
+  // For the futures of this library: run cb on the next iteration (the
+  // queue takes over the caller's reference).
+  void schedule(detail::Callback* cb) { ready_.push({cb}); }
+  // @end
+  // @since 04
+  // For the awaiters of this library: resume h on the next iteration.
+  void schedule(std::coroutine_handle<> h) { ready_.push({nullptr, h}); }
+  // @end
+  // @since 02
+  // For the awaiters of this library: their own timer nodes.
+  detail::Nanos now() const { return clock_->now(); }
+  void add_timer(detail::TimerNode* node, detail::Nanos when) { timers_.push(node, when); }
+  void remove_timer(detail::TimerNode* node) {
+    if (node->scheduled()) timers_.remove(node);
+  }
+  // @end
+  // @since 05
+  detail::TaskList& tasks() { return *tasks_; }
+  // @end
+
+ private:
+  struct Watch {
+    detail::Callback* reader = nullptr;
+    detail::Callback* writer = nullptr;
+    unsigned mask() const { return (reader ? detail::kReadable : 0u) | (writer ? detail::kWritable : 0u); }
+  };
+  // The poller is asked only every kPollEvery iterations while callbacks are
+  // queued (a system call per step would cap a yield near 1 us), and every
+  // time the ready queue is empty. Tokio uses 61; so do we.
+  static constexpr unsigned kPollEvery = 61;
+
+  void check_thread(const char* what) const;
+  void check_fd(const char* what, int fd) const;
+  void watch(int fd, unsigned side, detail::Callback* cb);
+  bool unwatch(int fd, unsigned side);
+  detail::PollTimeout poll_timeout() const;
+  bool should_poll(detail::PollTimeout timeout);
+  void dispatch_fired();
+  void advance_virtual_clock();  // @since 02
+  void move_due_timers();  // @since 02
+  void run_ready();
+  void run_callback(detail::Callback* cb);
+
+  detail::ReadyQueue ready_;
+  std::vector<Watch> watches_;  // indexed by fd
+  std::size_t watched_ = 0;     // fds with any interest
+  std::vector<detail::Fired> fired_;
+  // @before 02: std::unique_ptr<detail::SelectPoller> poller_;
+  std::unique_ptr<detail::Poller> poller_;  // @since 02
+  std::unique_ptr<detail::Clock> clock_;  // @since 02
+  detail::TimerHeap timers_;  // @since 02
+  std::unique_ptr<detail::TaskList> tasks_;  // @since 05
+  std::thread::id owner_;
+  unsigned since_poll_ = 0;  // iterations since the poller was last asked
+  bool stopping_ = false;
+  bool running_ = false;
+  // @since 02
+  friend class TimerHandle;
+  friend class detail::TimerCallback;
+  // @end
+};
+
+// The loop running on this thread; throws RuntimeError when there is none
+// (asyncio's "no running event loop").
+Loop& get_running_loop();
+
+namespace detail {
+Loop* running_loop();
+}
+
+// @since 02
+namespace detail {
+// A call_later callback: a Callback that also sits in the timer heap. The
+// heap's reference moves to the ready queue when the timer fires.
+class TimerCallback : public Callback, public TimerNode {
+ public:
+  explicit TimerCallback(Loop* loop) : loop_(loop) {}
+  void fire() override { loop_->ready_.push({this}); }
+  void unschedule() {
+    if (!scheduled()) return;
+    loop_->timers_.remove(this);
+    release();
+  }
+
+ private:
+  Loop* loop_;
+};
+
+template <class F>
+class TimerCallbackFn final : public TimerCallback {
+ public:
+  TimerCallbackFn(Loop* loop, F f) : TimerCallback(loop), f_(std::move(f)) {}
+
+ private:
+  void invoke() override { f_(); }
+  F f_;
+};
+}  // namespace detail
+
+// What call_later and call_at return. cancel() takes the timer out of the
+// heap at once.
+class TimerHandle : public Handle {
+ public:
+  TimerHandle() = default;
+  explicit TimerHandle(detail::TimerCallback* cb) : Handle(cb) {}
+  void cancel() {
+    if (!callback()) return;
+    callback()->cancel();
+    timer()->unschedule();
+  }
+  // The deadline in the loop's seconds.
+  double when() const { return std::chrono::duration<double>(timer()->when()).count(); }
+
+ private:
+  detail::TimerCallback* timer() const { return static_cast<detail::TimerCallback*>(callback()); }
+};
+
+template <class F>
+TimerHandle Loop::call_at(double when, F f) {
+  check_thread("call_at");
+  detail::Nanos deadline = detail::to_nanos(when, "call_at");
+  auto* cb = new detail::TimerCallbackFn<F>(this, std::move(f));
+  timers_.push(cb, deadline);
+  return TimerHandle(cb);
+}
+
+template <class F>
+TimerHandle Loop::call_later(double delay, F f) {
+  check_thread("call_later");
+  detail::Nanos deadline = clock_->now() + detail::to_nanos(delay, "call_later");
+  auto* cb = new detail::TimerCallbackFn<F>(this, std::move(f));
+  timers_.push(cb, deadline);
+  return TimerHandle(cb);
+}
+// @end
+
+}  // namespace corio

@@ -1,0 +1,79 @@
+// @chapter 04
+// run(coro): the entry point, asyncio.run's counterpart. It makes a loop,
+// runs the coroutine on it to the end, closes the loop and returns the
+// coroutine's result (or throws its error).
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <utility>
+
+#include <corio/coro.hpp>
+#include <corio/errors.hpp>
+#include <corio/future.hpp>
+#include <corio/loop.hpp>
+#include <corio/task.hpp>  // @since 05
+
+namespace corio {
+
+namespace detail {
+
+// The bottom of run()'s stack of coroutines: it awaits the main coroutine,
+// keeps what came out, and stops the loop. It never runs by itself: run()
+// queues its first step.
+class Driver {
+ public:
+  struct promise_type {
+    Driver get_return_object() { return Driver(std::coroutine_handle<promise_type>::from_promise(*this)); }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() { std::terminate(); }  // drive() catches everything itself
+  };
+  Driver(Driver&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  Driver& operator=(Driver&&) = delete;
+  ~Driver() {
+    if (h_) h_.destroy();
+  }
+  std::coroutine_handle<> handle() const { return h_; }
+
+ private:
+  explicit Driver(std::coroutine_handle<promise_type> h) : h_(h) {}
+  std::coroutine_handle<promise_type> h_;
+};
+
+template <class T>
+Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& error) {
+  try {
+    // @before 05: Coro<T>& awaited = main;
+    Task<T> awaited = create_task(std::move(main));  // @since 05: main runs as a task, like any other
+    if constexpr (std::is_void_v<T>) {
+      co_await awaited;
+    } else {
+      result.put(co_await awaited);
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  loop.stop();
+}
+
+}  // namespace detail
+
+template <class T>
+T run(Coro<T> main, LoopOptions options = {}) {
+  if (detail::running_loop() != nullptr) {
+    throw RuntimeError("run() cannot be called from a running event loop; await the coroutine (or create_task it) "
+                       "instead");
+  }
+  Loop loop(options);
+  detail::Storage<T> result;
+  std::exception_ptr error;
+  detail::Driver driver = detail::drive<T>(loop, std::move(main), result, error);
+  loop.schedule(driver.handle());
+  loop.run_forever();
+  if (error) std::rethrow_exception(error);
+  return result.take();
+}
+
+}  // namespace corio

@@ -1,0 +1,52 @@
+// @chapter 05
+#include <corio/task.hpp>
+
+#include <corio/task_list.hpp>
+
+namespace corio::detail {
+
+namespace {
+thread_local std::uint64_t tasks_made = 0;  // names Task-1, Task-2, ...
+}
+
+std::string PromiseBase::task_name() const { return task_name_ ? *task_name_ : "Task-" + std::to_string(task_id_); }
+
+void PromiseBase::make_task(Loop& loop, std::string name) {
+  bind(&loop);
+  task_id_ = ++tasks_made;
+  if (!name.empty()) task_name_ = std::make_unique<std::string>(std::move(name));
+  loop.tasks().add(this);
+}
+
+// The task's coroutine returned or threw: it leaves the loop's list, its
+// waiters are woken through the loop, and the loop lets go of its frame.
+void PromiseBase::complete_task() {
+  loop().tasks().remove(this);
+  finish();
+  release();
+}
+
+void TaskList::add(PromiseBase* task) {
+  task->next_task = head_;
+  if (head_) head_->prev_task = task;
+  head_ = task;
+  ++size_;
+}
+
+void TaskList::remove(PromiseBase* task) {
+  (task->prev_task ? task->prev_task->next_task : head_) = task->next_task;
+  if (task->next_task) task->next_task->prev_task = task->prev_task;
+  task->prev_task = task->next_task = nullptr;
+  --size_;
+}
+
+void TaskList::destroy_pending() {
+  while (PromiseBase* task = head_) {
+    remove(task);
+    report("Task was destroyed but it is pending: task '" + task->task_name() + "' (coroutine '" +
+           task->function() + "')");
+    task->release();
+  }
+}
+
+}  // namespace corio::detail
