@@ -48,7 +48,7 @@ class PromiseBase : public FutureCore {
   static void operator delete(void* frame, std::size_t size) { frame_free(frame, size); }
 
   bool is_task() const { return task_id_ != 0; }
-  std::uint64_t task_id() const { return task_id_; }
+  std::uint32_t task_id() const { return task_id_; }
   std::string task_name() const;
   void make_task(Loop& loop, std::string name);
   void complete_task();
@@ -63,7 +63,7 @@ class PromiseBase : public FutureCore {
   const char* function_;
   bool started_ = false;  // awaited (or made a task) once already
   // @since 05
-  std::uint64_t task_id_ = 0;                // 0: not a task
+  std::uint32_t task_id_ = 0;                // 0: not a task
   std::unique_ptr<std::string> task_name_;  // only when a name was given
   // @end
 };

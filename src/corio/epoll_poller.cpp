@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <string>
 #include <system_error>
 
@@ -32,8 +34,11 @@ void EpollPoller::update(int fd, unsigned old_mask, unsigned new_mask) {
 }
 
 void EpollPoller::poll(PollTimeout timeout, std::vector<Fired>& fired) {
+  // Milliseconds, rounded up; a wait longer than a day is cut to a day (the
+  // loop simply waits again), so the int never overflows.
+  constexpr std::int64_t kDayMs = 24 * 3600 * 1000;
   int ms = -1;
-  if (timeout.count() >= 0) ms = static_cast<int>((timeout.count() + 999999) / 1000000);
+  if (timeout.count() >= 0) ms = static_cast<int>(std::min<std::int64_t>((timeout.count() + 999999) / 1000000, kDayMs));
   int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), ms);
   if (n < 0) {
     if (errno == EINTR) return;

@@ -1,7 +1,9 @@
 // @chapter 02
 // epoll: the kernel keeps the interest list, so each wait costs in the
 // number of fds that fired, not the number watched, and there is no
-// FD_SETSIZE limit. Level-triggered, like select, so the two behave alike.
+// FD_SETSIZE limit. Level-triggered, like select, so the two report
+// readiness alike. One difference: an fd closed while watched silently
+// leaves epoll's interest list, where select fails and the loop names it.
 #pragma once
 
 #include <sys/epoll.h>

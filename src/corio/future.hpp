@@ -41,6 +41,7 @@ struct Waiter {
 // waiters, and a reference count (Future<T> handles, and a Task's loop).
 class FutureCore {
  public:
+  explicit FutureCore(Loop* loop) : loop_(loop) {}
   FutureCore(const FutureCore&) = delete;
   FutureCore& operator=(const FutureCore&) = delete;
 
@@ -60,7 +61,6 @@ class FutureCore {
   std::exception_ptr exception(const char* who);
 
  protected:
-  explicit FutureCore(Loop* loop) : loop_(loop) {}
   ~FutureCore();
   // Called when the last reference goes: a plain future deletes itself; a
   // task destroys its coroutine frame.
@@ -110,6 +110,7 @@ class Storage {
 template <>
 class Storage<void> {
  public:
+  void put() {}
   void get() const {}
   void take() {}
 };
@@ -133,6 +134,12 @@ class FutureState : public Core {
     this->check_done(who);
     this->rethrow_error();
     return storage_.get();
+  }
+  // The same, moving the result out: for the last one to ask.
+  T take_result(const char* who) {
+    this->check_done(who);
+    this->rethrow_error();
+    return storage_.take();
   }
 
  protected:
@@ -198,34 +205,39 @@ class DoneCallback final : public Callback, public Waiter {
 
 // @since 04
 // `co_await future`: resumed from the loop on the iteration after the
-// future completes; returns the result or throws the error.
-template <class State>
+// future completes; returns the result or throws the error. A copy of the
+// result, since others may await the same future; awaiting an rvalue
+// (`co_await std::move(future)`) moves it out instead (Take).
+template <class State, bool Take = false>
 class FutureAwaiter : private Waiter {
  public:
   explicit FutureAwaiter(State* state) : state_(state) { notify = &on_notice; }
   FutureAwaiter(const FutureAwaiter&) = delete;
   FutureAwaiter& operator=(const FutureAwaiter&) = delete;
   ~FutureAwaiter() {
-    if (waiting_) state_->remove_waiter(this);
+    if (coro_) state_->remove_waiter(this);  // destroyed while still waiting
   }
 
   bool await_ready() const { return state_->done(); }
   void await_suspend(std::coroutine_handle<> h) {
     coro_ = h;
-    waiting_ = true;
     state_->add_waiter(this);
   }
-  typename State::Result await_resume() { return state_->result("co_await"); }
+  typename State::Result await_resume() {
+    if constexpr (Take) {
+      return state_->take_result("co_await");
+    } else {
+      return state_->result("co_await");
+    }
+  }
 
  private:
   static void on_notice(Waiter* self, Notice) {
     auto* me = static_cast<FutureAwaiter*>(self);
-    me->waiting_ = false;
-    me->state_->loop().schedule(me->coro_);
+    me->state_->loop().schedule(std::exchange(me->coro_, nullptr));
   }
   State* state_;
-  std::coroutine_handle<> coro_;
-  bool waiting_ = false;
+  std::coroutine_handle<> coro_;  // set while waiting
 };
 // @end
 
@@ -238,7 +250,7 @@ class Future {
 
   // A pending future on the running loop (RuntimeError when none runs).
   Future() : Future(get_running_loop()) {}
-  explicit Future(Loop& loop) : state_(detail::Ref<Node>::adopt(new Node(&loop))) {}
+  explicit Future(Loop& loop) : state_(detail::Ref<State>::adopt(new Node(&loop))) {}
   explicit Future(detail::Ref<State> state) : state_(std::move(state)) {}
 
   bool done() const { return state_->done(); }
@@ -267,7 +279,10 @@ class Future {
     state_->add_waiter(cb);
   }
 
-  detail::FutureAwaiter<State> operator co_await() const { return detail::FutureAwaiter<State>(state_.get()); }  // @since 04
+  // @since 04
+  detail::FutureAwaiter<State> operator co_await() const& { return detail::FutureAwaiter<State>(state_.get()); }
+  detail::FutureAwaiter<State, true> operator co_await() && { return detail::FutureAwaiter<State, true>(state_.get()); }
+  // @end
 
  private:
   // A plain future's state lives on the heap and dies with its last handle.

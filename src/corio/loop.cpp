@@ -25,8 +25,8 @@ Loop& get_running_loop() {
 // @before 02: Loop::Loop() : poller_(std::make_unique<detail::SelectPoller>()), owner_(std::this_thread::get_id()) {}
 // @since 02
 Loop::Loop(LoopOptions options)
-    : poller_(detail::make_poller(options.poller.value_or(detail::poller_from_env()))),
-      clock_(detail::make_clock(options.clock.value_or(detail::clock_from_env()))),
+    : poller_(detail::make_poller(options.poller ? *options.poller : detail::poller_from_env())),
+      clock_(detail::make_clock(options.clock ? *options.clock : detail::clock_from_env())),
       tasks_(std::make_unique<detail::TaskList>()),  // @since 05
       owner_(std::this_thread::get_id()) {}
 // @end
@@ -69,8 +69,12 @@ void Loop::watch(int fd, unsigned side, detail::Callback* cb) {
   Watch& w = watches_[static_cast<std::size_t>(fd)];
   unsigned before = w.mask();
   detail::Callback*& slot = side == detail::kReadable ? w.reader : w.writer;
-  detail::Callback* old = std::exchange(slot, cb);
-  if (old) old->release();
+  // A replaced callback may already be queued by this iteration's poll:
+  // cancel it, so it does not run once more after being replaced.
+  if (detail::Callback* old = std::exchange(slot, cb)) {
+    old->cancel();
+    old->release();
+  }
   if (w.mask() == before) return;
   try {
     poller_->update(fd, before, w.mask());
@@ -88,7 +92,9 @@ bool Loop::unwatch(int fd, unsigned side) {
   detail::Callback*& slot = side == detail::kReadable ? w.reader : w.writer;
   if (slot == nullptr) return false;
   unsigned before = w.mask();
-  std::exchange(slot, nullptr)->release();
+  detail::Callback* old = std::exchange(slot, nullptr);
+  old->cancel();  // it may be queued already: removed means it never runs again
+  old->release();
   poller_->update(fd, before, w.mask());
   if (w.mask() == 0) --watched_;
   return true;
@@ -137,16 +143,19 @@ void Loop::run_once() {
     poller_->poll(timeout, fired_);
     dispatch_fired();
   }
+  // @since 02
   // 4. On the virtual clock, an idle loop jumps to the next deadline.
-  advance_virtual_clock();  // @since 02
+  advance_virtual_clock();
   // 5. Move every timer whose deadline has passed to the ready queue.
-  move_due_timers();  // @since 02
+  move_due_timers();
+  // @end
   // 6. Run what is ready now; what that schedules waits for the next round.
   run_ready();
 }
 
 // Phase 1: no wait when work is queued or a stop was asked for; until the
-// earliest deadline when a timer is pending; otherwise until an fd fires.
+// earliest deadline when a timer is pending (chapter 02); otherwise until
+// an fd fires.
 detail::PollTimeout Loop::poll_timeout() const {
   if (!ready_.empty() || stopping_) return detail::PollTimeout(0);
   // @since 02
@@ -165,13 +174,12 @@ detail::PollTimeout Loop::poll_timeout() const {
 }
 
 // Phase 2's shortcut: while callbacks are queued, a zero-timeout poll is
-// made only every kPollEvery iterations, and never when no fd is watched.
+// made only every kPollEvery iterations; with nothing queued, always (so a
+// virtual clock never jumps past an fd that is ready). Never when no fd is
+// watched and there is no reason to wait.
 bool Loop::should_poll(detail::PollTimeout timeout) {
-  if (timeout.count() != 0) {
-    since_poll_ = 0;
-    return true;
-  }
-  if (watched_ == 0 || ++since_poll_ < kPollEvery) return false;
+  if (timeout.count() == 0 && watched_ == 0) return false;
+  if (timeout.count() == 0 && !ready_.empty() && ++since_poll_ < kPollEvery) return false;
   since_poll_ = 0;
   return true;
 }
@@ -182,11 +190,11 @@ void Loop::dispatch_fired() {
     Watch& w = watches_[static_cast<std::size_t>(f.fd)];
     if ((f.events & detail::kReadable) && w.reader) {
       w.reader->retain();
-      ready_.push({w.reader});
+      ready_.push(detail::Ready(w.reader));
     }
     if ((f.events & detail::kWritable) && w.writer) {
       w.writer->retain();
-      ready_.push({w.writer});
+      ready_.push(detail::Ready(w.writer));
     }
   }
 }
@@ -212,12 +220,12 @@ void Loop::run_ready() {
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::Ready r = ready_.pop();
     // @since 04
-    if (r.coro) {
-      r.coro.resume();
+    if (r.is_coroutine()) {
+      r.coroutine().resume();
       continue;
     }
     // @end
-    run_callback(r.callback);
+    run_callback(r.callback());
   }
 }
 

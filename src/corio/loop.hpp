@@ -49,7 +49,7 @@ class Loop {
   Handle call_soon(F f) {
     check_thread("call_soon");
     auto* cb = new detail::CallbackFn<F>(std::move(f));
-    ready_.push({cb});
+    ready_.push(detail::Ready(cb));
     return Handle(cb);
   }
 
@@ -91,11 +91,11 @@ class Loop {
   // @since 03
   // For the futures of this library: run cb on the next iteration (the
   // queue takes over the caller's reference).
-  void schedule(detail::Callback* cb) { ready_.push({cb}); }
+  void schedule(detail::Callback* cb) { ready_.push(detail::Ready(cb)); }
   // @end
   // @since 04
   // For the awaiters of this library: resume h on the next iteration.
-  void schedule(std::coroutine_handle<> h) { ready_.push({nullptr, h}); }
+  void schedule(std::coroutine_handle<> h) { ready_.push(detail::Ready(h)); }
   // @end
   // @since 02
   // For the awaiters of this library: their own timer nodes.
@@ -166,7 +166,7 @@ namespace detail {
 class TimerCallback : public Callback, public TimerNode {
  public:
   explicit TimerCallback(Loop* loop) : loop_(loop) {}
-  void fire() override { loop_->ready_.push({this}); }
+  void fire() override { loop_->ready_.push(detail::Ready(this)); }
   void unschedule() {
     if (!scheduled()) return;
     loop_->timers_.remove(this);

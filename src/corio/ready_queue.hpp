@@ -5,17 +5,35 @@
 // full and never shrinks, so a busy loop allocates nothing once warm.
 #pragma once
 
-#include <coroutine>
+#include <coroutine>  // @since 04
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include <corio/callback.hpp>
 
 namespace corio::detail {
 
-struct Ready {
-  Callback* callback = nullptr;  // owns one reference while queued
-  std::coroutine_handle<> coro = nullptr;  // @since 04
+// One entry, one word wide: a callback (the entry owns one reference to it)
+// or, from chapter 04 on, a coroutine to resume. The lowest bit tells which:
+// callbacks and coroutine frames come from the allocator, aligned to at
+// least 8 bytes, so that bit is otherwise always 0. A word instead of two
+// halves the queue's memory when 100,000 tasks are queued at once.
+class Ready {
+ public:
+  Ready() = default;
+  explicit Ready(Callback* cb) : bits_(reinterpret_cast<std::uintptr_t>(cb)) {}
+  Callback* callback() const { return reinterpret_cast<Callback*>(bits_); }
+  // @since 04
+  explicit Ready(std::coroutine_handle<> h) : bits_(reinterpret_cast<std::uintptr_t>(h.address()) | 1) {}
+  bool is_coroutine() const { return bits_ & 1; }
+  std::coroutine_handle<> coroutine() const {
+    return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(bits_ & ~std::uintptr_t{1}));
+  }
+  // @end
+
+ private:
+  std::uintptr_t bits_ = 0;
 };
 
 class ReadyQueue {
@@ -39,7 +57,8 @@ class ReadyQueue {
   void clear() {
     while (!empty()) {
       Ready r = pop();
-      if (r.callback) r.callback->release();
+      if (r.is_coroutine()) continue;  // @since 04
+      r.callback()->release();
     }
   }
 

@@ -48,9 +48,9 @@ Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& e
     // @before 05: Coro<T>& awaited = main;
     Task<T> awaited = create_task(std::move(main));  // @since 05: main runs as a task, like any other
     if constexpr (std::is_void_v<T>) {
-      co_await awaited;
+      co_await std::move(awaited);
     } else {
-      result.put(co_await awaited);
+      result.put(co_await std::move(awaited));
     }
   } catch (...) {
     error = std::current_exception();

@@ -26,7 +26,7 @@ class SleepAwaiter final : private TimerNode {
   SleepAwaiter(const SleepAwaiter&) = delete;
   SleepAwaiter& operator=(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
-    if (loop_) loop_->remove_timer(this);
+    if (scheduled()) loop_->remove_timer(this);
   }
 
   bool await_ready() const noexcept { return false; }

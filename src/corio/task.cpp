@@ -6,7 +6,7 @@
 namespace corio::detail {
 
 namespace {
-thread_local std::uint64_t tasks_made = 0;  // names Task-1, Task-2, ...
+thread_local std::uint32_t tasks_made = 0;  // names Task-1, Task-2, ...
 }
 
 std::string PromiseBase::task_name() const { return task_name_ ? *task_name_ : "Task-" + std::to_string(task_id_); }

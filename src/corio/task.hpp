@@ -36,7 +36,10 @@ class Task {
 
   // `co_await task`: resumed from the loop on the iteration after the task
   // finishes (at once if it already has); the result, or its error thrown.
-  detail::FutureAwaiter<State> operator co_await() const { return detail::FutureAwaiter<State>(p_.get()); }
+  // Awaiting an rvalue Task (`co_await create_task(...)`) moves the result
+  // out, so move-only results work.
+  detail::FutureAwaiter<State> operator co_await() const& { return detail::FutureAwaiter<State>(p_.get()); }
+  detail::FutureAwaiter<State, true> operator co_await() && { return detail::FutureAwaiter<State, true>(p_.get()); }
 
   explicit Task(detail::Ref<State> p) : p_(std::move(p)) {}
 

@@ -1,0 +1,51 @@
+// @chapter 06
+#include <corio/as_completed.hpp>
+
+#include <utility>
+
+#include <corio/errors.hpp>
+
+namespace corio::detail {
+
+CompletionOrder::CompletionOrder(std::size_t n) : nodes_(n) { order_.reserve(n); }
+
+// A frame (or an as_completed object) gone before every child completed
+// leaves no node behind.
+CompletionOrder::~CompletionOrder() {
+  for (Node& node : nodes_) unhook(node);
+}
+
+void CompletionOrder::watch() {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    Node& node = nodes_[i];
+    node.owner = this;
+    node.index = static_cast<std::uint32_t>(i);
+    node.notify = &on_notice;
+    if (node.core->done()) {
+      order_.push_back(node.index);
+    } else {
+      hook(node);
+    }
+  }
+}
+
+void CompletionOrder::check_next() const {
+  if (remaining() == 0) {
+    throw InvalidStateError("as_completed: next() called after every result was taken; call it remaining() times");
+  }
+  if (waiting_) {
+    throw RuntimeError("as_completed: next() awaited by two coroutines at once; one coroutine takes the results");
+  }
+}
+
+// Runs inside the child's completion: the child is listed, and a coroutine
+// waiting in next() is queued on the loop.
+void CompletionOrder::on_notice(Waiter* w, Waiter::Notice) {
+  Node& node = *static_cast<Node*>(w);
+  node.hooked = false;
+  CompletionOrder& self = *node.owner;
+  self.order_.push_back(node.index);
+  if (self.waiting_) node.core->loop().schedule(std::exchange(self.waiting_, nullptr));
+}
+
+}  // namespace corio::detail

@@ -1,0 +1,127 @@
+// @chapter 06
+// as_completed(): the children's results in the order they complete,
+// asyncio.as_completed's counterpart. A node hangs on every child from the
+// start; each completion appends the child's place to a list, and
+// `co_await next()` takes the oldest entry not yet taken, or sleeps until
+// one comes. Call next() remaining() times:
+//
+//   auto results = corio::as_completed(std::move(tasks));
+//   while (results.remaining() > 0) use(co_await results.next());
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include <corio/children.hpp>
+#include <corio/future.hpp>
+
+namespace corio {
+
+namespace detail {
+
+// The part that does not depend on the children's type.
+class CompletionOrder {
+ public:
+  CompletionOrder(const CompletionOrder&) = delete;
+  CompletionOrder& operator=(const CompletionOrder&) = delete;
+
+  // Results not taken yet: how many more next() calls there are.
+  std::size_t remaining() const { return nodes_.size() - taken_; }
+
+ protected:
+  using Node = ChildWaiter<CompletionOrder>;
+
+  explicit CompletionOrder(std::size_t n);
+  ~CompletionOrder();
+
+  // Once the nodes' cores are set: a node goes on every pending child, and
+  // the children done already are listed at once, in argument order.
+  void watch();
+  // True when a child completed that next() has not returned yet.
+  bool ready() const { return taken_ < order_.size(); }
+  // The place of that child; the entry counts as taken.
+  std::size_t take() { return order_[taken_++]; }
+  // Throws unless a next() result remains, and no one waits in next().
+  void check_next() const;
+  void wait_for_next(std::coroutine_handle<> h) { waiting_ = h; }
+  // A frame destroyed while it waits in next() is forgotten.
+  void stop_waiting(std::coroutine_handle<> h) {
+    if (waiting_ == h) waiting_ = nullptr;
+  }
+
+  std::vector<Node> nodes_;
+
+ private:
+  static void on_notice(Waiter* w, Waiter::Notice notice);
+
+  std::vector<std::uint32_t> order_;  // children's places, in completion order
+  std::size_t taken_ = 0;             // entries of order_ next() returned
+  std::coroutine_handle<> waiting_;   // the coroutine inside next(), if any
+};
+
+}  // namespace detail
+
+template <class H>
+class AsCompleted final : public detail::CompletionOrder {
+ public:
+  explicit AsCompleted(std::vector<H> children) : CompletionOrder(children.size()), children_(std::move(children)) {
+    for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
+    watch();
+  }
+
+  // `co_await next()`: the result of the earliest child to complete that no
+  // earlier next() returned; that child's error is thrown here. At once when
+  // one completed already, else resumed from the loop on the iteration after
+  // the next child completes.
+  auto next() { return Next<false>(this); }
+  // `co_await next_done()`: that child itself, done (asyncio 3.13's
+  // `async for task in as_completed(...)`), to ask which one it was.
+  auto next_done() { return Next<true>(this); }
+
+ private:
+  template <bool Handle>
+  class [[nodiscard]] Next {
+   public:
+    explicit Next(AsCompleted* owner) : owner_(owner) { owner_->check_next(); }
+    Next(const Next&) = delete;
+    Next& operator=(const Next&) = delete;
+    ~Next() {
+      if (coro_) owner_->stop_waiting(coro_);
+    }
+
+    bool await_ready() const { return owner_->ready(); }
+    void await_suspend(std::coroutine_handle<> h) {
+      coro_ = h;
+      owner_->wait_for_next(h);
+    }
+    auto await_resume() {
+      coro_ = nullptr;
+      const H& child = owner_->children_[owner_->take()];
+      if constexpr (Handle) {
+        return child;
+      } else if constexpr (std::is_void_v<detail::ResultOf<H>>) {
+        child.result();
+      } else {
+        return detail::ResultOf<H>(child.result());
+      }
+    }
+
+   private:
+    AsCompleted* owner_;
+    std::coroutine_handle<> coro_;  // set while suspended in next()
+  };
+
+  std::vector<H> children_;
+};
+
+// Coros become tasks at once; an empty vector gives nothing to take.
+template <class A>
+  requires detail::Gatherable<A>
+AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws) {
+  return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)));
+}
+
+}  // namespace corio

@@ -1,0 +1,132 @@
+// @chapter 06
+// wait(tasks, return_when): asyncio.wait's counterpart, and the machinery
+// gather stands on. The awaiting coroutine hangs one node on every pending
+// child (children.hpp). Each child that completes counts itself; the one
+// that makes the rule hold (the first to complete, the first to fail, the
+// last) takes every other node off its list and hands the coroutine to the
+// loop. Nothing polls and nothing is awaited in turn, so the coroutine wakes
+// on the iteration after the deciding child, whatever the others do.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include <corio/children.hpp>
+#include <corio/errors.hpp>
+#include <corio/future.hpp>
+
+namespace corio {
+
+// When wait() returns (asyncio's return_when).
+enum class ReturnWhen : std::uint8_t { FirstCompleted, FirstException, AllCompleted };
+inline constexpr ReturnWhen FIRST_COMPLETED = ReturnWhen::FirstCompleted;  // any child done
+inline constexpr ReturnWhen FIRST_EXCEPTION = ReturnWhen::FirstException;  // any child failed, else all done
+inline constexpr ReturnWhen ALL_COMPLETED = ReturnWhen::AllCompleted;      // every child done
+
+namespace detail {
+
+// One coroutine waiting for n children until the rule holds. A derived
+// awaitable owns the children's handles (which keep their states alive) and
+// the n nodes, and reads the results in await_resume.
+class WaitMany {
+ public:
+  WaitMany(const WaitMany&) = delete;
+  WaitMany& operator=(const WaitMany&) = delete;
+
+  // No children: nothing to wait for, the result is there at once.
+  bool await_ready() const noexcept { return nodes_.empty(); }
+  // Counts the children that are done already; if they settle it, the
+  // coroutine goes on at once. Otherwise a node goes on every pending
+  // child, and the loop resumes the coroutine on the iteration after the
+  // deciding child completes.
+  bool await_suspend(std::coroutine_handle<> h);
+
+ protected:
+  using Node = ChildWaiter<WaitMany>;
+  static constexpr std::size_t kNone = SIZE_MAX;
+
+  explicit WaitMany(ReturnWhen rule) : rule_(rule) {}
+  // A frame destroyed mid-wait leaves no node behind on any child.
+  ~WaitMany() { unhook_all(); }
+
+  // The derived constructor sets each node's core, then calls this once.
+  void watch(std::span<Node> nodes);
+  std::span<Node> nodes() const { return nodes_; }
+  // The child whose error settled a FIRST_EXCEPTION wait, or kNone.
+  std::size_t first_failed() const { return failed_; }
+  void unhook_all();
+
+ private:
+  static void on_notice(Waiter* w, Waiter::Notice notice);
+  bool settled_by(Node& node);
+
+  std::span<Node> nodes_;
+  std::size_t finished_ = 0;  // children seen done
+  std::size_t failed_ = kNone;
+  ReturnWhen rule_;
+  std::coroutine_handle<> coro_;
+};
+
+}  // namespace detail
+
+// What wait() returns: asyncio's (done, pending), each in argument order.
+// `auto [done, pending] = co_await corio::wait(tasks, corio::FIRST_COMPLETED);`
+template <class H>
+struct WaitResult {
+  std::vector<H> done;
+  std::vector<H> pending;
+};
+
+namespace detail {
+
+template <class H>
+class [[nodiscard]] Wait final : public WaitMany {
+ public:
+  Wait(std::vector<H> children, ReturnWhen rule)
+      : WaitMany(rule), children_(std::move(children)), nodes_(children_.size()) {
+    for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
+    watch(nodes_);
+  }
+
+  // Sorts the children by what they are when the coroutine resumes: one
+  // that completed after the deciding child, in the same iteration, is done.
+  WaitResult<H> await_resume() const {
+    WaitResult<H> result;
+    for (const H& child : children_) (child.done() ? result.done : result.pending).push_back(child);
+    return result;
+  }
+
+ private:
+  std::vector<H> children_;
+  std::vector<Node> nodes_;
+};
+
+template <class H>
+concept Waitable = std::is_same_v<H, Child<H>>;
+
+}  // namespace detail
+
+// Waits for Tasks or Futures of one type until return_when holds; never
+// throws a child's error (look at each done child). An empty vector is
+// refused, as asyncio refuses an empty set.
+template <class H>
+  requires detail::Waitable<H>
+detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when = ALL_COMPLETED) {
+  if (aws.empty()) {
+    throw InvalidArgument("wait: the set of tasks is empty; there is nothing to wait for (asyncio raises ValueError)");
+  }
+  return detail::Wait<H>(std::move(aws), return_when);
+}
+
+// asyncio.wait refuses bare coroutines since Python 3.11, and so does corio:
+// a coroutine wrapped here could never be found among done and pending.
+template <class T>
+void wait(std::vector<Coro<T>>, ReturnWhen = ALL_COMPLETED) {
+  static_assert(!sizeof(T*), "corio::wait takes Tasks or Futures; wrap each coroutine with create_task first");
+}
+
+}  // namespace corio
