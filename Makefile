@@ -1,0 +1,207 @@
+# corio: the runtime (src/corio), the programs of every chapter, the tests,
+# and the snapshots of the book. `make help` lists the targets.
+#
+# Everything is built under $(B) (default build/): the sanitizer builds of
+# `make check` are the same rules with B=build/asan and SANFLAGS set.
+
+CXX      ?= g++
+CXXFLAGS ?= -O2 -g
+B        ?= build
+PREFIX   ?= /usr/local
+VERSION  := 0.1.0
+V        ?= 0
+
+WARNINGS := -Wall -Wextra -Wpedantic -Werror
+FLAGS     = -std=c++20 $(CXXFLAGS) $(WARNINGS) -pthread $(SANFLAGS) -Isrc $(CPPFLAGS)
+LINK      = $(CXX) $(CXXFLAGS) $(SANFLAGS) -pthread $(LDFLAGS)
+BENCH_FLAGS = -std=c++20 -O2 -DNDEBUG $(WARNINGS) -pthread -Isrc $(CPPFLAGS)
+
+# The poller each test run uses (the runtime reads CORIO_POLLER).
+POLLERS  := select epoll
+
+# `make check`: one build per sanitizer under build/<name>. To add one, add
+# its name here and define SAN_FLAGS_<name> (and TEST_ARGS_<name> to run a
+# part of the suite, e.g. TEST_ARGS_tsan := [threads]).
+CHECK_VARIANTS := asan
+SAN_FLAGS_asan  = -fsanitize=address,undefined -fno-omit-frame-pointer \
+                  -fno-sanitize-recover=all -DCORIO_NO_FRAME_POOL $(GCC_SAN_QUIRKS)
+# GCC 12 warns about std::regex (inside Catch2's runner) under the
+# sanitizers, falsely; clang does not know the option.
+GCC_SAN_QUIRKS  = $(if $(shell $(CXX) -dM -E -x c++ /dev/null 2>/dev/null | grep __clang__),,-Wno-maybe-uninitialized)
+export ASAN_OPTIONS  ?= detect_stack_use_after_return=1:strict_init_order=1
+export UBSAN_OPTIONS ?= print_stacktrace=1
+
+ifeq ($(V),0)
+Q    := @
+say   = @printf '  %-5s %s\n' '$(1)' '$(2)';
+else
+Q    :=
+say   =
+endif
+
+# ---------------------------------------------------------------- sources
+
+LIB_SRCS   := $(sort $(wildcard src/corio/*.cpp))
+LIB_OBJS   := $(LIB_SRCS:%.cpp=$(B)/obj/%.o)
+LIB        := $(B)/libcorio.a
+
+EX_SRCS    := $(sort $(wildcard chapters/[0-9][0-9]-*/*.cpp))
+EX_OBJS    := $(EX_SRCS:%.cpp=$(B)/obj/%.o)
+EX_BINS    := $(patsubst chapters/%.cpp,$(B)/examples/%,$(EX_SRCS))
+
+TEST_SRCS  := $(sort $(wildcard tests/*.cpp))
+TEST_OBJS  := $(TEST_SRCS:%.cpp=$(B)/obj/%.o)
+TEST_BIN   := $(B)/tests/corio_tests
+
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
+BENCH_OBJS := $(BENCH_SRCS:%.cpp=$(B)/bench/obj/%.o)
+BENCH_BINS := $(patsubst tests/bench/%.cpp,$(B)/bench/%,$(BENCH_SRCS))
+BENCH_LIB_OBJS := $(LIB_SRCS:%.cpp=$(B)/bench/obj/%.o)
+BENCH_LIB  := $(B)/bench/libcorio.a
+
+# N=3 -> 03 and the chapter before it, for `make chapter`, `make diff`.
+NN   = $(shell printf '%s\n' '$(N)' | awk '/^[0-9]+$$/ && $$0 + 0 >= 1 && $$0 + 0 <= 99 { printf "%02d", $$0 }')
+PREV = $(shell printf '%s\n' '$(NN)' | awk '{ printf "%02d", $$0 - 1 }')
+
+# ---------------------------------------------------------------- targets
+
+.DEFAULT_GOAL := all
+.PHONY: all lib examples tests run test test-snapshot run-tests check \
+        chapter diff test-chapters bench install clean format help FORCE
+
+all: $(LIB) $(EX_BINS)
+lib: $(LIB)
+examples: $(EX_BINS)
+
+tests:
+	@sh tools/ensure-catch2.sh
+	+$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(EX_BINS)
+
+run: all
+	@sh tools/tour.sh $(B)/examples $(CH)
+
+test:
+	@sh tools/ensure-catch2.sh
+	+$(Q)$(MAKE) --no-print-directory run-tests
+	@sh tools/quotes.sh
+	+@CXX='$(CXX)' sh tests/install_test.sh
+
+# What `make test-chapters` runs inside each snapshot: everything builds
+# without a warning and the tests pass. (No quote check: the main tree's
+# checks every chapter's quotes; no install test.)
+test-snapshot:
+	@sh tools/ensure-catch2.sh
+	+$(Q)$(MAKE) --no-print-directory all run-tests
+
+run-tests: $(TEST_BIN) $(EX_BINS)
+	@for poller in $(POLLERS); do \
+	    echo "== $(TEST_BIN) with CORIO_POLLER=$$poller"; \
+	    CORIO_POLLER=$$poller $(TEST_BIN) $(if $(TEST_ARGS),'$(TEST_ARGS)') || exit 1; \
+	done
+
+check:
+	@sh tools/ensure-catch2.sh
+	+@for v in $(CHECK_VARIANTS); do \
+	    $(MAKE) --no-print-directory check-$$v || exit 1; \
+	done
+
+check-%:
+	+$(Q)$(MAKE) --no-print-directory B=build/$* SANFLAGS='$(SAN_FLAGS_$*)' \
+	    TEST_ARGS='$(TEST_ARGS_$*)' run-tests
+
+chapter:
+	@test -n "$(NN)" || { echo "usage: make chapter N=03" >&2; exit 2; }
+	@sh tools/snapshot.sh $(NN) $(B)/chapters/$(NN)
+
+diff:
+	@test -n "$(NN)" || { echo "usage: make diff N=05" >&2; exit 2; }
+	@sh tools/snapshot.sh $(NN) $(B)/chapters/$(NN) >/dev/null
+	@if [ $(NN) = 01 ]; then rm -rf $(B)/chapters/00 && mkdir -p $(B)/chapters/00; \
+	 else sh tools/snapshot.sh $(PREV) $(B)/chapters/$(PREV) >/dev/null; fi
+	@cd $(B)/chapters && diff -ruN -x build $(PREV) $(NN); rc=$$?; [ $$rc -le 1 ] || [ $$rc -gt 128 ]
+
+test-chapters:
+	@CXX='$(CXX)' sh tools/test-chapters.sh $(N)
+
+bench: $(BENCH_BINS)
+	@if [ -f tests/bench/run.sh ]; then \
+	    CORIO_BENCH_DIR='$(abspath $(B)/bench)' bash tests/bench/run.sh; \
+	 else echo "make bench: tests/bench/run.sh is missing, so there is nothing to run yet"; fi
+
+install: $(LIB)
+	@dest='$(DESTDIR)$(abspath $(PREFIX))'; \
+	 mkdir -p "$$dest/include" "$$dest/lib/pkgconfig" && \
+	 (cd src && find corio -name '*.hpp') | while read -r h; do \
+	    mkdir -p "$$dest/include/$${h%/*}" && cp "src/$$h" "$$dest/include/$$h" || exit 1; \
+	 done && \
+	 cp $(LIB) "$$dest/lib/libcorio.a" && \
+	 sed -e 's|@PREFIX@|$(abspath $(PREFIX))|' -e 's|@VERSION@|$(VERSION)|' \
+	    tools/corio.pc.in >"$$dest/lib/pkgconfig/corio.pc" && \
+	 echo "installed corio $(VERSION) into $$dest"
+
+clean:
+	rm -rf $(B)
+
+format:
+	clang-format -i $(wildcard src/corio/*.hpp src/corio/*.cpp tests/*.cpp \
+	    tests/support/*.hpp tests/bench/*.cpp chapters/*/*.cpp)
+
+help:
+	@echo 'make                  library and every chapter'"'"'s programs'
+	@echo 'make run [CH=04]      the tour: each chapter'"'"'s programs, on the real clock'
+	@echo 'make test             tests (select and epoll), quotes, install test'
+	@echo 'make check            tests under ASan+UBSan (build/asan)'
+	@echo 'make chapter N=03     cut chapter 03'"'"'s snapshot into build/chapters/03'
+	@echo 'make diff N=05        what chapter 05 changed (diff -ruN 04 05)'
+	@echo 'make test-chapters    build and test every chapter'"'"'s snapshot [N=05: one]'
+	@echo 'make bench            benchmarks (tests/bench/run.sh)'
+	@echo 'make install PREFIX=  headers, libcorio.a, pkg-config file'
+	@echo 'make format           clang-format the sources'
+	@echo 'make clean            remove build/'
+
+# ---------------------------------------------------------------- rules
+
+# Objects depend on the flags they were compiled with.
+$(B)/flags: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(CXX) $(FLAGS) $(LDFLAGS)' | cmp -s - $@ || \
+	 printf '%s\n' '$(CXX) $(FLAGS) $(LDFLAGS)' >$@
+
+# $(call compile,flags): with CORIO_OBJ_CACHE set, through tools/cxxcache.sh.
+define compile
+@mkdir -p $(@D)
+$(call say,CXX,$<)$(if $(CORIO_OBJ_CACHE),CORIO_OBJ_CACHE='$(CORIO_OBJ_CACHE)' sh tools/cxxcache.sh $@ $< $(CXX) $(1),$(CXX) $(1) -MMD -MP -c $< -o $@)
+endef
+
+$(TEST_OBJS): XFLAGS = -DCORIO_EXAMPLES_DIR="\"$(abspath $(B)/examples)\""
+# Catch2's runner compiles in half the time at -O1 and runs as fast.
+$(B)/obj/tests/main.o: XFLAGS += -O1
+
+$(LIB_OBJS) $(EX_OBJS) $(TEST_OBJS): $(B)/obj/%.o: %.cpp $(B)/flags
+	$(call compile,$(FLAGS) $(XFLAGS))
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(EX_BINS): $(B)/examples/%: $(B)/obj/chapters/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)$(LINK) -o $@ $< $(LIB)
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)$(LINK) -o $@ $(TEST_OBJS) $(LIB)
+
+$(BENCH_LIB_OBJS) $(BENCH_OBJS): $(B)/bench/obj/%.o: %.cpp $(B)/flags
+	$(call compile,$(BENCH_FLAGS))
+
+$(BENCH_LIB): $(BENCH_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BENCH_BINS): $(B)/bench/%: $(B)/bench/obj/tests/bench/%.o $(BENCH_LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)$(CXX) -O2 -pthread $(LDFLAGS) -o $@ $< $(BENCH_LIB)
+
+-include $(wildcard $(LIB_OBJS:.o=.d) $(EX_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
+                    $(BENCH_LIB_OBJS:.o=.d) $(BENCH_OBJS:.o=.d))

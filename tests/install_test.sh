@@ -1,0 +1,57 @@
+#!/bin/sh
+# @chapter 01
+# The engineer's path: `make install` into a temporary prefix, then build a
+# program outside the tree with nothing but `pkg-config --cflags --libs corio`
+# and run it. Run by `make test`; prints one PASS line.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cxx=${CXX:-g++}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/corio-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+fail() {
+    echo "FAIL install test: $*" >&2
+    exit 1
+}
+
+# A make of its own, not the jobserver of the make that may have called us.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+make -C "$root" --no-print-directory install PREFIX="$tmp/prefix" CXX="$cxx" >"$tmp/install.log" 2>&1 ||
+    { cat "$tmp/install.log" >&2; fail "make install PREFIX=$tmp/prefix failed"; }
+for f in include/corio/corio.hpp lib/libcorio.a lib/pkgconfig/corio.pc; do
+    [ -f "$tmp/prefix/$f" ] || fail "make install did not write $f"
+done
+
+mkdir "$tmp/app"
+cat >"$tmp/app/answer.cpp" <<'CPP'
+#include <corio/corio.hpp>
+
+#include <cstdio>
+
+corio::Coro<int> answer() { co_return 42; }
+
+int main() { std::printf("%d\n", corio::run(answer())); }
+CPP
+
+export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+if command -v pkg-config >/dev/null 2>&1; then
+    flags=$(pkg-config --cflags --libs corio) || fail "pkg-config does not find corio.pc"
+else
+    # No pkg-config here: read the two lines it would print from corio.pc.
+    flags=$(awk -F': ' '
+        /^[a-z]+=/ { split($0, kv, "="); var[kv[1]] = substr($0, length(kv[1]) + 2) }
+        $1 == "Cflags" || $1 == "Libs" {
+            s = $2
+            for (k in var) gsub("\\$\\{" k "\\}", var[k], s)
+            gsub("\\$\\{prefix\\}", var["prefix"], s)
+            out = out " " s
+        }
+        END { print out }' "$tmp/prefix/lib/pkgconfig/corio.pc")
+fi
+
+cd "$tmp/app"
+# shellcheck disable=SC2086 # the flags are words
+"$cxx" -o answer answer.cpp $flags || fail "cannot build a program against the installed corio ($cxx answer.cpp $flags)"
+out=$(./answer) || fail "the program built against the installed corio failed"
+[ "$out" = 42 ] || fail "expected 42, the program printed '$out'"
+echo "PASS install: headers, libcorio.a and corio.pc build a program outside the tree"

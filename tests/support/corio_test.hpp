@@ -1,0 +1,91 @@
+// @chapter 01
+// What the tests share: loops on the virtual clock, a way to catch what the
+// runtime reports, a counter of lives that catches objects (and so
+// coroutine frames) destroyed twice or never, and a runner for the
+// chapters' example programs.
+#pragma once
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <corio/diagnostics.hpp>
+#include <corio/loop.hpp>
+
+namespace corio_test {
+
+// @since 02
+// A loop on the virtual clock; the poller comes from CORIO_POLLER, which
+// `make test` sets to select for one run of the suite and epoll for another.
+inline corio::LoopOptions virtual_time() { return {.poller = std::nullopt, .clock = corio::ClockKind::Virtual}; }
+// @end
+
+// Collects every diagnostic reported while it lives.
+class Diagnostics {
+ public:
+  Diagnostics() {
+    previous_ = corio::set_diagnostic_sink([this](std::string_view m) { messages.emplace_back(m); });
+  }
+  ~Diagnostics() { corio::set_diagnostic_sink(std::move(previous_)); }
+  Diagnostics(const Diagnostics&) = delete;
+  Diagnostics& operator=(const Diagnostics&) = delete;
+
+  bool any_contains(std::string_view text) const {
+    for (const std::string& m : messages) {
+      if (m.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  std::vector<std::string> messages;
+
+ private:
+  corio::DiagnosticSink previous_;
+};
+
+// Counts lives. Put a Life in a coroutine (as a local or a parameter) and
+// the count tells whether its frame was destroyed: exactly once, or never.
+struct Lives {
+  int made = 0;
+  int ended = 0;
+  int twice = 0;  // destructors run on an already-destroyed Life
+  int alive() const { return made - ended; }
+};
+
+class Life {
+ public:
+  explicit Life(Lives& lives) : lives_(&lives) { ++lives_->made; }
+  Life(const Life& other) : lives_(other.lives_) { ++lives_->made; }
+  Life& operator=(const Life&) = delete;
+  ~Life() {
+    if (state_ != kAlive) {
+      ++lives_->twice;
+      return;
+    }
+    state_ = kDead;
+    ++lives_->ended;
+  }
+
+ private:
+  static constexpr unsigned kAlive = 0xA11CE;
+  static constexpr unsigned kDead = 0xDEAD;
+  Lives* lives_;
+  unsigned state_ = kAlive;
+};
+
+// Runs chapters/<chapter>/<program> (built under build/examples) on the
+// virtual clock and returns what it printed on stdout.
+inline std::string run_example(const std::string& program) {
+  std::string cmd = "CORIO_CLOCK=virtual " CORIO_EXAMPLES_DIR "/" + program;
+  FILE* out = ::popen(cmd.c_str(), "r");
+  if (out == nullptr) throw std::runtime_error("cannot start " + cmd);
+  std::string text;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) text.append(buf, n);
+  int status = ::pclose(out);
+  if (status != 0) throw std::runtime_error(cmd + " exited with status " + std::to_string(status));
+  return text;
+}
+
+}  // namespace corio_test

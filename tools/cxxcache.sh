@@ -1,0 +1,35 @@
+#!/bin/sh
+# A small object cache for `make test-chapters`, where most files compile to
+# the same object in every snapshot.
+#
+#   CORIO_OBJ_CACHE=dir tools/cxxcache.sh OBJ SRC CXX FLAGS...
+#
+# does what `CXX FLAGS -MMD -MP -c SRC -o OBJ` does. The key is the
+# preprocessed source plus the flags that matter after preprocessing (-D and
+# -I are already in the preprocessed text), so a file whose headers or
+# markers changed is compiled again. A miss compiles the original source, so
+# warnings are exactly those of a plain build.
+set -eu
+obj=$1
+src=$2
+shift 2
+cache=${CORIO_OBJ_CACHE:?CORIO_OBJ_CACHE is not set}
+dep=${obj%.o}.d
+
+"$@" -E -P -MMD -MP -MF "$dep" -MT "$obj" "$src" -o "$obj.ii"
+if command -v md5sum >/dev/null 2>&1; then hash=md5sum; else hash=cksum; fi
+key=$({
+    for arg in "$@"; do
+        case $arg in -D* | -I*) ;; *) printf '%s\n' "$arg" ;; esac
+    done
+    cat "$obj.ii"
+} | $hash | awk '{ print ($2 == "-" ? $1 : $1 "-" $2) }')
+rm -f "$obj.ii"
+
+if [ -f "$cache/$key.o" ]; then
+    cp "$cache/$key.o" "$obj"
+    exit 0
+fi
+"$@" -MMD -MP -c "$src" -o "$obj"
+mkdir -p "$cache"
+cp "$obj" "$cache/$key.o.$$" && mv "$cache/$key.o.$$" "$cache/$key.o"

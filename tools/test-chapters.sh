@@ -1,0 +1,56 @@
+#!/bin/sh
+# `make test-chapters`: for every chapter (or only chapter CH), cut its
+# snapshot into build/chapters/NN and run `make -j$JOBS test-snapshot` inside
+# it (build with -Werror, the tests under both pollers). Objects identical
+# across snapshots are compiled once (tools/cxxcache.sh). Each chapter's log
+# is build/chapters/NN.log; a failing chapter prints its tail and the others
+# still run.
+#
+#   tools/test-chapters.sh [CH]       JOBS (default 2) and CXX from the environment
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=${JOBS:-2}
+cxx=${CXX:-g++}
+only=
+if [ -n "${1-}" ]; then
+    only=$(printf '%s\n' "$1" | awk '/^[0-9]+$/ && $0 + 0 >= 1 && $0 + 0 <= 99 { printf "%02d", $0 }')
+    [ -n "$only" ] || { echo "test-chapters: '$1' is not a chapter number" >&2; exit 2; }
+fi
+
+# This script runs its own make with its own -j: forget the calling make's.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
+chapters=$(for d in chapters/[0-9][0-9]-*; do
+    [ -d "$d" ] || continue
+    n=${d#chapters/}
+    echo "${n%%-*}"
+done | sort -u)
+[ -z "$only" ] || chapters=$(echo "$chapters" | grep -x "$only" || true)
+if [ -z "$chapters" ]; then
+    echo "test-chapters: no chapter${only:+ $only} under chapters/"
+    [ -z "$only" ]
+    exit
+fi
+
+mkdir -p build/chapters
+failed=
+start=$(date +%s)
+for n in $chapters; do
+    t0=$(date +%s)
+    log=build/chapters/$n.log
+    if sh tools/snapshot.sh "$n" "build/chapters/$n" >"$log" 2>&1 &&
+        make -C "build/chapters/$n" -j"$jobs" --no-print-directory CXX="$cxx" \
+            CORIO_OBJ_CACHE="$root/build/objcache" test-snapshot >>"$log" 2>&1; then
+        echo "chapter $n: ok ($(($(date +%s) - t0)) s)"
+    else
+        echo "chapter $n: FAILED ($(($(date +%s) - t0)) s), last lines of $log:"
+        tail -n 40 "$log" | sed 's/^/    /'
+        failed="$failed $n"
+    fi
+done
+echo "test-chapters: $(($(date +%s) - start)) s"
+if [ -n "$failed" ]; then
+    echo "test-chapters: chapters failing:$failed"
+    exit 1
+fi
