@@ -31,13 +31,16 @@ Loop::Loop(LoopOptions options)
       owner_(std::this_thread::get_id()) {}
 // @end
 
-// Closing order matters. From chapter 05 on, tasks still pending are
-// destroyed first, while everything their frames may unhook from still
-// exists, and each says so. Then queued callbacks, timers and fds go.
+// Closing: everything the loop still holds is let go.
 Loop::~Loop() {
-  tasks_->destroy_pending();  // @since 05
+  // @since 05
+  // Tasks still pending go first, while everything their frames may unhook
+  // from still exists; each is reported.
+  tasks_->destroy_pending();
+  // @end
   ready_.clear();
   // @since 02
+  // Pending timers queue their work, which is dropped with the rest.
   while (!timers_.empty()) timers_.pop()->fire();
   ready_.clear();
   // @end

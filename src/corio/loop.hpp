@@ -98,7 +98,8 @@ class Loop {
   void schedule(std::coroutine_handle<> h) { ready_.push(detail::Ready(h)); }
   // @end
   // @since 02
-  // For the awaiters of this library: their own timer nodes.
+  // For timer nodes that live elsewhere (chapter 04's sleep keeps its node
+  // inside the sleeping coroutine's frame).
   detail::Nanos now() const { return clock_->now(); }
   void add_timer(detail::TimerNode* node, detail::Nanos when) { timers_.push(node, when); }
   void remove_timer(detail::TimerNode* node) {

@@ -14,11 +14,13 @@
 
 namespace corio::detail {
 
-// One entry, one word wide: a callback (the entry owns one reference to it)
-// or, from chapter 04 on, a coroutine to resume. The lowest bit tells which:
-// callbacks and coroutine frames come from the allocator, aligned to at
-// least 8 bytes, so that bit is otherwise always 0. A word instead of two
-// halves the queue's memory when 100,000 tasks are queued at once.
+// One entry, one word wide: a callback; the entry owns one reference to it.
+// @since 04
+// Or a coroutine to resume. The lowest bit tells which: callbacks and
+// coroutine frames come from the allocator, aligned to at least 8 bytes, so
+// that bit is otherwise always 0. A word instead of two halves the queue's
+// memory when 100,000 tasks are queued at once.
+// @end
 class Ready {
  public:
   Ready() = default;
