@@ -1,0 +1,301 @@
+// @chapter 03
+// Future<T> by hand, as chapter 03 uses it: results and errors, the states
+// that refuse a second answer, done-callbacks that run through the loop, and
+// the report of an error nobody looked at.
+#include <catch2/catch.hpp>
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <corio/errors.hpp>
+#include <corio/future.hpp>
+#include <corio/loop.hpp>
+
+#include "support/corio_test.hpp"
+
+using Catch::Matchers::Contains;
+using corio_test::Life;
+using corio_test::Lives;
+
+namespace {
+
+std::string message_of(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a future's result is the value given to set_result", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  CHECK_FALSE(f.done());
+  f.set_result(42);
+  CHECK(f.done());
+  CHECK(f.result() == 42);
+  CHECK(f.result() == 42);  // as often as asked
+  CHECK(f.exception() == nullptr);
+}
+
+TEST_CASE("copies of a future share one state", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<std::string> f(loop);
+  corio::Future<std::string> copy = f;
+  f.set_result("shared");
+  CHECK(copy.done());
+  CHECK(copy.result() == "shared");
+}
+
+TEST_CASE("result() of a pending future throws InvalidStateError", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  CHECK_THROWS_AS(f.result(), corio::InvalidStateError);
+  CHECK_THROWS_WITH(f.result(), Contains("Future::result") && Contains("pending"));
+  CHECK_THROWS_AS(f.exception(), corio::InvalidStateError);
+  CHECK_FALSE(f.done());  // asking changed nothing
+  f.set_result(1);
+  CHECK(f.result() == 1);
+}
+
+TEST_CASE("a done future refuses a second result or an exception", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  f.set_result(1);
+  CHECK_THROWS_AS(f.set_result(2), corio::InvalidStateError);
+  CHECK_THROWS_WITH(f.set_result(2), Contains("Future::set_result") && Contains("already done"));
+  CHECK_THROWS_AS(f.set_exception(std::runtime_error("late")), corio::InvalidStateError);
+  CHECK_THROWS_WITH(f.set_exception(std::runtime_error("late")), Contains("Future::set_exception"));
+  CHECK(f.result() == 1);  // the first answer stands
+  CHECK(f.exception() == nullptr);
+}
+
+TEST_CASE("a failed future refuses a result or a second exception", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  f.set_exception(std::runtime_error("first"));
+  CHECK_THROWS_AS(f.set_result(2), corio::InvalidStateError);
+  CHECK_THROWS_AS(f.set_exception(std::runtime_error("second")), corio::InvalidStateError);
+  CHECK(message_of(f.exception()) == "first");
+}
+
+TEST_CASE("set_exception with a null exception_ptr throws InvalidArgument and leaves the future pending",
+          "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  CHECK_THROWS_AS(f.set_exception(std::exception_ptr()), corio::InvalidArgument);
+  CHECK_FALSE(f.done());
+}
+
+TEST_CASE("exception() returns the error and result() rethrows it", "[ch03]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  f.set_exception(std::make_exception_ptr(std::out_of_range("no such key")));
+  CHECK(f.done());
+  std::exception_ptr error = f.exception();
+  REQUIRE(error != nullptr);
+  CHECK(message_of(error) == "no such key");
+  CHECK_THROWS_AS(f.result(), std::out_of_range);
+  CHECK_THROWS_WITH(f.result(), "no such key");
+}
+
+TEST_CASE("done-callbacks run through the loop, in the order added, and receive the future", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  std::vector<std::string> trace;
+  for (std::string name : {"a", "b", "c"}) {
+    f.add_done_callback(
+        [&trace, name](corio::Future<int>& done) { trace.push_back(name + std::to_string(done.result())); });
+  }
+  loop.call_soon([] {});
+  loop.run_once();
+  CHECK(trace.empty());  // nothing runs before the future is done
+  f.set_result(7);
+  CHECK(trace.empty());  // nor inside set_result
+  loop.run_once();
+  CHECK(trace == std::vector<std::string>{"a7", "b7", "c7"});
+  loop.call_soon([] {});
+  loop.run_once();
+  CHECK(trace.size() == 3);  // each runs once
+}
+
+TEST_CASE("done-callbacks queue behind callbacks already ready", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  std::vector<std::string> trace;
+  f.add_done_callback([&](corio::Future<int>&) { trace.push_back("done"); });
+  loop.call_soon([&] { trace.push_back("before"); });
+  f.set_result(0);
+  loop.call_soon([&] { trace.push_back("after"); });
+  loop.run_once();
+  CHECK(trace == std::vector<std::string>{"before", "done", "after"});
+}
+
+TEST_CASE("a done-callback sees a failed future's error", "[ch03]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  std::string seen;
+  {
+    corio::Future<int> f(loop);
+    f.add_done_callback([&](corio::Future<int>& done) { seen = message_of(done.exception()); });
+    f.set_exception(std::runtime_error("refused"));
+  }
+  // The callback keeps the future alive until it has run.
+  loop.run_once();
+  CHECK(seen == "refused");
+  CHECK(diagnostics.messages.empty());
+}
+
+TEST_CASE("a done-callback added after completion still runs on the next iteration", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  f.set_result(5);
+  int got = 0;
+  f.add_done_callback([&](corio::Future<int>& done) { got = done.result(); });
+  CHECK(got == 0);  // not inline
+  loop.run_once();
+  CHECK(got == 5);
+}
+
+TEST_CASE("an exception escaping a done-callback is reported and the others still run", "[ch03]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  int runs = 0;
+  f.add_done_callback([](corio::Future<int>&) { throw std::runtime_error("callback broke"); });
+  f.add_done_callback([&](corio::Future<int>&) { ++runs; });
+  f.set_result(1);
+  loop.run_once();
+  CHECK(runs == 1);
+  CHECK(diagnostics.any_contains("Exception in callback: callback broke"));
+}
+
+TEST_CASE("Future<void> completes without a value", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<void> f(loop);
+  corio::Future<> same_type = f;  // void is the default
+  CHECK_THROWS_AS(f.result(), corio::InvalidStateError);
+  bool called = false;
+  f.add_done_callback([&](corio::Future<void>& done) {
+    done.result();
+    called = true;
+  });
+  f.set_result();
+  CHECK(same_type.done());
+  CHECK_NOTHROW(f.result());
+  CHECK_THROWS_AS(f.set_result(), corio::InvalidStateError);
+  loop.run_once();
+  CHECK(called);
+}
+
+TEST_CASE("Future<void> carries an error like any other", "[ch03]") {
+  corio::Loop loop;
+  corio::Future<void> f(loop);
+  f.set_exception(std::runtime_error("void failed"));
+  CHECK_THROWS_WITH(f.result(), "void failed");
+}
+
+TEST_CASE("a failed future destroyed with its error never retrieved is reported", "[ch03]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  {
+    corio::Future<int> f(loop);
+    f.set_exception(std::runtime_error("lost error"));
+  }
+  REQUIRE(diagnostics.messages.size() == 1);
+  CHECK_THAT(diagnostics.messages[0], Contains("Future exception was never retrieved") && Contains("lost error"));
+}
+
+TEST_CASE("a failed future is reported once, when its last copy goes", "[ch03]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  std::vector<corio::Future<int>> copies;
+  {
+    corio::Future<int> f(loop);
+    f.set_exception(std::runtime_error("lost"));
+    copies.assign(3, f);
+  }
+  CHECK(diagnostics.messages.empty());
+  copies.pop_back();
+  copies.pop_back();
+  CHECK(diagnostics.messages.empty());
+  copies.clear();
+  CHECK(diagnostics.messages.size() == 1);
+}
+
+TEST_CASE("no report for a failed future whose error was retrieved", "[ch03]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  SECTION("through exception()") {
+    corio::Future<int> f(loop);
+    f.set_exception(std::runtime_error("seen"));
+    CHECK(f.exception() != nullptr);
+  }
+  SECTION("through result()") {
+    corio::Future<int> f(loop);
+    f.set_exception(std::runtime_error("seen"));
+    CHECK_THROWS(f.result());
+  }
+  SECTION("by a done-callback") {
+    corio::Future<int> f(loop);
+    f.add_done_callback([](corio::Future<int>& done) { CHECK(done.exception() != nullptr); });
+    f.set_exception(std::runtime_error("seen"));
+    loop.run_once();
+  }
+  SECTION("a successful future has nothing to report") {
+    corio::Future<int> f(loop);
+    f.set_result(1);
+  }
+  SECTION("nor has a future dropped pending") {
+    corio::Future<int> f(loop);
+  }
+  CHECK(diagnostics.messages.empty());
+}
+
+TEST_CASE("a done-callback on a future dropped pending is destroyed exactly once, never run", "[ch03]") {
+  Lives lives;
+  corio::Loop loop;
+  bool ran = false;
+  {
+    corio::Future<int> f(loop);
+    f.add_done_callback([&ran, life = Life(lives)](corio::Future<int>&) { ran = true; });
+    f.add_done_callback([&ran, life = Life(lives)](corio::Future<int>&) { ran = true; });
+    CHECK(lives.alive() == 2);
+  }
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+  CHECK_FALSE(ran);
+  CHECK_THROWS_WITH(loop.run_once(), Contains("would wait forever"));  // and nothing was queued
+}
+
+TEST_CASE("done-callbacks are destroyed exactly once after they run", "[ch03]") {
+  Lives lives;
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  f.add_done_callback([life = Life(lives)](corio::Future<int>&) {});
+  f.set_result(1);
+  CHECK(lives.alive() == 1);  // queued
+  loop.run_once();
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+}
+
+TEST_CASE("a done-callback still queued when the loop is destroyed is freed, and its future with it", "[ch03]") {
+  Lives lives;
+  corio_test::Diagnostics diagnostics;
+  {
+    corio::Loop loop;
+    corio::Future<int> f(loop);
+    f.add_done_callback([life = Life(lives)](corio::Future<int>&) {});
+    f.set_exception(std::runtime_error("never looked at"));
+  }
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+  // The future died with the callback's reference, its error still unseen.
+  CHECK(diagnostics.any_contains("Future exception was never retrieved: never looked at"));
+}

@@ -1,0 +1,492 @@
+// @chapter 01
+// The loop of chapter 01: call_soon, the ready queue's iterations, stop(),
+// fd readiness through add_reader/add_writer, and the errors a loop used the
+// wrong way gives. Only chapter 01's API: a plain `corio::Loop loop;`.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <corio/diagnostics.hpp>
+#include <corio/errors.hpp>
+#include <corio/loop.hpp>
+
+#include "support/corio_test.hpp"
+
+using Catch::Matchers::Contains;
+using corio_test::Life;
+using corio_test::Lives;
+
+namespace {
+
+// Both ends of a pipe, closed when the test is done with them.
+struct Pipe {
+  int read_end = -1;
+  int write_end = -1;
+  Pipe() {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
+    read_end = fds[0];
+    write_end = fds[1];
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  ~Pipe() {
+    if (read_end >= 0) ::close(read_end);
+    if (write_end >= 0) ::close(write_end);
+  }
+  void put(char c = 'x') const { REQUIRE(::write(write_end, &c, 1) == 1); }
+  char take() const {
+    char c = 0;
+    REQUIRE(::read(read_end, &c, 1) == 1);
+    return c;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("call_soon runs callbacks in the order they were scheduled, on a later iteration", "[ch01]") {
+  corio::Loop loop;
+  std::vector<int> trace;
+  for (int i = 1; i <= 3; ++i) loop.call_soon([&trace, i] { trace.push_back(i); });
+  CHECK(trace.empty());  // nothing runs inline
+  loop.run_once();
+  CHECK(trace == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("a callback scheduled by a callback runs on the next iteration", "[ch01]") {
+  corio::Loop loop;
+  std::vector<std::string> trace;
+  loop.call_soon([&] {
+    trace.push_back("a");
+    loop.call_soon([&] { trace.push_back("c"); });
+  });
+  loop.call_soon([&] { trace.push_back("b"); });
+  loop.run_once();
+  CHECK(trace == std::vector<std::string>{"a", "b"});
+  loop.run_once();
+  CHECK(trace == std::vector<std::string>{"a", "b", "c"});
+}
+
+TEST_CASE("a callback that keeps rescheduling itself runs once per iteration", "[ch01]") {
+  corio::Loop loop;
+  int runs = 0;
+  struct Again {
+    corio::Loop* loop;
+    int* runs;
+    void operator()() const {
+      ++*runs;
+      loop->call_soon(*this);
+    }
+  };
+  loop.call_soon(Again{&loop, &runs});
+  for (int i = 1; i <= 100; ++i) {
+    loop.run_once();
+    REQUIRE(runs == i);
+  }
+}
+
+TEST_CASE("a cancelled handle's callback does not run", "[ch01]") {
+  corio::Loop loop;
+  std::vector<int> trace;
+  loop.call_soon([&] { trace.push_back(1); });
+  corio::Handle h = loop.call_soon([&] { trace.push_back(2); });
+  loop.call_soon([&] { trace.push_back(3); });
+  CHECK_FALSE(h.cancelled());
+  h.cancel();
+  CHECK(h.cancelled());
+  loop.run_once();
+  CHECK(trace == std::vector<int>{1, 3});
+}
+
+TEST_CASE("a callback cancelled by an earlier callback of the same iteration does not run", "[ch01]") {
+  corio::Loop loop;
+  std::vector<int> trace;
+  corio::Handle second;
+  loop.call_soon([&] {
+    trace.push_back(1);
+    second.cancel();
+  });
+  second = loop.call_soon([&] { trace.push_back(2); });
+  loop.call_soon([&] { trace.push_back(3); });
+  loop.run_once();
+  CHECK(trace == std::vector<int>{1, 3});
+}
+
+TEST_CASE("cancelling a handle whose callback already ran does nothing", "[ch01]") {
+  corio::Loop loop;
+  int runs = 0;
+  corio::Handle h = loop.call_soon([&] { ++runs; });
+  loop.run_once();
+  h.cancel();
+  loop.call_soon([] {});
+  loop.run_once();
+  CHECK(runs == 1);
+}
+
+TEST_CASE("stop() ends run_forever after the current iteration", "[ch01]") {
+  corio::Loop loop;
+  std::vector<std::string> trace;
+  bool running_inside = false;
+  loop.call_soon([&] {
+    trace.push_back("a");
+    running_inside = loop.is_running();
+    loop.stop();
+    loop.call_soon([&] { trace.push_back("c"); });
+  });
+  loop.call_soon([&] { trace.push_back("b"); });  // same iteration as the stop: still runs
+  loop.run_forever();
+  CHECK(running_inside);
+  CHECK_FALSE(loop.is_running());
+  CHECK(trace == std::vector<std::string>{"a", "b"});
+  // What the last iteration scheduled is still queued for the next run.
+  loop.run_once();
+  CHECK(trace == std::vector<std::string>{"a", "b", "c"});
+}
+
+TEST_CASE("stop() before run_forever still lets one iteration run", "[ch01]") {
+  corio::Loop loop;
+  std::vector<std::string> trace;
+  loop.call_soon([&] {
+    trace.push_back("a");
+    loop.call_soon([&] { trace.push_back("b"); });
+  });
+  loop.stop();
+  loop.run_forever();
+  CHECK(trace == std::vector<std::string>{"a"});
+  // The stop was used up: the next run_forever runs until the next stop().
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+  CHECK(trace == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("stop() before run_forever on an idle loop returns instead of waiting", "[ch01]") {
+  corio::Loop loop;
+  loop.stop();
+  CHECK_NOTHROW(loop.run_forever());
+}
+
+TEST_CASE("add_reader fires while a pipe has data and stops firing after remove_reader", "[ch01]") {
+  corio::Loop loop;
+  Pipe data;
+  Pipe wake;  // its write end is always writable, so an iteration never blocks
+  int reads = 0;
+  int wakes = 0;
+  std::string got;
+  loop.add_reader(data.read_end, [&] {
+    ++reads;
+    got += data.take();
+  });
+  loop.add_writer(wake.write_end, [&] { ++wakes; });
+
+  loop.run_once();
+  CHECK(reads == 0);  // an empty pipe is not readable
+  CHECK(wakes == 1);
+
+  data.put('h');
+  data.put('i');
+  loop.run_once();
+  loop.run_once();
+  CHECK(reads == 2);  // level-triggered: it fires again while data is left
+  CHECK(got == "hi");
+  loop.run_once();
+  CHECK(reads == 2);
+
+  CHECK(loop.remove_reader(data.read_end));
+  data.put('!');
+  loop.run_once();
+  CHECK(reads == 2);
+  CHECK(wakes == 5);
+  CHECK(loop.remove_writer(wake.write_end));
+}
+
+TEST_CASE("add_reader sees the end of a pipe whose writer closed", "[ch01]") {
+  corio::Loop loop;
+  Pipe pipe;
+  ::close(pipe.write_end);
+  pipe.write_end = -1;
+  int fired = 0;
+  ssize_t last_read = -1;
+  loop.add_reader(pipe.read_end, [&] {
+    ++fired;
+    char c;
+    last_read = ::read(pipe.read_end, &c, 1);
+  });
+  loop.run_once();
+  CHECK(fired == 1);
+  CHECK(last_read == 0);
+  loop.remove_reader(pipe.read_end);
+}
+
+TEST_CASE("add_writer fires for a writable pipe", "[ch01]") {
+  corio::Loop loop;
+  Pipe pipe;
+  int fired = 0;
+  loop.add_writer(pipe.write_end, [&] {
+    ++fired;
+    pipe.put();
+  });
+  loop.run_once();
+  CHECK(fired == 1);
+  CHECK(pipe.take() == 'x');
+  CHECK(loop.remove_writer(pipe.write_end));
+}
+
+TEST_CASE("a reader and a writer on the same fd fire independently", "[ch01]") {
+  int fds[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+  corio::Loop loop;
+  int reads = 0;
+  int writes = 0;
+  loop.add_writer(fds[0], [&] { ++writes; });
+  loop.add_reader(fds[0], [&] {
+    ++reads;
+    char c;
+    REQUIRE(::read(fds[0], &c, 1) == 1);
+  });
+  loop.run_once();
+  CHECK(writes == 1);  // a socket with room in its buffer is writable
+  CHECK(reads == 0);   // and not readable before the peer writes
+  REQUIRE(::write(fds[1], "x", 1) == 1);
+  loop.run_once();
+  CHECK(writes == 2);
+  CHECK(reads == 1);
+  CHECK(loop.remove_writer(fds[0]));
+  REQUIRE(::write(fds[1], "y", 1) == 1);
+  loop.run_once();
+  CHECK(writes == 2);  // the reader stays when the writer goes
+  CHECK(reads == 2);
+  CHECK(loop.remove_reader(fds[0]));
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST_CASE("a second add_reader for an fd replaces the first callback, which is destroyed", "[ch01]") {
+  Lives first_lives;
+  corio::Loop loop;
+  Pipe pipe;
+  std::vector<std::string> trace;
+  loop.add_reader(pipe.read_end, [&trace, life = Life(first_lives)] { trace.push_back("first"); });
+  CHECK(first_lives.alive() == 1);
+  loop.add_reader(pipe.read_end, [&] {
+    trace.push_back("second");
+    pipe.take();
+  });
+  CHECK(first_lives.alive() == 0);
+  CHECK(first_lives.twice == 0);
+  pipe.put();
+  loop.run_once();
+  CHECK(trace == std::vector<std::string>{"second"});
+  CHECK(loop.remove_reader(pipe.read_end));
+}
+
+TEST_CASE("remove_reader and remove_writer say whether they removed a callback", "[ch01]") {
+  corio::Loop loop;
+  Pipe pipe;
+  CHECK_FALSE(loop.remove_reader(pipe.read_end));  // never watched
+  CHECK_FALSE(loop.remove_reader(-1));
+  CHECK_FALSE(loop.remove_writer(100000));
+  loop.add_reader(pipe.read_end, [] {});
+  CHECK_FALSE(loop.remove_writer(pipe.read_end));  // a reader is not a writer
+  CHECK(loop.remove_reader(pipe.read_end));
+  CHECK_FALSE(loop.remove_reader(pipe.read_end));  // only once
+  loop.add_writer(pipe.write_end, [] {});
+  CHECK(loop.remove_writer(pipe.write_end));
+  CHECK_FALSE(loop.remove_writer(pipe.write_end));
+}
+
+TEST_CASE("with every fd removed, an idle loop has nothing left to wait for", "[ch01]") {
+  corio::Loop loop;
+  Pipe pipe;
+  loop.add_reader(pipe.read_end, [] {});
+  loop.add_writer(pipe.write_end, [] {});
+  loop.remove_reader(pipe.read_end);
+  loop.remove_writer(pipe.write_end);
+  CHECK_THROWS_AS(loop.run_once(), corio::RuntimeError);
+}
+
+TEST_CASE("an exception escaping a callback is reported and the loop goes on", "[ch01]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  std::vector<int> trace;
+  loop.call_soon([] { throw std::runtime_error("boom"); });
+  loop.call_soon([] { throw 42; });
+  loop.call_soon([&] { trace.push_back(1); });
+  REQUIRE_NOTHROW(loop.run_once());
+  CHECK(trace == std::vector<int>{1});
+  REQUIRE(diagnostics.messages.size() == 2);
+  CHECK_THAT(diagnostics.messages[0], Contains("Exception in callback") && Contains("boom"));
+  CHECK_THAT(diagnostics.messages[1], Contains("Exception in callback") && Contains("not derived from std::exception"));
+}
+
+TEST_CASE("an exception escaping a reader is reported and the reader stays registered", "[ch01]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  Pipe pipe;
+  int fired = 0;
+  loop.add_reader(pipe.read_end, [&] {
+    ++fired;
+    pipe.take();
+    throw std::runtime_error("reader failed");
+  });
+  pipe.put();
+  pipe.put();
+  loop.run_once();
+  loop.run_once();
+  CHECK(fired == 2);
+  CHECK(diagnostics.messages.size() == 2);
+  CHECK(diagnostics.any_contains("reader failed"));
+  CHECK(loop.remove_reader(pipe.read_end));
+}
+
+TEST_CASE("run_forever inside the running loop throws RuntimeError", "[ch01]") {
+  corio::Loop loop;
+  std::string error;
+  loop.call_soon([&] {
+    try {
+      loop.run_forever();
+    } catch (const corio::RuntimeError& e) {
+      error = e.what();
+    }
+    loop.stop();
+  });
+  loop.run_forever();
+  CHECK_THAT(error, Contains("already running"));
+  // The failed call left the loop intact: it still runs and stops.
+  int runs = 0;
+  loop.call_soon([&] {
+    ++runs;
+    loop.stop();
+  });
+  loop.run_forever();
+  CHECK(runs == 1);
+}
+
+TEST_CASE("a second loop cannot run while another runs on the same thread", "[ch01]") {
+  corio::Loop outer;
+  corio::Loop inner;
+  int inner_runs = 0;
+  inner.call_soon([&] { ++inner_runs; });
+  std::string error;
+  outer.call_soon([&] {
+    try {
+      inner.stop();
+      inner.run_forever();
+    } catch (const corio::RuntimeError& e) {
+      error = e.what();
+    }
+    outer.stop();
+  });
+  outer.run_forever();
+  CHECK_THAT(error, Contains("another loop is running"));
+  CHECK(inner_runs == 0);
+  CHECK_FALSE(inner.is_running());
+}
+
+TEST_CASE("a loop used from another thread throws RuntimeError naming call_soon_threadsafe", "[ch01]") {
+  Lives lives;
+  corio::Loop loop;
+  std::string error;
+  std::string reader_error;
+  {
+    Pipe pipe;
+    std::thread other([&] {
+      try {
+        loop.call_soon([life = Life(lives)] {});
+      } catch (const corio::RuntimeError& e) {
+        error = e.what();
+      }
+      try {
+        loop.add_reader(pipe.read_end, [life = Life(lives)] {});
+      } catch (const corio::RuntimeError& e) {
+        reader_error = e.what();
+      }
+    });
+    other.join();
+  }
+  CHECK_THAT(error, Contains("call_soon") && Contains("call_soon_threadsafe"));
+  CHECK_THAT(reader_error, Contains("add_reader") && Contains("call_soon_threadsafe"));
+  // Nothing leaked and nothing was queued.
+  CHECK(lives.made > 0);
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+  CHECK_THROWS_WITH(loop.run_once(), Contains("would wait forever"));
+}
+
+TEST_CASE("add_reader of a closed fd or of -1 throws InvalidArgument naming the fd", "[ch01]") {
+  Lives lives;
+  corio::Loop loop;
+  int closed_fd;
+  {
+    Pipe pipe;
+    closed_fd = pipe.read_end;
+  }
+  CHECK_THROWS_AS(loop.add_reader(closed_fd, [life = Life(lives)] {}), corio::InvalidArgument);
+  CHECK_THROWS_WITH(loop.add_reader(closed_fd, [life = Life(lives)] {}),
+                    Contains("add_reader") && Contains("fd " + std::to_string(closed_fd) + " "));
+  CHECK_THROWS_WITH(loop.add_writer(-1, [life = Life(lives)] {}), Contains("add_writer") && Contains("fd -1 "));
+  CHECK_THROWS_AS(loop.add_reader(-1, [] {}), corio::InvalidArgument);
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+  // A refused fd is not watched: the loop has nothing to wait for.
+  CHECK_THROWS_WITH(loop.run_once(), Contains("would wait forever"));
+}
+
+TEST_CASE("a loop with nothing that could wake it throws instead of waiting forever", "[ch01]") {
+  corio::Loop loop;
+  CHECK_THROWS_AS(loop.run_once(), corio::RuntimeError);
+  CHECK_THROWS_WITH(loop.run_forever(), Contains("would wait forever"));
+  CHECK_FALSE(loop.is_running());
+  // The same loop works once there is something to do.
+  int runs = 0;
+  loop.call_soon([&] {
+    ++runs;
+    loop.stop();
+  });
+  loop.run_forever();
+  CHECK(runs == 1);
+}
+
+TEST_CASE("callbacks are destroyed exactly once, after running or when cancelled", "[ch01]") {
+  Lives lives;
+  corio::Loop loop;
+  int runs = 0;
+  loop.call_soon([&runs, life = Life(lives)] { ++runs; });
+  corio::Handle cancelled = loop.call_soon([&runs, life = Life(lives)] { ++runs; });
+  cancelled.cancel();
+  loop.run_once();
+  CHECK(runs == 1);
+  CHECK(lives.alive() == 1);  // the handle still holds the cancelled one
+  cancelled = corio::Handle();
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+}
+
+TEST_CASE("callbacks still queued or registered when the loop is destroyed are destroyed exactly once",
+          "[ch01]") {
+  Lives lives;
+  int runs = 0;
+  corio::Handle outlives_loop;
+  {
+    Pipe pipe;
+    corio::Loop loop;
+    loop.call_soon([&runs, life = Life(lives)] { ++runs; });
+    outlives_loop = loop.call_soon([&runs, life = Life(lives)] { ++runs; });
+    loop.add_reader(pipe.read_end, [&runs, life = Life(lives)] { ++runs; });
+    loop.add_writer(pipe.write_end, [&runs, life = Life(lives)] { ++runs; });
+    loop.add_reader(pipe.write_end, [&runs, life = Life(lives)] { ++runs; });
+    loop.remove_reader(pipe.write_end);
+    CHECK(lives.alive() == 4);
+  }
+  CHECK(runs == 0);
+  CHECK(lives.alive() == 1);  // the handle keeps its callback until it goes
+  outlives_loop.cancel();     // harmless on a dead loop
+  outlives_loop = corio::Handle();
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+}

@@ -1,0 +1,256 @@
+// @chapter 02
+// The two pollers behind one interface: chosen explicitly or by CORIO_POLLER,
+// reporting the same readiness, and each refusing what it cannot watch with
+// an error that says what to do.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <corio/errors.hpp>
+#include <corio/loop.hpp>
+#include <corio/poller.hpp>
+
+using Catch::Matchers::Contains;
+using corio::PollerKind;
+
+namespace {
+
+struct Pipe {
+  int read_end = -1;
+  int write_end = -1;
+  Pipe() {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
+    read_end = fds[0];
+    write_end = fds[1];
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  ~Pipe() {
+    if (read_end >= 0) ::close(read_end);
+    if (write_end >= 0) ::close(write_end);
+  }
+};
+
+corio::LoopOptions with(PollerKind kind) { return {.poller = kind, .clock = corio::ClockKind::Real}; }
+
+// Sets CORIO_POLLER for one test and puts back whatever was there.
+class PollerEnv {
+ public:
+  explicit PollerEnv(const char* value) {
+    if (const char* old = std::getenv("CORIO_POLLER")) saved_ = old;
+    set(value);
+  }
+  ~PollerEnv() { set(saved_ ? saved_->c_str() : nullptr); }
+  PollerEnv(const PollerEnv&) = delete;
+  PollerEnv& operator=(const PollerEnv&) = delete;
+
+ private:
+  static void set(const char* value) {
+    if (value) {
+      ::setenv("CORIO_POLLER", value, 1);
+    } else {
+      ::unsetenv("CORIO_POLLER");
+    }
+  }
+  std::optional<std::string> saved_;
+};
+
+// Raises the soft fd limit above `fd` for one test; restores it after.
+class FdLimit {
+ public:
+  explicit FdLimit(int fd) {
+    if (::getrlimit(RLIMIT_NOFILE, &saved_) != 0) return;
+    rlim_t need = static_cast<rlim_t>(fd) + 1;
+    if (saved_.rlim_cur >= need) {
+      ok_ = true;
+      return;
+    }
+    if (saved_.rlim_max != RLIM_INFINITY && saved_.rlim_max < need) return;
+    rlimit raised = saved_;
+    raised.rlim_cur = need;
+    ok_ = ::setrlimit(RLIMIT_NOFILE, &raised) == 0;
+    changed_ = ok_;
+  }
+  ~FdLimit() {
+    if (changed_) ::setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+  FdLimit(const FdLimit&) = delete;
+  FdLimit& operator=(const FdLimit&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  bool ok_ = false;
+  bool changed_ = false;
+};
+
+constexpr int kHighFd = 1100;  // above FD_SETSIZE (1024)
+static_assert(kHighFd >= FD_SETSIZE);
+
+}  // namespace
+
+TEST_CASE("select and epoll report readability and writability the same", "[ch02]") {
+  auto kind = GENERATE(PollerKind::Select, PollerKind::Epoll);
+  CAPTURE(corio::detail::poller_name(kind));
+  corio::Loop loop(with(kind));
+  Pipe pipe;
+  int reads = 0;
+  int writes = 0;
+  loop.add_reader(pipe.read_end, [&] { ++reads; });
+  loop.add_writer(pipe.write_end, [&] { ++writes; });
+
+  loop.run_once();
+  CHECK(reads == 0);
+  CHECK(writes == 1);
+
+  REQUIRE(::write(pipe.write_end, "ab", 2) == 2);
+  loop.run_once();
+  CHECK(reads == 1);
+  CHECK(writes == 2);
+
+  // Level-triggered on both: unread data keeps the reader firing.
+  CHECK(loop.remove_writer(pipe.write_end));
+  loop.run_once();
+  CHECK(reads == 2);
+  char buf[2];
+  REQUIRE(::read(pipe.read_end, buf, 2) == 2);
+
+  // The writer gone and the pipe drained: only the writer's close wakes it.
+  ::close(pipe.write_end);
+  pipe.write_end = -1;
+  loop.run_once();
+  CHECK(reads == 3);
+  CHECK(writes == 2);
+  CHECK(loop.remove_reader(pipe.read_end));
+}
+
+TEST_CASE("a full pipe is not writable on either poller", "[ch02]") {
+  auto kind = GENERATE(PollerKind::Select, PollerKind::Epoll);
+  CAPTURE(corio::detail::poller_name(kind));
+  corio::Loop loop(with(kind));
+  Pipe full;
+  Pipe other;
+  char chunk[4096] = {};
+  REQUIRE(::fcntl(full.write_end, F_SETFL, O_NONBLOCK) == 0);
+  while (::write(full.write_end, chunk, sizeof chunk) > 0) {
+  }
+  int full_writes = 0;
+  int other_writes = 0;
+  loop.add_writer(full.write_end, [&] { ++full_writes; });
+  loop.add_writer(other.write_end, [&] { ++other_writes; });
+  loop.run_once();
+  CHECK(full_writes == 0);
+  CHECK(other_writes == 1);
+  // Draining the pipe makes it writable again.
+  REQUIRE(::fcntl(full.read_end, F_SETFL, O_NONBLOCK) == 0);
+  while (::read(full.read_end, chunk, sizeof chunk) > 0) {
+  }
+  loop.run_once();
+  CHECK(full_writes == 1);
+  loop.remove_writer(full.write_end);
+  loop.remove_writer(other.write_end);
+}
+
+TEST_CASE("the loop names the poller it was given", "[ch02]") {
+  CHECK(std::string(corio::Loop(with(PollerKind::Select)).poller_name()) == "select");
+  CHECK(std::string(corio::Loop(with(PollerKind::Epoll)).poller_name()) == "epoll");
+  CHECK(corio::detail::poller_name(PollerKind::Select) == "select");
+  CHECK(corio::detail::poller_name(PollerKind::Epoll) == "epoll");
+}
+
+TEST_CASE("CORIO_POLLER picks the poller of a loop given none", "[ch02]") {
+  SECTION("select") {
+    PollerEnv env("select");
+    CHECK(corio::detail::poller_from_env() == PollerKind::Select);
+    CHECK(std::string(corio::Loop().poller_name()) == "select");
+  }
+  SECTION("epoll") {
+    PollerEnv env("epoll");
+    CHECK(corio::detail::poller_from_env() == PollerKind::Epoll);
+    CHECK(std::string(corio::Loop().poller_name()) == "epoll");
+  }
+  SECTION("unset means epoll") {
+    PollerEnv env(nullptr);
+    CHECK(corio::detail::poller_from_env() == PollerKind::Epoll);
+    CHECK(std::string(corio::Loop().poller_name()) == "epoll");
+  }
+  SECTION("empty means epoll") {
+    PollerEnv env("");
+    CHECK(corio::detail::poller_from_env() == PollerKind::Epoll);
+  }
+  SECTION("an explicit choice wins over the environment") {
+    PollerEnv env("select");
+    CHECK(std::string(corio::Loop(with(PollerKind::Epoll)).poller_name()) == "epoll");
+  }
+}
+
+TEST_CASE("a CORIO_POLLER that names no poller throws InvalidArgument saying what is allowed", "[ch02]") {
+  PollerEnv env("kqueue");
+  CHECK_THROWS_AS(corio::detail::poller_from_env(), corio::InvalidArgument);
+  CHECK_THROWS_WITH(corio::detail::poller_from_env(),
+                    Contains("CORIO_POLLER=kqueue") && Contains("select") && Contains("epoll"));
+  CHECK_THROWS_WITH(corio::Loop(), Contains("CORIO_POLLER=kqueue"));
+}
+
+TEST_CASE("a loop given its poller does not read CORIO_POLLER at all", "[ch02]") {
+  PollerEnv env("kqueue");
+  CHECK_NOTHROW(corio::Loop(with(PollerKind::Select)));
+  CHECK_NOTHROW(corio::Loop(with(PollerKind::Epoll)));
+}
+
+TEST_CASE("select refuses an fd at or above FD_SETSIZE and suggests epoll, which accepts it", "[ch02]") {
+  FdLimit limit(kHighFd);
+  if (!limit.ok()) {
+    WARN("cannot raise RLIMIT_NOFILE above " << kHighFd << ": skipping the FD_SETSIZE test");
+    return;
+  }
+  Pipe pipe;
+  REQUIRE(::dup2(pipe.read_end, kHighFd) == kHighFd);
+  struct CloseHigh {
+    ~CloseHigh() { ::close(kHighFd); }
+  } close_high;
+
+  {
+    corio::Loop loop(with(PollerKind::Select));
+    CHECK_THROWS_AS(loop.add_reader(kHighFd, [] {}), corio::InvalidArgument);
+    CHECK_THROWS_WITH(loop.add_reader(kHighFd, [] {}),
+                      Contains("fd " + std::to_string(kHighFd)) && Contains("FD_SETSIZE") && Contains("epoll"));
+    CHECK_THROWS_WITH(loop.add_writer(kHighFd, [] {}), Contains("select"));
+    CHECK_FALSE(loop.remove_reader(kHighFd));  // nothing was watched
+  }
+  {
+    corio::Loop loop(with(PollerKind::Epoll));
+    int reads = 0;
+    REQUIRE_NOTHROW(loop.add_reader(kHighFd, [&] { ++reads; }));
+    REQUIRE(::write(pipe.write_end, "x", 1) == 1);
+    loop.run_once();
+    CHECK(reads == 1);
+    CHECK(loop.remove_reader(kHighFd));
+  }
+}
+
+TEST_CASE("select names the fd that was closed while the loop still watched it", "[ch02]") {
+  corio::Loop loop(with(PollerKind::Select));
+  Pipe pipe;
+  int fd = pipe.read_end;
+  loop.add_reader(fd, [] {});
+  ::close(fd);
+  pipe.read_end = -1;
+  CHECK_THROWS_AS(loop.run_once(), corio::RuntimeError);
+  CHECK_THROWS_WITH(loop.run_once(), Contains("fd " + std::to_string(fd) + " was closed") && Contains("remove_reader"));
+  // Removing it is the fix: the loop is usable again.
+  CHECK(loop.remove_reader(fd));
+  int runs = 0;
+  loop.call_soon([&] { ++runs; });
+  loop.run_once();
+  CHECK(runs == 1);
+}
