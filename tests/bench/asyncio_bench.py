@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+# @chapter 05
+"""CPython asyncio side of `make bench` (see /work/shared/bench/WORKLOADS.md).
+
+Usage: asyncio_bench.py WORKLOAD      (A, B1, B2, C, D, E or F)
+
+One workload per process: tests/bench/run.sh starts a fresh process for every
+run. The program times itself with time.perf_counter() from just before the
+first task is created to just after the last result is awaited, checks the
+result, and prints one line in the format documented at the top of run.sh:
+
+    WORKLOAD key=value key=value ...
+
+Exit status: 0 result right, 1 result wrong (reason on stderr), 2 usage.
+
+This is the only Python in corio: it exists so that corio's figures are
+always printed next to asyncio's, measured on the same machine in the same run.
+"""
+
+import asyncio
+import os
+import resource
+import sys
+import time
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def fail(msg):
+    sys.stderr.write("asyncio_bench: CHECK FAILED: %s\n" % msg)
+    sys.exit(1)
+
+
+def resident_bytes():
+    """Resident set size now: second field of /proc/self/statm, in pages."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE_SIZE
+
+
+def peak_rss_kib():
+    """Peak resident set size of this process (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def emit(workload, **fields):
+    parts = [workload]
+    for key, value in fields.items():
+        if isinstance(value, float):
+            parts.append("%s=%.6g" % (key, value))
+        else:
+            parts.append("%s=%d" % (key, value))
+    print(" ".join(parts), flush=True)
+
+
+# --- A. spawn ---------------------------------------------------------------
+
+A_N = 200_000
+
+
+async def ret(i):
+    return i
+
+
+async def spawn_pass():
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(ret(i)) for i in range(A_N)]
+    results = await asyncio.gather(*tasks)
+    t1 = time.perf_counter()
+    total = sum(results)
+    if total != A_N * (A_N - 1) // 2:
+        fail("A: sum %d, expected %d" % (total, A_N * (A_N - 1) // 2))
+    return t1 - t0
+
+
+async def bench_a():
+    cold = await spawn_pass()
+    warm = await spawn_pass()
+    emit("A", cold_tasks_per_s=A_N / cold, warm_tasks_per_s=A_N / warm,
+         cold_ms=cold * 1e3, warm_ms=warm * 1e3)
+
+
+# --- B1. yield, one task ----------------------------------------------------
+
+B1_YIELDS = 1_000_000
+
+
+async def yielder(n):
+    for _ in range(n):
+        await asyncio.sleep(0)
+    return n
+
+
+async def bench_b1():
+    t0 = time.perf_counter()
+    done = await asyncio.create_task(yielder(B1_YIELDS))
+    t1 = time.perf_counter()
+    if done != B1_YIELDS:
+        fail("B1: task returned %d" % done)
+    emit("B1", yields_per_s=B1_YIELDS / (t1 - t0), ms=(t1 - t0) * 1e3)
+
+
+# --- B2. yield, many tasks --------------------------------------------------
+
+B2_TASKS = 1000
+B2_YIELDS = 1000
+
+
+async def bench_b2():
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(yielder(B2_YIELDS)) for _ in range(B2_TASKS)]
+    results = await asyncio.gather(*tasks)
+    t1 = time.perf_counter()
+    total = sum(results)
+    if total != B2_TASKS * B2_YIELDS:
+        fail("B2: %d yields, expected %d" % (total, B2_TASKS * B2_YIELDS))
+    emit("B2", yields_per_s=total / (t1 - t0), ms=(t1 - t0) * 1e3)
+
+
+# --- C. timers --------------------------------------------------------------
+
+C_TASKS = 100_000
+C_IDEAL_MS = 100
+
+
+def c_delays(n):
+    """d_i = x_{i+1} mod 101 with x_0 = 1, x_{i+1} = 48271 x_i mod (2^31-1)."""
+    x = 1
+    out = []
+    for _ in range(n):
+        x = 48271 * x % 2147483647
+        out.append(x % 101)
+    return out
+
+
+async def sleeper(i, ms):
+    await asyncio.sleep(ms / 1000.0)
+    return i
+
+
+async def bench_c():
+    delays = c_delays(C_TASKS)
+    if delays[:5] != [94, 16, 99, 7, 60]:
+        fail("C: first delays %r" % (delays[:5],))
+    if max(delays) != C_IDEAL_MS:
+        fail("C: longest delay %d ms, expected %d" % (max(delays), C_IDEAL_MS))
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(sleeper(i, d)) for i, d in enumerate(delays)]
+    results = await asyncio.gather(*tasks)
+    t1 = time.perf_counter()
+    if sum(results) != C_TASKS * (C_TASKS - 1) // 2:
+        fail("C: wrong results")
+    wall_ms = (t1 - t0) * 1e3
+    emit("C", over_ms=wall_ms - C_IDEAL_MS, peak_rss_kib=peak_rss_kib(),
+         wall_ms=wall_ms)
+
+
+# --- D. queue ---------------------------------------------------------------
+
+D_ITEMS = 1_000_000
+D_CONSUMERS = 4
+
+
+async def consumer(q):
+    total = 0
+    while True:
+        item = await q.get()
+        if item == -1:
+            return total
+        total += item
+
+
+async def producer(q):
+    for i in range(D_ITEMS):
+        await q.put(i)
+    for _ in range(D_CONSUMERS):
+        await q.put(-1)
+
+
+async def bench_d():
+    q = asyncio.Queue(maxsize=100)
+    t0 = time.perf_counter()
+    consumers = [asyncio.create_task(consumer(q)) for _ in range(D_CONSUMERS)]
+    prod = asyncio.create_task(producer(q))
+    sums = await asyncio.gather(*consumers)
+    await prod
+    t1 = time.perf_counter()
+    if sum(sums) != D_ITEMS * (D_ITEMS - 1) // 2:
+        fail("D: total %d, expected %d" % (sum(sums), D_ITEMS * (D_ITEMS - 1) // 2))
+    emit("D", items_per_s=D_ITEMS / (t1 - t0), ms=(t1 - t0) * 1e3)
+
+
+# --- E. semaphore -----------------------------------------------------------
+
+E_TASKS = 10_000
+E_PERMITS = 10
+
+
+class Holders:
+    def __init__(self):
+        self.now = 0
+        self.peak = 0
+
+
+async def holder(sem, h):
+    await sem.acquire()
+    h.now += 1
+    if h.now > h.peak:
+        h.peak = h.now
+    await asyncio.sleep(0)
+    h.now -= 1
+    sem.release()
+    return 1
+
+
+async def bench_e():
+    sem = asyncio.Semaphore(E_PERMITS)
+    h = Holders()
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(holder(sem, h)) for _ in range(E_TASKS)]
+    results = await asyncio.gather(*tasks)
+    t1 = time.perf_counter()
+    if sum(results) != E_TASKS:
+        fail("E: %d acquisitions, expected %d" % (sum(results), E_TASKS))
+    if h.peak != E_PERMITS:
+        fail("E: peak holders %d, expected exactly %d" % (h.peak, E_PERMITS))
+    emit("E", acq_per_s=E_TASKS / (t1 - t0), peak_holders=h.peak,
+         ms=(t1 - t0) * 1e3)
+
+
+# --- F. memory --------------------------------------------------------------
+
+F_TASKS = 100_000
+
+
+async def waiter(event):
+    await event.wait()
+    return 1
+
+
+async def bench_f():
+    event = asyncio.Event()
+    before = resident_bytes()
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(waiter(event)) for _ in range(F_TASKS)]
+    await asyncio.sleep(0)  # every task runs up to event.wait() and suspends
+    after = resident_bytes()
+    if any(t.done() for t in tasks):
+        fail("F: a task finished before the event was set")
+    event.set()
+    results = await asyncio.gather(*tasks)
+    t1 = time.perf_counter()
+    if sum(results) != F_TASKS:
+        fail("F: %d tasks returned, expected %d" % (sum(results), F_TASKS))
+    emit("F", bytes_per_task=(after - before) / F_TASKS,
+         rss_before_kib=before // 1024, rss_after_kib=after // 1024,
+         ms=(t1 - t0) * 1e3)
+
+
+WORKLOADS = {
+    "A": bench_a, "B1": bench_b1, "B2": bench_b2, "C": bench_c,
+    "D": bench_d, "E": bench_e, "F": bench_f,
+}
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1] not in WORKLOADS:
+        sys.stderr.write("usage: asyncio_bench.py {%s}\n" % ",".join(WORKLOADS))
+        return 2
+    asyncio.run(WORKLOADS[argv[1]]())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,291 @@
+#!/bin/sh
+# @chapter 05
+# tests/bench/run.sh - `make bench`: corio and CPython asyncio side by side.
+#
+# Runs every workload of the benchmark (A, B1, B2, C, D, E, F; see
+# docs/benchmarks.md) several times in corio and in asyncio, interleaved, one
+# fresh process per run; prints the medians, their ratio and the targets, and
+# writes the same table to docs/benchmarks.md with the date and the machine.
+# Called from the repo root, with the binaries under build/bench/ already built.
+#
+# The format every benchmark program speaks
+# -----------------------------------------
+#   build/bench/corio_bench WORKLOAD         (A B1 B2 C F)
+#   build/bench/corio_bench_sync WORKLOAD    (D E: Queue and Semaphore)
+#   python3 tests/bench/asyncio_bench.py WORKLOAD
+# each print exactly one result line on stdout:
+#   WORKLOAD key=value key=value ...
+# - key: [a-z0-9_]+, its unit in its suffix: _per_s (per second), _ms
+#   (milliseconds), _kib (KiB), bytes_per_task (bytes);
+# - value: a decimal number ("%g" or an integer), no unit, no spaces;
+# - lines starting with "# " are notes, shown under the table in the doc;
+#   any other line is ignored.
+# Exit status: 0 the result was checked and is right; 1 the result is wrong
+# (the reason on stderr; shown as FAIL); 2 the program does not know the
+# workload (shown as "not built").
+# Example: `A cold_tasks_per_s=4.1e+06 warm_tasks_per_s=1.2e+07 cold_ms=48.7 warm_ms=16.6`
+#
+# Environment:
+#   BENCH_RUNS     runs per workload (default 5)
+#   BENCH_PY_RUNS  asyncio runs of its slow workloads A B1 C F (default 3,
+#                  never more than BENCH_RUNS): they take seconds each
+#   BENCH_ONLY     workloads to run, e.g. "A C" (default: all)
+#   BENCH_PYTHON   the interpreter (default: /usr/bin/python3 if present -
+#                  the distribution's optimised build - else python3 on PATH)
+#   BENCH_BIN      where the corio binaries are (default $CORIO_BENCH_DIR,
+#                  which make sets, else build/bench)
+#   BENCH_DOC      the report written (default docs/benchmarks.md; "" = none)
+#   BENCH_TIMEOUT  seconds one run may take before it counts as failed (120)
+
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+
+RUNS=${BENCH_RUNS:-5}
+PY_RUNS=${BENCH_PY_RUNS:-3}
+[ "$PY_RUNS" -gt "$RUNS" ] && PY_RUNS=$RUNS
+WORKLOADS=${BENCH_ONLY:-"A B1 B2 C D E F"}
+BIN=${BENCH_BIN:-${CORIO_BENCH_DIR:-build/bench}}
+DOC=${BENCH_DOC-docs/benchmarks.md}
+TIMEOUT=${BENCH_TIMEOUT:-120}
+PY_SCRIPT=tests/bench/asyncio_bench.py
+
+if [ -n "${BENCH_PYTHON:-}" ]; then
+    PYTHON=$(command -v "$BENCH_PYTHON" || true)
+elif [ -x /usr/bin/python3 ]; then
+    PYTHON=/usr/bin/python3
+else
+    PYTHON=$(command -v python3 || true)
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/corio-bench.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+
+# The table: workload, metric, better when (hi|lo), target, target as shown.
+ROWS='A  warm_tasks_per_s hi 10000000 >=_10M/s
+A  cold_tasks_per_s hi -        -
+B1 yields_per_s     hi 10000000 >=_10M/s
+B2 yields_per_s     hi 50000000 >=_50M/s
+C  over_ms          lo 30       <=_30_ms
+C  peak_rss_kib     lo 40960    <=_40_MiB
+D  items_per_s      hi 30000000 >=_30M/s
+E  acq_per_s        hi 10000000 >=_10M/s
+F  bytes_per_task   lo 200      <=_200_B'
+
+corio_binary() {
+    case $1 in
+        D | E) echo "$BIN/corio_bench_sync" ;;
+        *) echo "$BIN/corio_bench" ;;
+    esac
+}
+
+have_timeout=$(command -v timeout || true)
+run_limited() {
+    if [ -n "$have_timeout" ]; then timeout "$TIMEOUT" "$@"; else "$@"; fi
+}
+
+# record SIDE WORKLOAD CMD...: one run; its values go to $TMP/W.SIDE.KEY, one
+# per line, and the first problem seen to $TMP/W.SIDE.status. (POSIX sh has
+# no local variables: the r_ prefix keeps these apart from the caller's.)
+record() {
+    r_side=$1 r_w=$2
+    shift 2
+    run_limited "$@" >"$TMP/out" 2>"$TMP/err"
+    r_rc=$?
+    grep '^# ' "$TMP/out" >>"$TMP/notes"
+    r_status=
+    case $r_rc in
+        0) grep -q "^$r_w " "$TMP/out" || r_status="FAIL(no output)" ;;
+        1) r_status=FAIL ;;
+        2) r_status="not built" ;;
+        124) r_status=TIMEOUT ;;
+        *) r_status="FAIL(rc=$r_rc)" ;;
+    esac
+    if [ -n "$r_status" ]; then
+        [ -s "$TMP/$r_w.$r_side.status" ] || echo "$r_status" >"$TMP/$r_w.$r_side.status"
+        printf '\n  %s %s: %s\n' "$r_side" "$r_w" "$r_status" >&2
+        sed 's/^/    /' "$TMP/err" | head -5 >&2
+        printf '      ' >&2
+        return
+    fi
+    grep -m1 "^$r_w " "$TMP/out" | tr ' ' '\n' | tail -n +2 | while IFS='=' read -r k v; do
+        [ -n "$k" ] && echo "$v" >>"$TMP/$r_w.$r_side.$k"
+    done
+}
+
+slow_in_python() { case $1 in A | B1 | C | F) return 0 ;; esac; return 1; }
+
+LOAD_NOTE=
+LOAD_START=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)
+if [ -n "$LOAD_START" ] && awk -v l="${LOAD_START%% *}" -v n="$(nproc 2>/dev/null || echo 1)" \
+    'BEGIN { exit !(l + 0 > n + 0) }'; then
+    LOAD_NOTE=" (above the CPU count: other work shared the CPUs, so the figures are low)"
+    echo "corio bench: warning: load average $LOAD_START is above $(nproc) CPUs;" \
+        "other work shares the CPUs, so every figure will be low" >&2
+fi
+echo "corio bench: $RUNS runs per workload (asyncio: $PY_RUNS for A B1 C F)," \
+    "medians; python: ${PYTHON:-missing}" >&2
+: >"$TMP/notes"
+for w in $WORKLOADS; do
+    bin=$(corio_binary "$w")
+    py_runs=$RUNS
+    slow_in_python "$w" && py_runs=$PY_RUNS
+    [ -x "$bin" ] || echo "not built" >"$TMP/$w.corio.status"
+    [ -n "$PYTHON" ] || echo "python3 missing" >"$TMP/$w.asyncio.status"
+    printf '  %-3s' "$w" >&2
+    i=1
+    while [ "$i" -le "$RUNS" ]; do
+        if [ ! -s "$TMP/$w.corio.status" ]; then
+            record corio "$w" "$bin" "$w"
+            printf 'c' >&2
+        fi
+        if [ "$i" -le "$py_runs" ] && [ ! -s "$TMP/$w.asyncio.status" ]; then
+            record asyncio "$w" "$PYTHON" "$PY_SCRIPT" "$w"
+            printf 'p' >&2
+        fi
+        i=$((i + 1))
+    done
+    echo >&2
+done
+
+# cell W SIDE KEY: the median, or why there is none.
+cell() {
+    if [ -s "$TMP/$1.$2.status" ]; then
+        cat "$TMP/$1.$2.status"
+    elif [ -s "$TMP/$1.$2.$3" ]; then
+        sort -g "$TMP/$1.$2.$3" | awk '{ v[NR] = $1 }
+            END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+                  printf "%.6g\n", m }'
+    else
+        echo "-"
+    fi
+}
+
+# One tab-separated line per row: workload, metric, corio, asyncio, ratio,
+# target, verdict (raw numbers; formatted below).
+echo "$ROWS" | while read -r w key better target shown; do
+    case " $WORKLOADS " in *" $w "*) ;; *) continue ;; esac
+    c=$(cell "$w" corio "$key")
+    p=$(cell "$w" asyncio "$key")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$key" "$c" "$p" "$better" \
+        "$target" "$(echo "$shown" | tr _ ' ')"
+done >"$TMP/rows"
+
+# Formats the rows: rates as k/M per second, the rest as they are; the ratio
+# is corio/asyncio for "higher is better" and asyncio/corio for "lower is
+# better", so that > 1 always means corio is better.
+format_rows() {
+    awk -F'\t' -v OFS='\t' '
+        function isnum(s) { return s ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ }
+        function fmt(key, s) {
+            if (!isnum(s)) return s
+            if (key ~ /_per_s$/) {
+                if (s >= 1e6) return sprintf("%.2fM/s", s / 1e6)
+                if (s >= 1e3) return sprintf("%.1fk/s", s / 1e3)
+                return sprintf("%.0f/s", s)
+            }
+            if (key ~ /_kib$/) return sprintf("%.1f MiB", s / 1024)
+            if (key ~ /_ms$/) return sprintf("%.2f ms", s)
+            if (key ~ /^bytes/) return sprintf("%.0f B", s)
+            return s
+        }
+        {
+            ratio = "-"
+            if (isnum($3) && isnum($4)) {
+                num = ($5 == "hi") ? $3 : $4
+                den = ($5 == "hi") ? $4 : $3
+                ratio = (den > 0 && num >= 0) ? sprintf("%.1fx", num / den) : "n/a"
+            }
+            verdict = "-"
+            if (($3 ~ /^(FAIL|TIMEOUT)/) && isnum($6)) verdict = "MISSED"
+            if (isnum($3) && isnum($6))
+                verdict = (($5 == "hi") ? ($3 + 0 >= $6 + 0) : ($3 + 0 <= $6 + 0)) ? "met" : "MISSED"
+            print $1, $2, fmt($2, $3), fmt($2, $4), ratio, $7, verdict
+        }' "$TMP/rows"
+}
+HEADER='workload	metric	corio	asyncio	ratio	target	verdict'
+
+{ echo "$HEADER"; format_rows; } | awk -F'\t' '
+    { for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+    END { for (r = 1; r <= NR; r++) { line = ""
+              for (i = 1; i <= NF; i++) line = line sprintf("%-" w[i] + 2 "s", c[r, i])
+              sub(/ +$/, "", line); print line } }'
+echo "ratio > 1: corio better (corio/asyncio for rates, asyncio/corio for times and sizes)"
+
+[ -n "$DOC" ] || exit 0
+
+cpu=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^[^:]*: *//')
+cxx=${CXX:-c++}
+cxx_version=$("$cxx" --version 2>/dev/null | head -1)
+py_version=$([ -n "$PYTHON" ] && "$PYTHON" -c 'import sys; print(sys.version.split()[0])')
+
+mkdir -p "$(dirname "$DOC")"
+{
+    cat <<'EOF'
+# Benchmarks: corio against CPython asyncio
+
+Written by `make bench` (`tests/bench/run.sh`); do not edit by hand: run
+`make bench` again. Each workload runs in corio (`build/bench/corio_bench`,
+`build/bench/corio_bench_sync`) and in CPython asyncio
+(`tests/bench/asyncio_bench.py`) in the same run, one fresh process per run,
+the two interleaved. The figures are medians. The programs time themselves
+from just before the first task is created to just after the last result is
+awaited, check their result and fail when it is wrong; a benchmark is never a
+timed test.
+
+## The workloads
+
+- **A. spawn**: 200,000 tasks of `ret(i) { return i; }` created in a loop
+  without awaiting in between, then all awaited; the sum is checked. Cold is
+  the first pass in the process, warm the same workload again in the same
+  process (a first touch of a 4 KiB page costs 12-16 us on these machines).
+- **B1. yield, one task**: one task does 1,000,000 `sleep(0)`.
+- **B2. yield, many tasks**: 1000 tasks each doing 1000 `sleep(0)`.
+- **C. timers**: 100,000 concurrent tasks, task i sleeps d_i ms
+  (x_0 = 1, x_{i+1} = 48271 x_i mod (2^31 - 1), d_i = x_{i+1} mod 101; the
+  longest is 100 ms); wall time minus the ideal 100 ms, and peak RSS
+  (`getrusage` `ru_maxrss`).
+- **D. queue**: `Queue(maxsize=100)`, 4 consumers, 1 producer putting
+  0..999,999 and four -1 sentinels; items per second.
+- **E. semaphore**: `Semaphore(10)`, 10,000 tasks each acquire, count
+  themselves, `sleep(0)`, uncount, release; the peak holder count must be
+  exactly 10; acquisitions per second.
+- **F. memory**: 100,000 tasks each waiting on one event and returning 1;
+  resident set (`/proc/self/statm`) before and after every task is suspended,
+  per task; then the event is set and every result checked.
+
+The ratio is corio/asyncio for rates and asyncio/corio for times and sizes:
+above 1, corio is better. The targets are corio's (issue 2).
+
+Where the two sides differ, and why (the programs add their own notes below
+the table):
+
+- D and E need `Queue` (chapter 08) and `Semaphore` (chapter 07), so they
+  live in a chapter-08 program of their own,
+  `tests/bench/corio_bench_sync.cpp`; A, B1, B2, C and F in a chapter-05 one,
+  `tests/bench/corio_bench.cpp`.
+- asyncio runs the slow workloads (A, B1, C, F take seconds each) fewer times
+  than corio (`BENCH_PY_RUNS`), to keep `make bench` near three minutes.
+- The interpreter is the distribution's `/usr/bin/python3` when there is one
+  (an optimised build), else `python3` on `PATH`; `BENCH_PYTHON` picks another.
+
+EOF
+    echo "## Results"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- machine: $(nproc 2>/dev/null || echo '?') CPUs, ${cpu:-unknown CPU}, $(uname -srm)"
+    echo "- load average (1, 5, 15 min) at the start: ${LOAD_START:-?}$LOAD_NOTE"
+    echo "- compiler: ${cxx_version:-$cxx (not found)}, -O2 -DNDEBUG"
+    echo "- python: ${PYTHON:-python3 missing}${py_version:+ ($py_version)}"
+    echo "- runs: $RUNS per workload for corio and asyncio; asyncio $PY_RUNS for A B1 C F"
+    echo
+    { echo "$HEADER"; format_rows; } | awk -F'\t' '
+        { line = "|"; for (i = 1; i <= NF; i++) line = line " " $i " |"; print line }
+        NR == 1 { line = "|"; for (i = 1; i <= NF; i++) line = line "---|"; print line }'
+    if [ -s "$TMP/notes" ]; then
+        echo
+        echo "## Notes from the programs"
+        echo
+        sort -u "$TMP/notes" | sed 's/^# /- /'
+    fi
+} >"$DOC"
+echo "wrote $DOC" >&2
