@@ -36,6 +36,7 @@ class Driver {
     if (h_) h_.destroy();
   }
   std::coroutine_handle<> handle() const { return h_; }
+  bool done() const { return h_.done(); }
 
  private:
   explicit Driver(std::coroutine_handle<promise_type> h) : h_(h) {}
@@ -72,6 +73,10 @@ T run(Coro<T> main, LoopOptions options = {}) {
   detail::Driver driver = detail::drive<T>(loop, std::move(main), result, error);
   loop.schedule(driver.handle());
   loop.run_forever();
+  if (!driver.done()) {
+    throw RuntimeError("run(): the loop was stopped before the main coroutine finished; let main return instead "
+                       "of calling stop()");
+  }
   if (error) std::rethrow_exception(error);
   return result.take();
 }
