@@ -2,11 +2,15 @@
 // Everything corio offers, in one include.
 #pragma once
 
-#include <corio/coro.hpp>  // @since 04
+#include <corio/condition.hpp>  // @since 07
+#include <corio/coro.hpp>       // @since 04
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
+#include <corio/event.hpp>   // @since 07
 #include <corio/future.hpp>  // @since 03
+#include <corio/lock.hpp>    // @since 07
 #include <corio/loop.hpp>
-#include <corio/run.hpp>    // @since 04
-#include <corio/sleep.hpp>  // @since 04
-#include <corio/task.hpp>   // @since 05
+#include <corio/run.hpp>        // @since 04
+#include <corio/semaphore.hpp>  // @since 07
+#include <corio/sleep.hpp>      // @since 04
+#include <corio/task.hpp>       // @since 05

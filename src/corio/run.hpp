@@ -64,8 +64,7 @@ Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& e
 template <class T>
 T run(Coro<T> main, LoopOptions options = {}) {
   if (detail::running_loop() != nullptr) {
-    throw RuntimeError("run() cannot be called from a running event loop; await the coroutine (or create_task it) "
-                       "instead");
+    throw RuntimeError("run() cannot be called from a running event loop; await the coroutine instead");
   }
   Loop loop(options);
   detail::Storage<T> result;

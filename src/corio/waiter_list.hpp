@@ -1,0 +1,91 @@
+// @chapter 07
+// The waiting room of the synchronization primitives: an intrusive, doubly
+// linked FIFO of coroutines. A node is three words (prev, next, the
+// coroutine) and lives in the awaiter, so in the waiting coroutine's frame:
+// waiting allocates nothing, however many coroutines wait. The list is
+// circular around a sentinel node inside the list itself, so a node takes
+// itself off in O(1) knowing nothing but itself. A frame destroyed while it
+// waits unhooks its node in its destructor, and chapter 09's cancellation
+// does the same.
+#pragma once
+
+#include <coroutine>
+
+#include <corio/loop.hpp>
+
+namespace corio::detail {
+
+struct WaiterNode {
+  WaiterNode* prev = nullptr;
+  WaiterNode* next = nullptr;     // null: on no list
+  std::coroutine_handle<> coro;  // who to resume when woken
+
+  bool linked() const { return next != nullptr; }
+  void unlink() {
+    prev->next = next;
+    next->prev = prev;
+    prev = next = nullptr;
+  }
+};
+
+// `kind` names the primitive in errors ("Semaphore", "Event", ...). The list
+// is bound to the loop of the coroutines on it: every node must come from
+// the same loop, the one that resumes them (asyncio binds a primitive to a
+// loop the same way; corio lets go of the loop whenever the list empties).
+class WaiterList {
+ public:
+  explicit WaiterList(const char* kind) : kind_(kind) { head_.prev = head_.next = &head_; }
+  WaiterList(const WaiterList&) = delete;
+  WaiterList& operator=(const WaiterList&) = delete;
+  // A primitive destroyed while coroutines wait on it: they are forgotten
+  // (never resumed), and their nodes no longer point into freed memory.
+  ~WaiterList() {
+    while (!empty()) {
+      WaiterNode* n = head_.next;
+      n->unlink();
+      n->coro = nullptr;
+    }
+  }
+
+  bool empty() const { return head_.next == &head_; }
+  WaiterNode* front() const { return empty() ? nullptr : head_.next; }
+
+  // Appends n, the newest waiter. A node on another list (a Condition's
+  // waiter moving to its Lock's queue) leaves that list first. Throws
+  // RuntimeError when the coroutines already here belong to another loop.
+  void push_back(WaiterNode* n) {
+    bind();
+    if (n->linked()) n->unlink();
+    n->prev = head_.prev;
+    n->next = &head_;
+    head_.prev->next = n;
+    head_.prev = n;
+  }
+
+  // Takes the oldest waiter off and hands its coroutine to the loop, which
+  // resumes it on its next iteration. The node keeps its coroutine handle:
+  // that is how its awaiter knows it was woken but has not run yet.
+  WaiterNode* wake_front() {
+    WaiterNode* n = head_.next;
+    n->unlink();
+    loop_->schedule(n->coro);
+    return n;
+  }
+
+ private:
+  void bind() {
+    Loop& running = get_running_loop();
+    if (empty()) {
+      loop_ = &running;
+    } else if (loop_ != &running) {
+      throw_bound_elsewhere();
+    }
+  }
+  [[noreturn]] void throw_bound_elsewhere() const;
+
+  WaiterNode head_;  // the sentinel: head_.next is the oldest, head_.prev the newest
+  Loop* loop_ = nullptr;
+  const char* kind_;
+};
+
+}  // namespace corio::detail
