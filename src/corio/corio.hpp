@@ -10,6 +10,7 @@
 #include <corio/future.hpp>  // @since 03
 #include <corio/lock.hpp>    // @since 07
 #include <corio/loop.hpp>
+#include <corio/queue.hpp>  // @since 08
 #include <corio/run.hpp>        // @since 04
 #include <corio/semaphore.hpp>  // @since 07
 #include <corio/sleep.hpp>      // @since 04

@@ -1,0 +1,80 @@
+// @chapter 08
+// Chapter 08's programs on the virtual clock: every line they print is
+// exact, times included.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "support/corio_test.hpp"
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("ten workers drain 25 jobs of 0.4 s in 1.2 s, each job done once, and stop", "[ch08][E07]") {
+  auto out = lines_of(corio_test::run_example("08-queues/1-worker-pool"));
+  std::vector<std::string> expected = {
+      "queue joined at 1.2s",
+      "10 workers stopped at 1.2s",
+      "  worker 0 did jobs 0 10 20",
+      "  worker 1 did jobs 1 11 21",
+      "  worker 2 did jobs 2 12 22",
+      "  worker 3 did jobs 3 13 23",
+      "  worker 4 did jobs 4 14 24",
+      "  worker 5 did jobs 5 15",
+      "  worker 6 did jobs 6 16",
+      "  worker 7 did jobs 7 17",
+      "  worker 8 did jobs 8 18",
+      "  worker 9 did jobs 9 19",
+      "jobs done exactly once: 25 of 25",
+  };
+  CHECK(out == expected);
+}
+
+TEST_CASE("a producer facing a full queue of 3 waits for the consumer each time", "[ch08]") {
+  auto out = lines_of(corio_test::run_example("08-queues/2-back-pressure"));
+  std::vector<std::string> expected = {
+      "0.0  producer: put 0 (1 waiting)",
+      "0.0  producer: put 1 (2 waiting)",
+      "0.0  producer: put 2 (3 waiting)",
+      "0.0  producer: queue full, waits to put 3",
+      "0.0  consumer: took 0",
+      "0.0  producer: put 3 (3 waiting)",
+      "0.0  producer: queue full, waits to put 4",
+      "0.5  consumer: took 1",
+      "0.5  producer: put 4 (3 waiting)",
+      "0.5  producer: queue full, waits to put 5",
+      "1.0  consumer: took 2",
+      "1.0  producer: put 5 (3 waiting)",
+      "1.5  consumer: took 3",
+      "2.0  consumer: took 4",
+      "2.5  consumer: took 5",
+      "3.0  all done",
+  };
+  CHECK(out == expected);
+}
+
+TEST_CASE("a priority queue hands out the most urgent ticket first, even one that came late", "[ch08]") {
+  auto out = lines_of(corio_test::run_example("08-queues/3-priority"));
+  std::vector<std::string> expected = {
+      "0.0  5 tickets waiting",
+      "0.0  handling [1] login fails",
+      "0.5  handling [1] payment error",
+      "1.0  handling [2] slow search",
+      "1.2  new ticket [0] site down",
+      "1.5  handling [0] site down",
+      "2.0  handling [3] new logo",
+      "2.5  handling [3] typo on the about page",
+      "3.0  every ticket handled",
+  };
+  CHECK(out == expected);
+}
