@@ -252,6 +252,8 @@ class Future {
   Future() : Future(get_running_loop()) {}
   explicit Future(Loop& loop) : state_(detail::Ref<State>::adopt(new Node(&loop))) {}
   explicit Future(detail::Ref<State> state) : state_(std::move(state)) {}
+  // For this library's waits on many (chapter 06): the shared state.
+  State* state() const { return state_.get(); }  // @since 06
 
   bool done() const { return state_->done(); }
 

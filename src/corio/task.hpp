@@ -42,6 +42,8 @@ class Task {
   detail::FutureAwaiter<State, true> operator co_await() && { return detail::FutureAwaiter<State, true>(p_.get()); }
 
   explicit Task(detail::Ref<State> p) : p_(std::move(p)) {}
+  // For this library's waits on many (chapter 06): the shared state.
+  State* state() const { return p_.get(); }  // @since 06
 
  private:
   detail::Ref<State> p_;

@@ -1,0 +1,162 @@
+// @chapter 04
+// sleep(): resumed exactly at its deadline on the virtual clock; sleep(0)
+// (and any delay <= 0) only lets everything already queued run first.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <corio/corio.hpp>
+
+#include "support/corio_test.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+corio::Coro<std::vector<double>> wake_times() {
+  corio::Loop& loop = corio::get_running_loop();
+  std::vector<double> times;
+  co_await corio::sleep(1);
+  times.push_back(loop.time());
+  co_await corio::sleep(0.5);
+  times.push_back(loop.time());
+  co_await corio::sleep(2);
+  times.push_back(loop.time());
+  co_return times;
+}
+
+TEST_CASE("sleep resumes at exactly its deadline on the virtual clock", "[ch04]") {
+  CHECK(corio::run(wake_times(), corio_test::virtual_time()) == std::vector<double>{1.0, 1.5, 3.5});
+}
+
+corio::Coro<double> tenths(int count) {
+  for (int i = 0; i < count; ++i) co_await corio::sleep(0.1);
+  co_return corio::get_running_loop().time();
+}
+
+TEST_CASE("ten sleeps of 0.1 s end at exactly 1.0 s: delays are counted in nanoseconds", "[ch04]") {
+  CHECK(corio::run(tenths(10), corio_test::virtual_time()) == 1.0);
+}
+
+corio::Coro<std::vector<double>> chrono_sleeps() {
+  corio::Loop& loop = corio::get_running_loop();
+  std::vector<double> times;
+  for (int i = 0; i < 4; ++i) co_await corio::sleep(250ms);
+  times.push_back(loop.time());
+  co_await corio::sleep(std::chrono::seconds(2));
+  times.push_back(loop.time());
+  co_await corio::sleep(1500us);
+  times.push_back(loop.time());
+  co_await corio::sleep(std::chrono::minutes(1));
+  times.push_back(loop.time());
+  co_return times;
+}
+
+TEST_CASE("sleep takes std::chrono durations", "[ch04]") {
+  CHECK(corio::run(chrono_sleeps(), corio_test::virtual_time()) == std::vector<double>{1.0, 3.0, 3.0015, 63.0015});
+}
+
+// A callback that queues itself again `left` more times, so that each of its
+// runs marks one loop iteration in the trace.
+void tick(std::vector<std::string>& trace, int left) {
+  trace.push_back("tick");
+  if (left > 0) corio::get_running_loop().call_soon([&trace, left] { tick(trace, left - 1); });
+}
+
+template <class Delay>
+corio::Coro<double> step_with(Delay delay, std::vector<std::string>& trace) {
+  corio::get_running_loop().call_soon([&trace] { tick(trace, 2); });
+  for (int i = 0; i < 3; ++i) {
+    trace.push_back("step");
+    co_await corio::sleep(delay);
+  }
+  co_return corio::get_running_loop().time();
+}
+
+const std::vector<std::string> kTakingTurns{"step", "tick", "step", "tick", "step", "tick"};
+
+TEST_CASE("sleep(0) lets what is already queued run, then resumes, without moving the clock", "[ch04]") {
+  std::vector<std::string> trace;
+  CHECK(corio::run(step_with(0, trace), corio_test::virtual_time()) == 0.0);
+  CHECK(trace == kTakingTurns);
+}
+
+TEST_CASE("a negative sleep acts like sleep(0)", "[ch04]") {
+  std::vector<std::string> trace;
+  SECTION("in seconds") { CHECK(corio::run(step_with(-1, trace), corio_test::virtual_time()) == 0.0); }
+  SECTION("as a duration") { CHECK(corio::run(step_with(-5ms, trace), corio_test::virtual_time()) == 0.0); }
+  CHECK(trace == kTakingTurns);
+}
+
+corio::Coro<> sleep_between_timers(std::vector<std::string>& trace) {
+  corio::Loop& loop = corio::get_running_loop();
+  for (double at : {3.0, 1.0, 2.0}) {
+    loop.call_at(at, [&trace, &loop] { trace.push_back("timer at " + std::to_string(loop.time())); });
+  }
+  co_await corio::sleep(2);  // the same deadline as the timer at 2.0, which was set first
+  trace.push_back("woke at " + std::to_string(loop.time()));
+  co_await corio::sleep(2);
+  trace.push_back("woke at " + std::to_string(loop.time()));
+}
+
+TEST_CASE("a sleeping coroutine wakes in deadline order among timers, ties in the order they were set", "[ch04]") {
+  std::vector<std::string> trace;
+  corio::run(sleep_between_timers(trace), corio_test::virtual_time());
+  CHECK(trace == std::vector<std::string>{"timer at 1.000000", "timer at 2.000000", "woke at 2.000000",
+                                          "timer at 3.000000", "woke at 4.000000"});
+}
+
+corio::Coro<> sleep_nan() { co_await corio::sleep(std::nan("")); }
+
+TEST_CASE("sleep(NaN) throws InvalidArgument", "[ch04]") {
+  CHECK_THROWS_AS(corio::run(sleep_nan(), corio_test::virtual_time()), corio::InvalidArgument);
+}
+
+// @since 05
+corio::Coro<> take_turns(std::string name, std::vector<std::string>& trace) {
+  for (int i = 0; i < 3; ++i) {
+    trace.push_back(name + std::to_string(i));
+    co_await corio::sleep(0);
+  }
+}
+
+corio::Coro<> two_in_turns(std::vector<std::string>& trace) {
+  corio::Task<> a = corio::create_task(take_turns("a", trace));
+  corio::Task<> b = corio::create_task(take_turns("b", trace));
+  co_await a;
+  co_await b;
+}
+
+TEST_CASE("two coroutines that sleep(0) take turns", "[ch05]") {
+  std::vector<std::string> trace;
+  corio::run(two_in_turns(trace), corio_test::virtual_time());
+  CHECK(trace == std::vector<std::string>{"a0", "b0", "a1", "b1", "a2", "b2"});
+}
+
+corio::Coro<> sleeper(std::string name, double delay, std::vector<std::string>& trace) {
+  co_await corio::sleep(delay);
+  trace.push_back(name + " at " + std::to_string(corio::get_running_loop().time()));
+}
+
+corio::Coro<> many_sleepers(std::vector<std::string>& trace) {
+  std::vector<corio::Task<>> tasks;
+  tasks.push_back(corio::create_task(sleeper("three", 3, trace)));
+  tasks.push_back(corio::create_task(sleeper("one", 1, trace)));
+  tasks.push_back(corio::create_task(sleeper("two, first", 2, trace)));
+  tasks.push_back(corio::create_task(sleeper("half", 0.5, trace)));
+  tasks.push_back(corio::create_task(sleeper("two, second", 2, trace)));
+  for (corio::Task<>& t : tasks) co_await t;
+}
+
+TEST_CASE("several sleepers wake in deadline order, equal deadlines in the order they slept", "[ch05]") {
+  std::vector<std::string> trace;
+  corio::run(many_sleepers(trace), corio_test::virtual_time());
+  CHECK(trace == std::vector<std::string>{"half at 0.500000", "one at 1.000000", "two, first at 2.000000",
+                                          "two, second at 2.000000", "three at 3.000000"});
+}
+// @end
+
+}  // namespace

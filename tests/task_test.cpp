@@ -1,0 +1,396 @@
+// @chapter 05
+// Task<T>: a coroutine the loop drives by itself, started on the next
+// iteration, awaitable any number of times, named, and accounted for: its
+// frame destroyed exactly once and its unretrieved error reported.
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <corio/corio.hpp>
+
+#include "support/corio_test.hpp"
+
+using corio_test::Diagnostics;
+using corio_test::Life;
+using corio_test::Lives;
+
+namespace {
+
+corio::Coro<int> record(std::string name, std::vector<std::string>& trace, int value) {
+  trace.push_back(name);
+  co_return value;
+}
+
+corio::Coro<int> start_one(std::vector<std::string>& trace) {
+  corio::Task<int> task = corio::create_task(record("task", trace, 5));
+  trace.push_back("created");
+  co_await corio::sleep(0);  // queued behind the task's first step
+  trace.push_back("yielded");
+  co_return co_await task;
+}
+
+TEST_CASE("create_task does not run the coroutine inline: it starts on the next iteration", "[ch05]") {
+  std::vector<std::string> trace;
+  CHECK(corio::run(start_one(trace), corio_test::virtual_time()) == 5);
+  CHECK(trace == std::vector<std::string>{"created", "task", "yielded"});
+}
+
+struct Download {
+  std::string page;
+  double started;
+  double finished;
+};
+
+corio::Coro<Download> download(std::string page) {
+  corio::Loop& loop = corio::get_running_loop();
+  double started = loop.time();
+  co_await corio::sleep(1);
+  co_return Download{page, started, loop.time()};
+}
+
+corio::Coro<double> two_downloads(std::vector<Download>& done) {
+  corio::Task<Download> task1 = corio::create_task(download("page1.html"));
+  corio::Task<Download> task2 = corio::create_task(download("page2.html"));
+  done.push_back(co_await task1);
+  done.push_back(co_await task2);
+  co_return corio::get_running_loop().time();
+}
+
+TEST_CASE("two tasks overlap: two one-second downloads finish at 1.0 s, not 2.0 s", "[ch05][E04]") {
+  std::vector<Download> done;
+  CHECK(corio::run(two_downloads(done), corio_test::virtual_time()) == 1.0);
+  REQUIRE(done.size() == 2);
+  CHECK(done[0].page == "page1.html");
+  CHECK(done[1].page == "page2.html");
+  for (const Download& d : done) {
+    CHECK(d.started == 0.0);
+    CHECK(d.finished == 1.0);
+  }
+}
+
+corio::Coro<std::string> slow_word(double delay, std::string word) {
+  co_await corio::sleep(delay);
+  co_return word;
+}
+
+corio::Coro<std::string> await_it(corio::Task<std::string> task, std::string who) {
+  std::string word = co_await task;
+  co_return who + " got " + word + " at " + std::to_string(corio::get_running_loop().time());
+}
+
+corio::Coro<std::vector<std::string>> many_awaiters() {
+  corio::Task<std::string> shared = corio::create_task(slow_word(2, "hi"));
+  corio::Task<std::string> a = corio::create_task(await_it(shared, "a"));
+  corio::Task<std::string> b = corio::create_task(await_it(shared, "b"));
+  std::vector<std::string> seen;
+  seen.push_back("main got " + co_await shared);
+  seen.push_back(co_await a);
+  seen.push_back(co_await b);
+  co_await corio::sleep(1);
+  seen.push_back("after: " + co_await shared + ", " + co_await shared);
+  seen.push_back(co_await corio::create_task(await_it(shared, "late")));
+  co_return seen;
+}
+
+TEST_CASE("a task can be awaited many times, by many coroutines, before and after it finished", "[ch05]") {
+  CHECK(corio::run(many_awaiters(), corio_test::virtual_time()) ==
+        std::vector<std::string>{"main got hi", "a got hi at 2.000000", "b got hi at 2.000000", "after: hi, hi",
+                                 "late got hi at 3.000000"});
+}
+
+corio::Coro<int> fail_after(double delay, std::string why) {
+  co_await corio::sleep(delay);
+  throw std::runtime_error(why);
+}
+
+corio::Coro<std::vector<std::string>> awaiters_of_a_failure() {
+  corio::Task<int> failing = corio::create_task(fail_after(1, "boom"));
+  std::vector<std::string> seen;
+  for (int i = 0; i < 2; ++i) {
+    try {
+      co_await failing;
+      seen.push_back("no error");
+    } catch (const std::runtime_error& e) {
+      seen.push_back(std::string(e.what()) + " at " + std::to_string(corio::get_running_loop().time()));
+    }
+  }
+  co_return seen;
+}
+
+TEST_CASE("every await of a failed task throws its error", "[ch05]") {
+  CHECK(corio::run(awaiters_of_a_failure(), corio_test::virtual_time()) ==
+        std::vector<std::string>{"boom at 1.000000", "boom at 1.000000"});
+}
+
+corio::Coro<> inspect_states() {
+  corio::Task<std::string> ok = corio::create_task(slow_word(1, "fine"));
+  corio::Task<int> bad = corio::create_task(fail_after(1, "broken"));
+  CHECK_FALSE(ok.done());
+  CHECK_THROWS_AS(ok.result(), corio::InvalidStateError);
+  CHECK_THROWS_AS(ok.exception(), corio::InvalidStateError);
+  co_await corio::sleep(2);
+  CHECK(ok.done());
+  CHECK(ok.result() == "fine");
+  CHECK(ok.exception() == nullptr);
+  CHECK(bad.done());
+  CHECK_THROWS_WITH(bad.result(), "broken");
+  std::exception_ptr error = bad.exception();
+  REQUIRE(error != nullptr);
+  CHECK_THROWS_WITH(std::rethrow_exception(error), "broken");
+}
+
+TEST_CASE("done, result and exception tell a task's state; result and exception refuse while pending", "[ch05]") {
+  Diagnostics diagnostics;
+  corio::run(inspect_states(), corio_test::virtual_time());
+  CHECK(diagnostics.messages.empty());
+}
+
+corio::Coro<> quick() { co_return; }
+
+corio::Coro<std::vector<std::string>> names() {
+  corio::Task<> first = corio::create_task(quick());
+  corio::Task<> second = corio::create_task(quick());
+  corio::Task<> named = corio::create_task(quick(), "fetch users");
+  co_await first;
+  co_await second;
+  co_await named;
+  co_return std::vector<std::string>{first.get_name(), second.get_name(), named.get_name()};
+}
+
+TEST_CASE("a task is named Task-N unless given a name", "[ch05]") {
+  std::vector<std::string> got = corio::run(names(), corio_test::virtual_time());
+  REQUIRE(got.size() == 3);
+  // N counts every task this thread made, so only its form and its steps are fixed.
+  for (const std::string& name : {got[0], got[1]}) {
+    REQUIRE(name.rfind("Task-", 0) == 0);
+    REQUIRE(name.size() > 5);
+    CHECK(name.find_first_not_of("0123456789", 5) == std::string::npos);
+  }
+  CHECK(std::stoul(got[1].substr(5)) == std::stoul(got[0].substr(5)) + 1);
+  CHECK(got[2] == "fetch users");
+}
+
+corio::Coro<std::vector<std::string>> done_callbacks() {
+  std::vector<std::string> trace;
+  corio::Loop& loop = corio::get_running_loop();
+  corio::Task<std::string> task = corio::create_task(slow_word(1, "done"), "worker");
+  task.add_done_callback([&](corio::Task<std::string>& t) {
+    trace.push_back("first: " + t.result() + " from " + t.get_name() + " at " + std::to_string(loop.time()));
+  });
+  task.add_done_callback([&](corio::Task<std::string>& t) { trace.push_back("second: " + t.result()); });
+  co_await corio::sleep(2);
+  trace.push_back("after");
+  task.add_done_callback([&](corio::Task<std::string>&) { trace.push_back("added when done"); });
+  CHECK(trace.back() == "after");  // even on a finished task, the callback runs from the loop, not inline
+  co_await corio::sleep(0);
+  co_return trace;
+}
+
+TEST_CASE("a task's done-callbacks run from the loop once it finished, in the order added", "[ch05]") {
+  CHECK(corio::run(done_callbacks(), corio_test::virtual_time()) ==
+        std::vector<std::string>{"first: done from worker at 1.000000", "second: done", "after", "added when done"});
+}
+
+corio::Coro<int> fail_now(std::string why) {
+  throw std::runtime_error(why);
+  co_return 0;
+}
+
+corio::Coro<> drop_failing_task() {
+  corio::create_task(fail_now("lost error"), "doomed");
+  co_await corio::sleep(1);
+}
+
+corio::Coro<> await_failing_task() {
+  corio::Task<int> task = corio::create_task(fail_now("seen error"), "awaited");
+  try {
+    co_await task;
+  } catch (const std::runtime_error&) {
+  }
+}
+
+corio::Coro<> inspect_failing_task() {
+  corio::Task<int> task = corio::create_task(fail_now("inspected error"), "inspected");
+  co_await corio::sleep(1);
+  CHECK(task.exception() != nullptr);
+}
+
+corio::Coro<> hold_failed_task(corio::Task<int>& keep) {
+  keep = corio::create_task(fail_now("late error"), "kept");
+  co_await corio::sleep(1);
+}
+
+TEST_CASE("a failed task whose exception nobody retrieved is reported when it is destroyed", "[ch05]") {
+  Diagnostics diagnostics;
+  SECTION("dropped at once: reported when it fails") {
+    corio::run(drop_failing_task(), corio_test::virtual_time());
+    CHECK(diagnostics.messages == std::vector<std::string>{"Task exception was never retrieved: task 'doomed' "
+                                                           "(coroutine 'fail_now'): lost error"});
+  }
+  SECTION("kept: reported only when the last handle goes") {
+    corio::Task<int> keep;
+    corio::run(hold_failed_task(keep), corio_test::virtual_time());
+    CHECK(keep.done());
+    CHECK(diagnostics.messages.empty());
+    keep = corio::Task<int>();
+    CHECK(diagnostics.messages == std::vector<std::string>{"Task exception was never retrieved: task 'kept' "
+                                                           "(coroutine 'fail_now'): late error"});
+  }
+  SECTION("not when it was awaited") {
+    corio::run(await_failing_task(), corio_test::virtual_time());
+    CHECK(diagnostics.messages.empty());
+  }
+  SECTION("not when its exception() was asked for") {
+    corio::run(inspect_failing_task(), corio_test::virtual_time());
+    CHECK(diagnostics.messages.empty());
+  }
+}
+
+corio::Coro<> note_thread(std::vector<std::thread::id>& ids) {
+  ids.push_back(std::this_thread::get_id());
+  co_await corio::sleep(0.5);
+  ids.push_back(std::this_thread::get_id());
+}
+
+corio::Coro<> hundred_tasks(std::vector<std::thread::id>& ids) {
+  std::vector<corio::Task<>> tasks;
+  for (int i = 0; i < 100; ++i) tasks.push_back(corio::create_task(note_thread(ids)));
+  for (corio::Task<>& t : tasks) co_await t;
+}
+
+TEST_CASE("every task runs on the loop's thread", "[ch05][C04]") {
+  std::vector<std::thread::id> ids;
+  corio::run(hundred_tasks(ids), corio_test::virtual_time());
+  REQUIRE(ids.size() == 200);
+  for (std::thread::id id : ids) REQUIRE(id == std::this_thread::get_id());
+}
+
+corio::Coro<> sleep_long([[maybe_unused]] Life life, Lives& lives) {
+  Life local(lives);
+  co_await corio::sleep(100);
+}
+
+corio::Coro<> leave_pending(Lives& lives, corio::Task<>* keep) {
+  corio::Task<> task = corio::create_task(sleep_long(Life(lives), lives), "sleeper");
+  if (keep != nullptr) *keep = task;
+  co_await corio::sleep(1);
+  CHECK(lives.alive() == 2);  // the sleeper's local, and its frame's copy of the parameter
+}
+
+TEST_CASE("a task still pending when the loop closes is reported and its frame destroyed once", "[ch05]") {
+  Lives lives;
+  Diagnostics diagnostics;
+  SECTION("nobody holds it") {
+    corio::run(leave_pending(lives, nullptr), corio_test::virtual_time());
+    CHECK(lives.alive() == 0);
+  }
+  SECTION("a handle outlives the loop: the frame goes with the handle") {
+    corio::Task<> kept;
+    corio::run(leave_pending(lives, &kept), corio_test::virtual_time());
+    CHECK(lives.alive() == 2);
+    CHECK_FALSE(kept.done());
+    kept = corio::Task<>();
+    CHECK(lives.alive() == 0);
+  }
+  CHECK(lives.twice == 0);
+  CHECK(diagnostics.messages ==
+        std::vector<std::string>{"Task was destroyed but it is pending: task 'sleeper' (coroutine 'sleep_long')"});
+}
+
+corio::Coro<int> short_life([[maybe_unused]] Life life, Lives& lives) {
+  Life local(lives);
+  co_await corio::sleep(1);
+  co_return 3;
+}
+
+corio::Coro<> frame_after_finish(Lives& lives) {
+  corio::Task<int> task = corio::create_task(short_life(Life(lives), lives));
+  co_await corio::sleep(2);
+  CHECK(task.done());
+  // Finished: its locals are gone, but the handle keeps the frame (with the
+  // result and the parameter's copy) alive.
+  CHECK(lives.alive() == 1);
+  CHECK(task.result() == 3);
+  corio::Task<int> copy = task;
+  task = corio::Task<int>();
+  CHECK(lives.alive() == 1);  // one handle is left
+  CHECK(copy.result() == 3);
+  copy = corio::Task<int>();
+  CHECK(lives.alive() == 0);
+
+  corio::create_task(short_life(Life(lives), lives));  // no handle at all: the loop's reference is the last
+  co_await corio::sleep(0.5);
+  CHECK(lives.alive() == 2);
+  co_await corio::sleep(1);
+  CHECK(lives.alive() == 0);
+}
+
+TEST_CASE("a finished task's frame is destroyed once, when the last handle goes, and not before", "[ch05]") {
+  Lives lives;
+  Diagnostics diagnostics;
+  corio::run(frame_after_finish(lives), corio_test::virtual_time());
+  CHECK(lives.made > 0);
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+  CHECK(diagnostics.messages.empty());
+}
+
+TEST_CASE("create_task outside a running loop throws RuntimeError", "[ch05]") {
+  Diagnostics diagnostics;
+  CHECK_THROWS_MATCHES(corio::create_task(quick()), corio::RuntimeError,
+                       Catch::Matchers::Message("no running event loop"));
+  // The coroutine it was given dies unstarted, and says so, as in asyncio.
+  CHECK(diagnostics.any_contains("coroutine 'quick' was never awaited"));
+}
+
+corio::Coro<std::string> task_of_awaited_coro() {
+  corio::Coro<> coro = quick();
+  co_await coro;
+  try {
+    corio::create_task(std::move(coro));
+  } catch (const corio::RuntimeError& e) {
+    co_return e.what();
+  }
+  co_return "made a task";
+}
+
+TEST_CASE("create_task refuses a Coro that was already awaited", "[ch05]") {
+  Diagnostics diagnostics;
+  CHECK_THAT(corio::run(task_of_awaited_coro(), corio_test::virtual_time()),
+             Catch::Matchers::Contains("create_task: cannot reuse already awaited coroutine 'quick'"));
+  CHECK(diagnostics.messages.empty());
+}
+
+corio::Coro<int> count_one(int& started, int& finished, [[maybe_unused]] Life life) {
+  ++started;
+  co_await corio::sleep(1);
+  ++finished;
+  co_return 1;
+}
+
+corio::Coro<int> ten_thousand(int& started, int& finished, Lives& lives) {
+  std::vector<corio::Task<int>> tasks;
+  tasks.reserve(10'000);
+  for (int i = 0; i < 10'000; ++i) tasks.push_back(corio::create_task(count_one(started, finished, Life(lives))));
+  CHECK(started == 0);
+  int sum = 0;
+  for (corio::Task<int>& t : tasks) sum += co_await t;
+  CHECK(corio::get_running_loop().time() == 1.0);
+  co_return sum;
+}
+
+TEST_CASE("ten thousand tasks all run, once each, sleeping at the same time", "[ch05]") {
+  int started = 0;
+  int finished = 0;
+  Lives lives;
+  CHECK(corio::run(ten_thousand(started, finished, lives), corio_test::virtual_time()) == 10'000);
+  CHECK(started == 10'000);
+  CHECK(finished == 10'000);
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+}
+
+}  // namespace
