@@ -5,9 +5,11 @@
 Usage: asyncio_bench.py WORKLOAD      (A, B1, B2, C, D, E or F)
 
 One workload per process: tests/bench/run.sh starts a fresh process for every
-run. The program times itself with time.perf_counter() from just before the
-first task is created to just after the last result is awaited, checks the
-result, and prints one line in the format documented at the top of run.sh:
+run. Every workload but F runs twice in its process, a cold pass (the first)
+and a warm pass (the same work again); each pass times itself with
+time.perf_counter() from just before the first task is created to just after
+the last result is awaited and checks its result. The program prints one line
+in the format documented at the top of run.sh:
 
     WORKLOAD key=value key=value ...
 
@@ -40,6 +42,14 @@ def resident_bytes():
 def peak_rss_kib():
     """Peak resident set size of this process (ru_maxrss is KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def emit_rates(workload, unit, count, cold, warm):
+    """The result line of a rate workload: `count` units in each pass, which
+    took `cold` and `warm` seconds."""
+    emit(workload, **{"cold_%s_per_s" % unit: count / cold,
+                      "warm_%s_per_s" % unit: count / warm,
+                      "cold_ms": cold * 1e3, "warm_ms": warm * 1e3})
 
 
 def emit(workload, **fields):
@@ -75,8 +85,7 @@ async def spawn_pass():
 async def bench_a():
     cold = await spawn_pass()
     warm = await spawn_pass()
-    emit("A", cold_tasks_per_s=A_N / cold, warm_tasks_per_s=A_N / warm,
-         cold_ms=cold * 1e3, warm_ms=warm * 1e3)
+    emit_rates("A", "tasks", A_N, cold, warm)
 
 
 # --- B1. yield, one task ----------------------------------------------------
@@ -90,13 +99,19 @@ async def yielder(n):
     return n
 
 
-async def bench_b1():
+async def lone_yield_pass():
     t0 = time.perf_counter()
     done = await asyncio.create_task(yielder(B1_YIELDS))
     t1 = time.perf_counter()
     if done != B1_YIELDS:
         fail("B1: task returned %d" % done)
-    emit("B1", yields_per_s=B1_YIELDS / (t1 - t0), ms=(t1 - t0) * 1e3)
+    return t1 - t0
+
+
+async def bench_b1():
+    cold = await lone_yield_pass()
+    warm = await lone_yield_pass()
+    emit_rates("B1", "yields", B1_YIELDS, cold, warm)
 
 
 # --- B2. yield, many tasks --------------------------------------------------
@@ -105,7 +120,7 @@ B2_TASKS = 1000
 B2_YIELDS = 1000
 
 
-async def bench_b2():
+async def many_yield_pass():
     t0 = time.perf_counter()
     tasks = [asyncio.create_task(yielder(B2_YIELDS)) for _ in range(B2_TASKS)]
     results = await asyncio.gather(*tasks)
@@ -113,7 +128,13 @@ async def bench_b2():
     total = sum(results)
     if total != B2_TASKS * B2_YIELDS:
         fail("B2: %d yields, expected %d" % (total, B2_TASKS * B2_YIELDS))
-    emit("B2", yields_per_s=total / (t1 - t0), ms=(t1 - t0) * 1e3)
+    return t1 - t0
+
+
+async def bench_b2():
+    cold = await many_yield_pass()
+    warm = await many_yield_pass()
+    emit_rates("B2", "yields", B2_TASKS * B2_YIELDS, cold, warm)
 
 
 # --- C. timers --------------------------------------------------------------
@@ -137,21 +158,29 @@ async def sleeper(i, ms):
     return i
 
 
-async def bench_c():
-    delays = c_delays(C_TASKS)
-    if delays[:5] != [94, 16, 99, 7, 60]:
-        fail("C: first delays %r" % (delays[:5],))
-    if max(delays) != C_IDEAL_MS:
-        fail("C: longest delay %d ms, expected %d" % (max(delays), C_IDEAL_MS))
+async def timer_pass(delays):
+    """One pass over the precomputed delays; returns its wall time in ms."""
     t0 = time.perf_counter()
     tasks = [asyncio.create_task(sleeper(i, d)) for i, d in enumerate(delays)]
     results = await asyncio.gather(*tasks)
     t1 = time.perf_counter()
     if sum(results) != C_TASKS * (C_TASKS - 1) // 2:
         fail("C: wrong results")
-    wall_ms = (t1 - t0) * 1e3
-    emit("C", over_ms=wall_ms - C_IDEAL_MS, peak_rss_kib=peak_rss_kib(),
-         wall_ms=wall_ms)
+    return (t1 - t0) * 1e3
+
+
+async def bench_c():
+    delays = c_delays(C_TASKS)
+    if delays[:5] != [94, 16, 99, 7, 60]:
+        fail("C: first delays %r" % (delays[:5],))
+    if max(delays) != C_IDEAL_MS:
+        fail("C: longest delay %d ms, expected %d" % (max(delays), C_IDEAL_MS))
+    cold_ms = await timer_pass(delays)
+    warm_ms = await timer_pass(delays)
+    # ru_maxrss is the whole process's peak: one figure for both passes.
+    emit("C", cold_over_ms=cold_ms - C_IDEAL_MS,
+         warm_over_ms=warm_ms - C_IDEAL_MS, peak_rss_kib=peak_rss_kib(),
+         cold_wall_ms=cold_ms, warm_wall_ms=warm_ms)
 
 
 # --- D. queue ---------------------------------------------------------------
@@ -176,7 +205,7 @@ async def producer(q):
         await q.put(-1)
 
 
-async def bench_d():
+async def queue_pass():
     q = asyncio.Queue(maxsize=100)
     t0 = time.perf_counter()
     consumers = [asyncio.create_task(consumer(q)) for _ in range(D_CONSUMERS)]
@@ -186,7 +215,13 @@ async def bench_d():
     t1 = time.perf_counter()
     if sum(sums) != D_ITEMS * (D_ITEMS - 1) // 2:
         fail("D: total %d, expected %d" % (sum(sums), D_ITEMS * (D_ITEMS - 1) // 2))
-    emit("D", items_per_s=D_ITEMS / (t1 - t0), ms=(t1 - t0) * 1e3)
+    return t1 - t0
+
+
+async def bench_d():
+    cold = await queue_pass()
+    warm = await queue_pass()
+    emit_rates("D", "items", D_ITEMS, cold, warm)
 
 
 # --- E. semaphore -----------------------------------------------------------
@@ -212,7 +247,7 @@ async def holder(sem, h):
     return 1
 
 
-async def bench_e():
+async def semaphore_pass():
     sem = asyncio.Semaphore(E_PERMITS)
     h = Holders()
     t0 = time.perf_counter()
@@ -223,8 +258,15 @@ async def bench_e():
         fail("E: %d acquisitions, expected %d" % (sum(results), E_TASKS))
     if h.peak != E_PERMITS:
         fail("E: peak holders %d, expected exactly %d" % (h.peak, E_PERMITS))
-    emit("E", acq_per_s=E_TASKS / (t1 - t0), peak_holders=h.peak,
-         ms=(t1 - t0) * 1e3)
+    return t1 - t0
+
+
+async def bench_e():
+    cold = await semaphore_pass()
+    warm = await semaphore_pass()
+    # Both passes checked that the peak was exactly E_PERMITS.
+    emit("E", cold_acq_per_s=E_TASKS / cold, warm_acq_per_s=E_TASKS / warm,
+         peak_holders=E_PERMITS, cold_ms=cold * 1e3, warm_ms=warm * 1e3)
 
 
 # --- F. memory --------------------------------------------------------------
