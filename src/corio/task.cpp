@@ -1,20 +1,34 @@
 // @chapter 05
 #include <corio/task.hpp>
 
+#include <string>
+#include <unordered_map>
+
 #include <corio/task_list.hpp>
 
 namespace corio::detail {
 
 namespace {
 thread_local std::uint32_t tasks_made = 0;  // names Task-1, Task-2, ...
+// The names given to create_task, by task.
+thread_local std::unordered_map<const PromiseBase*, std::string> given_names;
+}  // namespace
+
+PromiseBase::~PromiseBase() {
+  if (named_) given_names.erase(this);
 }
 
-std::string PromiseBase::task_name() const { return task_name_ ? *task_name_ : "Task-" + std::to_string(task_id_); }
+std::string PromiseBase::task_name() const {
+  return named_ ? given_names.at(this) : "Task-" + std::to_string(task_id_);
+}
 
 void PromiseBase::make_task(Loop& loop, std::string name) {
   bind(&loop);
   task_id_ = ++tasks_made;
-  if (!name.empty()) task_name_ = std::make_unique<std::string>(std::move(name));
+  if (!name.empty()) {
+    given_names[this] = std::move(name);
+    named_ = true;
+  }
   loop.tasks().add(this);
 }
 
