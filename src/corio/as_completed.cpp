@@ -9,9 +9,7 @@ namespace corio::detail {
 
 CompletionOrder::CompletionOrder(std::size_t n) : nodes_(n) { order_.reserve(n); }
 
-// A frame (or an as_completed object) gone before every child completed
-// leaves no node behind.
-CompletionOrder::~CompletionOrder() {
+void CompletionOrder::unhook_all() {
   for (Node& node : nodes_) unhook(node);
 }
 

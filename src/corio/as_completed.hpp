@@ -35,11 +35,14 @@ class CompletionOrder {
   using Node = ChildWaiter<CompletionOrder>;
 
   explicit CompletionOrder(std::size_t n);
-  ~CompletionOrder();
+  ~CompletionOrder() = default;
 
   // Once the nodes' cores are set: a node goes on every pending child, and
   // the children done already are listed at once, in argument order.
   void watch();
+  // For the derived destructor, while the children still exist: an object
+  // gone before every child completed leaves no node behind.
+  void unhook_all();
   // True when a child completed that next() has not returned yet.
   bool ready() const { return taken_ < order_.size(); }
   // The place of that child; the entry counts as taken.
@@ -71,6 +74,7 @@ class AsCompleted final : public detail::CompletionOrder {
     for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
     watch();
   }
+  ~AsCompleted() { unhook_all(); }
 
   // `co_await next()`: the result of the earliest child to complete that no
   // earlier next() returned; that child's error is thrown here. At once when

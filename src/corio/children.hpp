@@ -67,7 +67,9 @@ using ResultOf = typename C::State::Result;
 
 // What gather and as_completed accept.
 template <class A>
-concept Gatherable = requires { typename Child<A>; };
+concept Gatherable = requires {
+  typename Child<A>;
+};
 
 template <class T>
 Task<T> as_child(Coro<T>&& coro) {

@@ -67,8 +67,11 @@ Place<Catch, C> place(const C& child) {
   using T = ResultOf<C>;
   if constexpr (Catch) {
     if (std::exception_ptr error = child.exception()) return Outcome<T>::failure(error);
-    if constexpr (std::is_void_v<T>) return Outcome<T>::success({});
-    else return Outcome<T>::success(child.result());
+    if constexpr (std::is_void_v<T>) {
+      return Outcome<T>::success({});
+    } else {
+      return Outcome<T>::success(child.result());
+    }
   } else if constexpr (std::is_void_v<T>) {
     child.result();
     return {};
@@ -95,6 +98,7 @@ class [[nodiscard]] Gather final : public GatherBase {
   explicit Gather(C... children) : GatherBase(Catch), children_(std::move(children)...) {
     watch_all(std::index_sequence_for<C...>());
   }
+  ~Gather() { unhook_all(); }
 
   // Resumed from the loop on the iteration after the last child completes
   // or, without return_exceptions, after the first one fails.
@@ -128,6 +132,7 @@ class [[nodiscard]] GatherRange final : public GatherBase {
     for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
     watch(nodes_);
   }
+  ~GatherRange() { unhook_all(); }
 
   // Resumed as the tuple form is.
   Result await_resume() {

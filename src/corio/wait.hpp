@@ -31,7 +31,9 @@ namespace detail {
 
 // One coroutine waiting for n children until the rule holds. A derived
 // awaitable owns the children's handles (which keep their states alive) and
-// the n nodes, and reads the results in await_resume.
+// the n nodes, reads the results in await_resume, and calls unhook_all() in
+// its destructor, while the nodes and the children still exist: a frame
+// destroyed mid-wait then leaves no node behind on any child.
 class WaitMany {
  public:
   WaitMany(const WaitMany&) = delete;
@@ -50,8 +52,7 @@ class WaitMany {
   static constexpr std::size_t kNone = SIZE_MAX;
 
   explicit WaitMany(ReturnWhen rule) : rule_(rule) {}
-  // A frame destroyed mid-wait leaves no node behind on any child.
-  ~WaitMany() { unhook_all(); }
+  ~WaitMany() = default;
 
   // The derived constructor sets each node's core, then calls this once.
   void watch(std::span<Node> nodes);
@@ -91,6 +92,7 @@ class [[nodiscard]] Wait final : public WaitMany {
     for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
     watch(nodes_);
   }
+  ~Wait() { unhook_all(); }
 
   // Sorts the children by what they are when the coroutine resumes: one
   // that completed after the deciding child, in the same iteration, is done.
