@@ -189,6 +189,31 @@ TEST_CASE("as_completed gives each result when its child completes, errors throw
   CHECK(seen == std::vector<std::string>{"fast@1.0", "broken failed@2.0", "slow@3.0"});
 }
 
+// A second consumer arriving after the waiter was woken but before it ran
+// must be refused, not handed the entry promised to the first.
+corio::Coro<> second_consumer_in_the_wake_up_window(std::string& refused, std::string& first_got) {
+  std::vector<corio::Coro<std::string>> coros;
+  coros.push_back(job("only", 1));
+  auto results = corio::as_completed(std::move(coros));
+  co_await corio::sleep(0);  // the job arms its 1 s timer first, so at 1.0 it completes just before this callback
+  corio::get_running_loop().call_later(1.0, [&] {
+    try {
+      (void)results.next();
+    } catch (const corio::RuntimeError& e) {
+      refused = e.what();
+    }
+  });
+  first_got = co_await results.next();
+}
+
+TEST_CASE("as_completed refuses a second consumer between the first one's wake-up and its resumption", "[ch06]") {
+  std::string refused;
+  std::string first_got;
+  corio::run(second_consumer_in_the_wake_up_window(refused, first_got), corio_test::virtual_time());
+  CHECK_THAT(refused, Contains("two coroutines"));
+  CHECK(first_got == "only");
+}
+
 corio::Coro<std::vector<std::string>> tasks_in_completion_order() {
   Tasks tasks = three(2, 0, 1);
   co_await corio::sleep(1.5);  // b and c are done before as_completed starts: listed in argument order

@@ -43,7 +43,10 @@ void CompletionOrder::on_notice(Waiter* w, Waiter::Notice) {
   node.hooked = false;
   CompletionOrder& self = *node.owner;
   self.order_.push_back(node.index);
-  if (self.waiting_) node.core->loop().schedule(std::exchange(self.waiting_, nullptr));
+  if (self.waiting_ && !self.woken_) {
+    self.woken_ = true;
+    node.core->loop().schedule(self.waiting_);
+  }
 }
 
 }  // namespace corio::detail

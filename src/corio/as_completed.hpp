@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <corio/children.hpp>
@@ -50,9 +51,13 @@ class CompletionOrder {
   // Throws unless a next() result remains, and no one waits in next().
   void check_next() const;
   void wait_for_next(std::coroutine_handle<> h) { waiting_ = h; }
-  // A frame destroyed while it waits in next() is forgotten.
+  // The waiter in next() resumed, or its frame was destroyed while it
+  // waited: either way it is forgotten. Until then it stays recorded, so a
+  // second consumer in the window between wake-up and resumption is refused.
   void stop_waiting(std::coroutine_handle<> h) {
-    if (waiting_ == h) waiting_ = nullptr;
+    if (waiting_ != h) return;
+    waiting_ = nullptr;
+    woken_ = false;
   }
 
   std::vector<Node> nodes_;
@@ -63,6 +68,7 @@ class CompletionOrder {
   std::vector<std::uint32_t> order_;  // children's places, in completion order
   std::size_t taken_ = 0;             // entries of order_ next() returned
   std::coroutine_handle<> waiting_;   // the coroutine inside next(), if any
+  bool woken_ = false;                // waiting_ is queued on the loop already
 };
 
 }  // namespace detail
@@ -102,7 +108,7 @@ class AsCompleted final : public detail::CompletionOrder {
       owner_->wait_for_next(h);
     }
     auto await_resume() {
-      coro_ = nullptr;
+      if (coro_) owner_->stop_waiting(std::exchange(coro_, nullptr));
       const H& child = owner_->children_[owner_->take()];
       if constexpr (Handle) {
         return child;
