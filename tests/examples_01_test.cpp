@@ -12,26 +12,15 @@
 
 #include "support/corio_test.hpp"
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
-
 TEST_CASE("the busy loop gets the byte and reports the time it waited and the CPU it used", "[ch01]") {
-  auto out = lines_of(corio_test::run_example("01-select-loop/1-busy-loop"));
+  auto out = corio_test::lines_of(corio_test::run_example("01-select-loop/1-busy-loop"));
   REQUIRE(out.size() == 2);
   CHECK_THAT(out[0], Catch::Matches("busy loop: got '!' after asking read\\(\\) [0-9]+ times"));
   CHECK_THAT(out[1], Catch::Matches("busy loop: waited [0-9]+\\.[0-9] s, used [0-9]+\\.[0-9]{2} s of CPU"));
 }
 
 TEST_CASE("the loop waits for the same byte with one call of its reader and next to no CPU", "[ch01]") {
-  auto out = lines_of(corio_test::run_example("01-select-loop/2-select-wait"));
+  auto out = corio_test::lines_of(corio_test::run_example("01-select-loop/2-select-wait"));
   REQUIRE(out.size() == 2);
   CHECK(out[0] == "loop: got '!'; the reader callback ran 1 time(s)");
   REQUIRE_THAT(out[1], Catch::Matches("loop: waited [0-9]+\\.[0-9] s, used [0-9]+\\.[0-9]{2} s of CPU"));
@@ -41,7 +30,7 @@ TEST_CASE("the loop waits for the same byte with one call of its reader and next
 }
 
 TEST_CASE("one waiter takes the orders in the order queued and serves each dish when it is ready", "[ch01]") {
-  auto out = lines_of(corio_test::run_example("01-select-loop/3-restaurant"));
+  auto out = corio_test::lines_of(corio_test::run_example("01-select-loop/3-restaurant"));
   REQUIRE(out.size() == 7);
   CHECK(out[0] == "waiter: took table 1's order (steak) to the kitchen");
   CHECK(out[1] == "waiter: took table 2's order (soup) to the kitchen");

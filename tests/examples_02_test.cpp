@@ -12,12 +12,6 @@
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 std::string poller_from_env() {
   const char* name = std::getenv("CORIO_POLLER");
@@ -27,7 +21,7 @@ std::string poller_from_env() {
 }  // namespace
 
 TEST_CASE("timers run in deadline order, ties in the order scheduled, a cancelled one never", "[ch02]") {
-  auto out = lines_of(corio_test::run_example("02-time-and-epoll/1-timers"));
+  auto out = corio_test::lines_of(corio_test::run_example("02-time-and-epoll/1-timers"));
   std::vector<std::string> expected = {
       "virtual clock, " + poller_from_env() + " poller",
       "0.000 s  call_soon: no deadline, runs on the first iteration",
@@ -41,7 +35,7 @@ TEST_CASE("timers run in deadline order, ties in the order scheduled, a cancelle
 }
 
 TEST_CASE("select and epoll run the same schedule alike, and only epoll watches an fd past FD_SETSIZE", "[ch02]") {
-  auto out = lines_of(corio_test::run_example("02-time-and-epoll/2-two-pollers"));
+  auto out = corio_test::lines_of(corio_test::run_example("02-time-and-epoll/2-two-pollers"));
   std::vector<std::string> schedule, high_fd;
   for (const std::string& line : out) (line.find(" s  ") != std::string::npos ? schedule : high_fd).push_back(line);
   std::vector<std::string> expected = {
@@ -60,7 +54,7 @@ TEST_CASE("select and epoll run the same schedule alike, and only epoll watches 
 }
 
 TEST_CASE("three seconds of heartbeats pass on the virtual clock in well under a second", "[ch02]") {
-  auto out = lines_of(corio_test::run_example("02-time-and-epoll/3-virtual-clock"));
+  auto out = corio_test::lines_of(corio_test::run_example("02-time-and-epoll/3-virtual-clock"));
   REQUIRE(out.size() == 7);
   std::vector<std::string> beats(out.begin(), out.begin() + 6);
   std::vector<std::string> expected = {"beat 1 at 0.5 s", "beat 2 at 1.0 s", "beat 3 at 1.5 s",

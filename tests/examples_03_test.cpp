@@ -8,19 +8,8 @@
 
 #include "support/corio_test.hpp"
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
-
 TEST_CASE("a future takes one result, and its done-callbacks run from the loop in the order added", "[ch03]") {
-  auto out = lines_of(corio_test::run_example("03-futures-by-hand/1-future"));
+  auto out = corio_test::lines_of(corio_test::run_example("03-futures-by-hand/1-future"));
   std::vector<std::string> expected = {
       "done() before set_result: false",
       "result() too early: InvalidStateError: Future::result: the result is not ready (the future is still "
@@ -39,7 +28,7 @@ TEST_CASE("a future takes one result, and its done-callbacks run from the loop i
 }
 
 TEST_CASE("a chain of three callbacks fetches user, orders and total one after the other", "[ch03]") {
-  auto out = lines_of(corio_test::run_example("03-futures-by-hand/2-callback-chain"));
+  auto out = corio_test::lines_of(corio_test::run_example("03-futures-by-hand/2-callback-chain"));
   std::vector<std::string> expected = {
       "0.0 s  fetching user 42",
       "0.5 s  fetching alice's orders",
@@ -50,7 +39,7 @@ TEST_CASE("a chain of three callbacks fetches user, orders and total one after t
 }
 
 TEST_CASE("an error reaches the end of a chain only when every level passes it on", "[ch03]") {
-  auto out = lines_of(corio_test::run_example("03-futures-by-hand/3-chain-error"));
+  auto out = corio_test::lines_of(corio_test::run_example("03-futures-by-hand/3-chain-error"));
   std::vector<std::string> expected = {
       "careful: 1.0 s  the total failed: orders service: 503",
       "careful: the total is done",

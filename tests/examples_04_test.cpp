@@ -10,19 +10,8 @@
 
 #include "support/corio_test.hpp"
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
-
 TEST_CASE("greet says hello, sleeps a second, says goodbye and returns its greeting", "[ch04][E01]") {
-  auto out = lines_of(corio_test::run_example("04-coroutines/1-greet"));
+  auto out = corio_test::lines_of(corio_test::run_example("04-coroutines/1-greet"));
   std::vector<std::string> expected = {
       "Hello, Alice!",
       "Goodbye, Alice!",
@@ -33,7 +22,7 @@ TEST_CASE("greet says hello, sleeps a second, says goodbye and returns its greet
 
 TEST_CASE("the lazy program prints nothing from answer() until it awaits it, and cannot await it twice",
           "[ch04][E03]") {
-  auto out = lines_of(corio_test::run_example("04-coroutines/2-lazy"));
+  auto out = corio_test::lines_of(corio_test::run_example("04-coroutines/2-lazy"));
   std::vector<std::string> expected = {
       "calling answer()",
       "answer() returned; its body has not run (done: no)",
@@ -47,7 +36,7 @@ TEST_CASE("the lazy program prints nothing from answer() until it awaits it, and
 }
 
 TEST_CASE("run() inside a running loop throws RuntimeError, and awaiting instead works", "[ch04][E16]") {
-  auto out = lines_of(corio_test::run_example("04-coroutines/3-run-in-running-loop 2>&1"));
+  auto out = corio_test::lines_of(corio_test::run_example("04-coroutines/3-run-in-running-loop 2>&1"));
   std::vector<std::string> expected = {
       "inside a coroutine, calling corio::run(greet(\"Bob\"))",
       "RuntimeWarning: coroutine 'greet' was never awaited",
@@ -59,7 +48,7 @@ TEST_CASE("run() inside a running loop throws RuntimeError, and awaiting instead
 }
 
 TEST_CASE("a coroutine dropped without being awaited is reported by name", "[ch04][E17]") {
-  auto out = lines_of(corio_test::run_example("04-coroutines/4-never-awaited 2>&1"));
+  auto out = corio_test::lines_of(corio_test::run_example("04-coroutines/4-never-awaited 2>&1"));
   std::vector<std::string> expected = {
       "creating save(\"report\") and dropping it without co_await",
       "RuntimeWarning: coroutine 'save' was never awaited",
@@ -71,7 +60,7 @@ TEST_CASE("a coroutine dropped without being awaited is reported by name", "[ch0
 
 TEST_CASE("the chapter-03 chain written with co_await takes the same 1.5 s and catches its error in one place",
           "[ch04]") {
-  auto out = lines_of(corio_test::run_example("04-coroutines/5-orders"));
+  auto out = corio_test::lines_of(corio_test::run_example("04-coroutines/5-orders"));
   std::vector<std::string> expected = {
       "0.0 s  fetching user 42",
       "0.5 s  fetching alice's orders",

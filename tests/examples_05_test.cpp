@@ -11,19 +11,8 @@
 
 #include "support/corio_test.hpp"
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
-
 TEST_CASE("two downloads take 2.0 s awaited one after the other and 1.0 s as tasks", "[ch05][E04]") {
-  auto out = lines_of(corio_test::run_example("05-tasks/1-downloads"));
+  auto out = corio_test::lines_of(corio_test::run_example("05-tasks/1-downloads"));
   std::vector<std::string> expected = {
       "awaiting two coroutines, one after the other:",
       "  0.0  start page1.html",
@@ -43,7 +32,7 @@ TEST_CASE("two downloads take 2.0 s awaited one after the other and 1.0 s as tas
 }
 
 TEST_CASE("a task starts on the next iteration, keeps its name and can be awaited twice", "[ch05]") {
-  auto out = lines_of(corio_test::run_example("05-tasks/2-scheduling"));
+  auto out = corio_test::lines_of(corio_test::run_example("05-tasks/2-scheduling"));
   std::vector<std::string> expected = {
       "created task 'square-7'; done: no",
       "main goes on until it awaits something",
@@ -57,7 +46,7 @@ TEST_CASE("a task starts on the next iteration, keeps its name and can be awaite
 }
 
 TEST_CASE("every step of every task runs on the thread that called run()", "[ch05][C04]") {
-  auto out = lines_of(corio_test::run_example("05-tasks/3-one-thread"));
+  auto out = corio_test::lines_of(corio_test::run_example("05-tasks/3-one-thread"));
   std::vector<std::string> expected = {
       "3 tasks ran 12 steps on 1 thread(s)",
       "that thread is the one that called run(): yes",
@@ -66,7 +55,7 @@ TEST_CASE("every step of every task runs on the thread that called run()", "[ch0
 }
 
 TEST_CASE("a task's error nobody retrieved is reported, naming the task, when the task goes", "[ch05]") {
-  auto out = lines_of(corio_test::run_example("05-tasks/4-never-retrieved 2>&1"));
+  auto out = corio_test::lines_of(corio_test::run_example("05-tasks/4-never-retrieved 2>&1"));
   std::vector<std::string> expected = {
       "creating task 'saver' and dropping its handle",
       "Task exception was never retrieved: task 'saver' (coroutine 'save'): disk full while saving report",
@@ -78,7 +67,7 @@ TEST_CASE("a task's error nobody retrieved is reported, naming the task, when th
 }
 
 TEST_CASE("the timeline shows each task's steps at the times the loop ran them", "[ch05]") {
-  auto out = lines_of(corio_test::run_example("05-tasks/5-timeline"));
+  auto out = corio_test::lines_of(corio_test::run_example("05-tasks/5-timeline"));
   std::vector<std::string> expected = {
       "t (s)   0.0   0.5   1.0   1.5   2.0",
       "main    #-----------------#-----#",

@@ -9,23 +9,12 @@
 
 #include "support/corio_test.hpp"
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
-
 TEST_CASE("the E02 program starts three fetches in order and gathers them in 2.0 s", "[ch06][E02]") {
   std::vector<std::string> expected = {
       "Fetching from API...", "Fetching from Database...", "Fetching from Cache...", "Data from API",
       "Data from Database",   "Data from Cache",           "Concurrent: 2.0s",
   };
-  CHECK(lines_of(corio_test::run_example("06-waiting-for-many/1-fetches")) == expected);
+  CHECK(corio_test::lines_of(corio_test::run_example("06-waiting-for-many/1-fetches")) == expected);
 }
 
 TEST_CASE("the E09 program gets the first error at once, then every error in its place", "[ch06][E09]") {
@@ -42,7 +31,7 @@ TEST_CASE("the E09 program gets the first error at once, then every error in its
       "  Database: error: Database is down",
       "  Cache: Data from Cache",
   };
-  CHECK(lines_of(corio_test::run_example("06-waiting-for-many/2-errors-in-place")) == expected);
+  CHECK(corio_test::lines_of(corio_test::run_example("06-waiting-for-many/2-errors-in-place")) == expected);
 }
 
 TEST_CASE("the wait and as_completed program takes the downloads in the order they finish", "[ch06]") {
@@ -52,5 +41,5 @@ TEST_CASE("the wait and as_completed program takes the downloads in the order th
       "1.5s  as_completed: index.html",
       "2.0s  as_completed: blog.html",
   };
-  CHECK(lines_of(corio_test::run_example("06-waiting-for-many/3-first-done")) == expected);
+  CHECK(corio_test::lines_of(corio_test::run_example("06-waiting-for-many/3-first-done")) == expected);
 }

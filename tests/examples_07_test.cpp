@@ -9,20 +9,9 @@
 
 #include "support/corio_test.hpp"
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
-
 TEST_CASE("E06: 100 requests through Semaphore(10) keep 10 in flight and take 5.0 s; unlimited, 100 at once",
           "[ch07][E06]") {
-  auto out = lines_of(corio_test::run_example("07-limits-and-signals/1-rate-limit"));
+  auto out = corio_test::lines_of(corio_test::run_example("07-limits-and-signals/1-rate-limit"));
   std::vector<std::string> expected = {
       "without a limit (# = a request in flight, + = more than ten):",
       "   0.0  ##########+ 100 in flight,   0 done",
@@ -46,7 +35,7 @@ TEST_CASE("E06: 100 requests through Semaphore(10) keep 10 in flight and take 5.
 }
 
 TEST_CASE("without a lock nine of ten deposits are lost; with one all ten land, one at a time", "[ch07]") {
-  auto out = lines_of(corio_test::run_example("07-limits-and-signals/2-shared-counter"));
+  auto out = corio_test::lines_of(corio_test::run_example("07-limits-and-signals/2-shared-counter"));
   std::vector<std::string> expected = {
       "without a lock: 10 deposits of 10 -> balance  10 after 0.1s",
       "with a lock:    10 deposits of 10 -> balance 100 after 1.0s",
@@ -55,7 +44,7 @@ TEST_CASE("without a lock nine of ten deposits are lost; with one all ten land, 
 }
 
 TEST_CASE("one set() starts five waiting runners in the same instant", "[ch07]") {
-  auto out = lines_of(corio_test::run_example("07-limits-and-signals/3-start-signal"));
+  auto out = corio_test::lines_of(corio_test::run_example("07-limits-and-signals/3-start-signal"));
   std::vector<std::string> expected = {
       "0.0  Ada is on the line",
       "0.0  Brian is on the line",

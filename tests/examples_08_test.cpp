@@ -9,19 +9,8 @@
 
 #include "support/corio_test.hpp"
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
-
 TEST_CASE("ten workers drain 25 jobs of 0.4 s in 1.2 s, each job done once, and stop", "[ch08][E07]") {
-  auto out = lines_of(corio_test::run_example("08-queues/1-worker-pool"));
+  auto out = corio_test::lines_of(corio_test::run_example("08-queues/1-worker-pool"));
   std::vector<std::string> expected = {
       "queue joined at 1.2s",
       "10 workers stopped at 1.2s",
@@ -41,7 +30,7 @@ TEST_CASE("ten workers drain 25 jobs of 0.4 s in 1.2 s, each job done once, and 
 }
 
 TEST_CASE("a producer facing a full queue of 3 waits for the consumer each time", "[ch08]") {
-  auto out = lines_of(corio_test::run_example("08-queues/2-back-pressure"));
+  auto out = corio_test::lines_of(corio_test::run_example("08-queues/2-back-pressure"));
   std::vector<std::string> expected = {
       "0.0  producer: put 0 (1 waiting)",
       "0.0  producer: put 1 (2 waiting)",
@@ -64,7 +53,7 @@ TEST_CASE("a producer facing a full queue of 3 waits for the consumer each time"
 }
 
 TEST_CASE("a priority queue hands out the most urgent ticket first, even one that came late", "[ch08]") {
-  auto out = lines_of(corio_test::run_example("08-queues/3-priority"));
+  auto out = corio_test::lines_of(corio_test::run_example("08-queues/3-priority"));
   std::vector<std::string> expected = {
       "0.0  5 tickets waiting",
       "0.0  handling [1] login fails",

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdio>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -86,6 +87,14 @@ inline std::string run_example(const std::string& program) {
   int status = ::pclose(out);
   if (status != 0) throw std::runtime_error(cmd + " exited with status " + std::to_string(status));
   return text;
+}
+
+// A program's output, a line per entry, for comparing with the guide's.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
 }  // namespace corio_test
