@@ -21,34 +21,7 @@
 using Catch::Matchers::Contains;
 using corio_test::Life;
 using corio_test::Lives;
-
-namespace {
-
-// Both ends of a pipe, closed when the test is done with them.
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
-    read_end = fds[0];
-    write_end = fds[1];
-  }
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-  ~Pipe() {
-    if (read_end >= 0) ::close(read_end);
-    if (write_end >= 0) ::close(write_end);
-  }
-  void put(char c = 'x') const { REQUIRE(::write(write_end, &c, 1) == 1); }
-  char take() const {
-    char c = 0;
-    REQUIRE(::read(read_end, &c, 1) == 1);
-    return c;
-  }
-};
-
-}  // namespace
+using corio_test::Pipe;
 
 TEST_CASE("call_soon runs callbacks in the order they were scheduled, on a later iteration", "[ch01]") {
   corio::Loop loop;

@@ -18,27 +18,13 @@
 #include <corio/loop.hpp>
 #include <corio/poller.hpp>
 
+#include "support/corio_test.hpp"
+
 using Catch::Matchers::Contains;
 using corio::PollerKind;
+using corio_test::Pipe;
 
 namespace {
-
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
-    read_end = fds[0];
-    write_end = fds[1];
-  }
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-  ~Pipe() {
-    if (read_end >= 0) ::close(read_end);
-    if (write_end >= 0) ::close(write_end);
-  }
-};
 
 corio::LoopOptions with(PollerKind kind) { return {.poller = kind, .clock = corio::ClockKind::Real}; }
 

@@ -5,6 +5,8 @@
 // chapters' example programs.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -73,6 +75,32 @@ class Life {
   static constexpr unsigned kDead = 0xDEAD;
   Lives* lives_;
   unsigned state_ = kAlive;
+};
+
+// Both ends of a pipe, closed when the test is done with them.
+struct Pipe {
+  int read_end = -1;
+  int write_end = -1;
+  Pipe() {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
+    read_end = fds[0];
+    write_end = fds[1];
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  ~Pipe() {
+    if (read_end >= 0) ::close(read_end);
+    if (write_end >= 0) ::close(write_end);
+  }
+  void put(char c = 'x') const {
+    if (::write(write_end, &c, 1) != 1) throw std::runtime_error("write to the test pipe failed");
+  }
+  char take() const {
+    char c = 0;
+    if (::read(read_end, &c, 1) != 1) throw std::runtime_error("read from the test pipe failed");
+    return c;
+  }
 };
 
 // Runs chapters/<chapter>/<program> (built under build/examples) on the
