@@ -169,7 +169,7 @@ TEST_CASE("frames destroyed while they wait, on the condition or for its lock, a
   Lives lives;
   {
     Diagnostics diagnostics;
-    corio::run(leave_waiting(cond, lives), corio_test::virtual_time());
+    corio_test::run_and_close(leave_waiting(cond, lives));
     CHECK(diagnostics.messages.size() == 2);
   }
   CHECK(lives.alive() == 0);

@@ -261,7 +261,7 @@ TEST_CASE("a frame destroyed while it waits in gather leaves no waiter on the ch
   Lives lives;
   std::optional<corio::Future<int>> a;
   std::optional<corio::Future<int>> b;
-  corio::run(leave_gather_waiting(a, b, lives), corio_test::virtual_time());
+  corio_test::run_and_close(leave_gather_waiting(a, b, lives));
   CHECK(diagnostics.any_contains("Task was destroyed but it is pending"));
   CHECK(lives.made == 2);
   CHECK(lives.ended == 2);

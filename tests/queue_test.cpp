@@ -257,7 +257,7 @@ corio::Coro<std::vector<double>> join_times(corio::Queue<double>& q) {
 TEST_CASE("join waits exactly until the last task_done, and wakes every joiner", "[ch08]") {
   corio::Queue<double> q;
   Diagnostics diagnostics;  // the worker is still waiting in get() when the loop closes
-  std::vector<double> times = corio::run(join_times(q), corio_test::virtual_time());
+  std::vector<double> times = corio_test::run_and_close(join_times(q));
   CHECK(times == std::vector<double>{0.0, 3.5, 3.5});
   CHECK(diagnostics.any_contains("Task was destroyed but it is pending"));
 }
@@ -382,7 +382,7 @@ TEST_CASE("getters still waiting when the loop closes are destroyed exactly once
   std::vector<int> got;
   {
     Diagnostics diagnostics;
-    corio::run(leave_getters_waiting(q, lives, got, put_one), corio_test::virtual_time());
+    corio_test::run_and_close(leave_getters_waiting(q, lives, got, put_one));
     CHECK(diagnostics.messages.size() == 3);
   }
   CHECK(lives.made == 3);

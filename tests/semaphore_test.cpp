@@ -259,7 +259,7 @@ TEST_CASE("a frame destroyed while it waits leaves the queue: the permit goes to
   Lives lives;
   {
     Diagnostics diagnostics;
-    corio::run(leave_waiters(sem, lives), corio_test::virtual_time());
+    corio_test::run_and_close(leave_waiters(sem, lives));
     CHECK(diagnostics.messages.size() == 2);
   }
   CHECK(lives.alive() == 0);

@@ -284,12 +284,12 @@ TEST_CASE("a task still pending when the loop closes is reported and its frame d
   Lives lives;
   Diagnostics diagnostics;
   SECTION("nobody holds it") {
-    corio::run(leave_pending(lives, nullptr), corio_test::virtual_time());
+    corio_test::run_and_close(leave_pending(lives, nullptr));
     CHECK(lives.alive() == 0);
   }
   SECTION("a handle outlives the loop: the frame goes with the handle") {
     corio::Task<> kept;
-    corio::run(leave_pending(lives, &kept), corio_test::virtual_time());
+    corio_test::run_and_close(leave_pending(lives, &kept));
     CHECK(lives.alive() == 2);
     CHECK_FALSE(kept.done());
     kept = corio::Task<>();

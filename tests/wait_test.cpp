@@ -291,7 +291,7 @@ TEST_CASE("frames and objects gone mid-wait leave no waiter on the children", "[
   Diagnostics diagnostics;
   Lives lives;
   std::vector<corio::Future<int>> futures;
-  corio::run(leave_waiting(futures, lives), corio_test::virtual_time());
+  corio_test::run_and_close(leave_waiting(futures, lives));
   CHECK(diagnostics.any_contains("Task was destroyed but it is pending"));
   CHECK(lives.made == 1);
   CHECK(lives.ended == 1);

@@ -45,7 +45,8 @@ void CompletionOrder::on_notice(Waiter* w, Waiter::Notice) {
   self.order_.push_back(node.index);
   if (self.waiting_ && !self.woken_) {
     self.woken_ = true;
-    node.core->loop().schedule(self.waiting_);
+    // @before 09: node.core->loop().schedule(self.waiting_);
+    node.core->loop().schedule(self.waker_);  // @since 09
   }
 }
 

@@ -12,12 +12,14 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <string>  // @since 09
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <corio/children.hpp>
 #include <corio/future.hpp>
+#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
 
@@ -50,7 +52,20 @@ class CompletionOrder {
   std::size_t take() { return order_[taken_++]; }
   // Throws unless a next() result remains, and no one waits in next().
   void check_next() const;
-  void wait_for_next(std::coroutine_handle<> h) { waiting_ = h; }
+  // @before 09: void wait_for_next(std::coroutine_handle<> h) { waiting_ = h; }
+  // @since 09
+  void wait_for_next(std::coroutine_handle<> h, Ready waker) {
+    waiting_ = h;
+    waker_ = waker;
+  }
+  // A cancelled waiter in next() is woken to throw; it takes nothing, so
+  // the next result stays for a later next().
+  void wake_early() {
+    if (!waiting_ || woken_) return;
+    woken_ = true;
+    wake(waker_);
+  }
+  // @end
   // The waiter in next() resumed, or its frame was destroyed while it
   // waited: either way it is forgotten. Until then it stays recorded, so a
   // second consumer in the window between wake-up and resumption is refused.
@@ -68,6 +83,7 @@ class CompletionOrder {
   std::vector<std::uint32_t> order_;  // children's places, in completion order
   std::size_t taken_ = 0;             // entries of order_ next() returned
   std::coroutine_handle<> waiting_;   // the coroutine inside next(), if any
+  Ready waker_;                       // what resumes it (park()'s answer)  // @since 09
   bool woken_ = false;                // waiting_ is queued on the loop already
 };
 
@@ -93,9 +109,16 @@ class AsCompleted final : public detail::CompletionOrder {
 
  private:
   template <bool Handle>
-  class [[nodiscard]] Next {
+  // @before 09: class [[nodiscard]] Next {
+  class [[nodiscard]] Next : private detail::WaitPoint {  // @since 09
    public:
-    explicit Next(AsCompleted* owner) : owner_(owner) { owner_->check_next(); }
+    // @before 09: explicit Next(AsCompleted* owner) : owner_(owner) { owner_->check_next(); }
+    // @since 09
+    explicit Next(AsCompleted* owner) : owner_(owner) {
+      owner_->check_next();
+      cancel = &on_cancel;
+    }
+    // @end
     Next(const Next&) = delete;
     Next& operator=(const Next&) = delete;
     ~Next() {
@@ -105,10 +128,12 @@ class AsCompleted final : public detail::CompletionOrder {
     bool await_ready() const { return owner_->ready(); }
     void await_suspend(std::coroutine_handle<> h) {
       coro_ = h;
-      owner_->wait_for_next(h);
+      // @before 09: owner_->wait_for_next(h);
+      owner_->wait_for_next(h, detail::park(h, this));  // @since 09
     }
     auto await_resume() {
       if (coro_) owner_->stop_waiting(std::exchange(coro_, nullptr));
+      detail::throw_if_cancelled();  // @since 09
       const H& child = owner_->children_[owner_->take()];
       if constexpr (Handle) {
         return child;
@@ -120,6 +145,12 @@ class AsCompleted final : public detail::CompletionOrder {
     }
 
    private:
+    // @since 09
+    static bool on_cancel(detail::WaitPoint* self, const std::string&) {
+      static_cast<Next*>(self)->owner_->wake_early();
+      return false;
+    }
+    // @end
     AsCompleted* owner_;
     std::coroutine_handle<> coro_;  // set while suspended in next()
   };

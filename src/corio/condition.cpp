@@ -18,7 +18,14 @@ void Condition::notify(std::size_t n) {
   if (!locked()) {
     throw RuntimeError("cannot notify on un-acquired lock: acquire the condition's lock before notify()");
   }
-  for (; n > 0 && !waiters_.empty(); --n) lock_->permits_.wait(waiters_.front());
+  // @before 09: for (; n > 0 && !waiters_.empty(); --n) lock_->permits_.wait(waiters_.front());
+  // @since 09
+  for (; n > 0 && !waiters_.empty(); --n) {
+    auto* waiter = static_cast<detail::ConditionAwaiter*>(waiters_.front());
+    waiter->notified_ = true;
+    lock_->permits_.wait(waiter);
+  }
+  // @end
 }
 
 namespace detail {
@@ -26,16 +33,40 @@ namespace detail {
 ConditionAwaiter::~ConditionAwaiter() {
   if (linked()) {
     unlink();
-  } else if (coro) {
+  // @before 09: } else if (coro) {
+  } else if (waker) {  // @since 09
     cond_->pass_lock();
   }
 }
 
 void ConditionAwaiter::await_suspend(std::coroutine_handle<> h) {
   cond_->waiters_.push_back(this);
-  coro = h;
+  // @before 09: coro = h;
+  // @since 09
+  cancel = &on_cancel;
+  waker = park(h, this);
+  // @end
   cond_->pass_lock();
 }
+
+// @since 09
+// Still on the condition's queue: it leaves it and queues for the lock (or
+// takes it, when it is free), the way notify() would have moved it. On the
+// lock's queue already, or passed the lock: nothing to do but wait for it.
+bool ConditionAwaiter::on_cancel(WaitPoint* self, const std::string&) {
+  auto* me = static_cast<ConditionAwaiter*>(self);
+  if (!me->linked() || me->notified_) return false;
+  me->unlink();
+  me->notified_ = true;
+  Permits& permits = me->cond_->lock_permits();
+  if (permits.try_take()) {
+    wake(me->waker);  // it holds the lock now, and keeps its waker to say so
+  } else {
+    permits.wait(me);
+  }
+  return false;
+}
+// @end
 
 }  // namespace detail
 }  // namespace corio

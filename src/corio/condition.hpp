@@ -10,6 +10,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <string>  // @since 09
 #include <type_traits>
 
 #include <corio/coro.hpp>
@@ -38,9 +39,23 @@ class [[nodiscard]] ConditionAwaiter : private WaiterNode {
 
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h);
-  void await_resume() noexcept { coro = nullptr; }
+  // @before 09: void await_resume() noexcept { coro = nullptr; }
+  // @since 09
+  // Cancelled or not, it returns holding the lock, as asyncio's does: a
+  // cancellation that finds it on the condition's queue moves it to the
+  // lock's, and CancelledError is thrown only once the lock is passed to it.
+  void await_resume() {
+    waker = Ready();
+    throw_if_cancelled();
+  }
+  // @end
 
  private:
+  // @since 09
+  friend class corio::Condition;
+  static bool on_cancel(WaitPoint* self, const std::string& message);
+  bool notified_ = false;  // moved to the lock's queue by notify()
+  // @end
   Condition* cond_;
 };
 
@@ -85,6 +100,7 @@ class Condition {
   // For the awaiter: the lock passes on, or is unlocked (no check: the
   // awaiter knows it holds it).
   void pass_lock() { lock_->permits_.give(); }
+  detail::Permits& lock_permits() { return lock_->permits_; }  // @since 09
 
   Lock own_;  // unused when a lock was given
   Lock* lock_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <corio/as_completed.hpp>  // @since 06
+#include <corio/cancel.hpp>        // @since 09
 #include <corio/condition.hpp>  // @since 07
 #include <corio/coro.hpp>       // @since 04
 #include <corio/diagnostics.hpp>
@@ -17,4 +18,6 @@
 #include <corio/semaphore.hpp>  // @since 07
 #include <corio/sleep.hpp>      // @since 04
 #include <corio/task.hpp>       // @since 05
+#include <corio/task_group.hpp>  // @since 09
+#include <corio/timeout.hpp>     // @since 09
 #include <corio/wait.hpp>       // @since 06

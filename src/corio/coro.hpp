@@ -55,9 +55,27 @@ class PromiseBase : public FutureCore {
   PromiseBase* prev_task = nullptr;  // the loop's list of live tasks
   PromiseBase* next_task = nullptr;
   // @end
+  // @since 09
+  // Task::cancel(), cancelling(), uncancel() (cancel.cpp).
+  bool request_cancel(const std::string& message) override;
+  std::uint32_t cancelling() const { return cancel_requests_; }
+  std::uint32_t uncancel();
+  // One step of the task, run by the loop: resume the frame it waits in.
+  void step();
+  // park(): the task now waits in frame h, at wp.
+  void wait_at(std::coroutine_handle<> h, WaitPoint* wp) {
+    continuation_ = h;
+    wait_point_ = wp;
+  }
+  // For await_resume, through cancel_pending() and throw_cancelled().
+  bool cancel_now() const { return throw_now_; }
+  std::string take_cancel();
+  // @end
 
  protected:
-  std::coroutine_handle<> continuation_;  // who awaits this Coro, if anyone
+  // Who awaits this Coro, if anyone. A task has no awaiter of that kind;
+  // from chapter 09 on, a task keeps here the frame where it waits.
+  std::coroutine_handle<> continuation_;
 
  private:
   const char* function_;
@@ -67,6 +85,14 @@ class PromiseBase : public FutureCore {
   // have none, and eight bytes a frame count when 100,000 tasks wait.
   bool named_ = false;
   std::uint32_t task_id_ = 0;  // 0: not a task
+  // @end
+  // @since 09
+  bool must_cancel_ = false;   // cancel() asked; thrown in at the next step
+  bool throw_now_ = false;     // this step resumed with CancelledError to throw
+  bool ran_ = false;           // the body has begun
+  bool has_message_ = false;   // cancel() gave a message (a side table holds it)
+  std::uint32_t cancel_requests_ = 0;
+  WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
   // @end
 };
 
@@ -115,7 +141,20 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
   void put_result(U&& value) {
     this->storage_.put(std::forward<U>(value));
   }
-  void unhandled_exception() { this->store_error(std::current_exception()); }
+  // @before 09: void unhandled_exception() { this->store_error(std::current_exception()); }
+  // @since 09
+  // A task whose body lets a CancelledError out ends cancelled.
+  void unhandled_exception() {
+    this->store_error(std::current_exception());
+    if (!this->is_task()) return;
+    try {
+      throw;
+    } catch (const CancelledError&) {
+      this->mark_cancelled();
+    } catch (...) {
+    }
+  }
+  // @end
 
   // For Coro's awaiter: start the frame with `caller` as its continuation.
   Handle start(std::coroutine_handle<> caller) {

@@ -31,7 +31,8 @@ class [[nodiscard]] EventAwaiter : private WaiterNode {
 
   bool await_ready() const;
   void await_suspend(std::coroutine_handle<> h);
-  void await_resume() const noexcept {}
+  // @before 09: void await_resume() const noexcept {}
+  void await_resume() const { throw_if_cancelled(); }  // @since 09
 
  private:
   Event* event_;
@@ -68,7 +69,8 @@ inline bool detail::EventAwaiter::await_ready() const { return event_->set_; }
 
 inline void detail::EventAwaiter::await_suspend(std::coroutine_handle<> h) {
   event_->waiters_.push_back(this);
-  coro = h;
+  // @before 09: coro = h;
+  waker = park(h, this);  // @since 09
 }
 
 }  // namespace corio

@@ -37,7 +37,8 @@ void FutureCore::remove_waiter(Waiter* w) {
 }
 
 void FutureCore::finish() {
-  state_ = State::Done;
+  // @before 09: state_ = State::Done;
+  if (state_ == State::Pending) state_ = State::Done;  // @since 09: a cancelled one stays so
   while (head_) {
     Waiter* w = head_;
     remove_waiter(w);
@@ -73,6 +74,16 @@ std::exception_ptr FutureCore::exception(const char* who) {
   return error_;
 }
 
+// @since 09
+bool FutureCore::request_cancel(const std::string& message) {
+  if (done()) return false;
+  error_ = std::make_exception_ptr(CancelledError(message));
+  mark_cancelled();
+  finish();
+  return true;
+}
+
+// @end
 void FutureCore::rethrow_error() {
   if (!error_) return;
   retrieved_ = true;
@@ -84,6 +95,8 @@ std::string describe(std::exception_ptr error) {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
     return e.what();
+  } catch (const CancelledError& e) {  // @since 09
+    return e.message().empty() ? "CancelledError" : "CancelledError: " + e.message();  // @since 09
   } catch (...) {
     return "an exception not derived from std::exception";
   }

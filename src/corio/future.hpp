@@ -16,7 +16,9 @@
 #include <utility>
 
 #include <corio/callback.hpp>
+#include <corio/cancel.hpp>  // @since 09
 #include <corio/loop.hpp>
+#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
 
@@ -46,6 +48,7 @@ class FutureCore {
   FutureCore& operator=(const FutureCore&) = delete;
 
   bool done() const { return state_ != State::Pending; }
+  bool cancelled() const { return state_ == State::Cancelled; }  // @since 09
   Loop& loop() const { return *loop_; }
 
   void retain() { ++refs_; }
@@ -59,6 +62,12 @@ class FutureCore {
 
   void set_exception(std::exception_ptr error, const char* who);
   std::exception_ptr exception(const char* who);
+  // @since 09
+  // Future::cancel: a pending future completes cancelled, its error a
+  // CancelledError, and wakes its waiters; false when it is done already. A
+  // task's promise overrides it with Task::cancel, which only asks.
+  virtual bool request_cancel(const std::string& message);
+  // @end
 
  protected:
   ~FutureCore();
@@ -80,9 +89,18 @@ class FutureCore {
   void store_error(std::exception_ptr error) { error_ = std::move(error); }
   void bind(Loop* loop) { loop_ = loop; }
   // @end
+  // @since 09
+  // The error is a CancelledError: the future ends cancelled, and nobody is
+  // told the error was never retrieved (asyncio logs no cancelled task).
+  void mark_cancelled() {
+    state_ = State::Cancelled;
+    retrieved_ = true;
+  }
+  // @end
 
  private:
-  enum class State : std::uint8_t { Pending, Done };  // Pending -> Done, once
+  // @before 09: enum class State : std::uint8_t { Pending, Done };  // Pending -> Done, once
+  enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09: Pending -> one of the others, once
   State state_ = State::Pending;
   bool retrieved_ = false;  // an error was thrown or returned to someone
   std::uint32_t refs_ = 1;
@@ -208,22 +226,44 @@ class DoneCallback final : public Callback, public Waiter {
 // future completes; returns the result or throws the error. A copy of the
 // result, since others may await the same future; awaiting an rvalue
 // (`co_await std::move(future)`) moves it out instead (Take).
-template <class State, bool Take = false>
-class FutureAwaiter : private Waiter {
+// @end
+// @since 09
+// Cancelling the awaiting task cancels what it awaits (the future, or the
+// inner task) and goes on waiting: the inner one's CancelledError, or
+// whatever it ends with instead, comes back as usual. Shielded (shield())
+// keeps the inner one out of it: the awaiter lets go and the task alone is
+// cancelled, while the inner one runs on.
+// @end
+// @since 04
+// @before 09: template <class State, bool Take = false>
+// @before 09: class FutureAwaiter : private Waiter {
+template <class State, bool Take = false, bool Shielded = false>  // @since 09
+class FutureAwaiter : private Waiter, private WaitPoint {  // @since 09
  public:
-  explicit FutureAwaiter(State* state) : state_(state) { notify = &on_notice; }
+  // @before 09: explicit FutureAwaiter(State* state) : state_(state) { notify = &on_notice; }
+  // @end
+  // @since 09
+  explicit FutureAwaiter(State* state) : state_(state) {
+    notify = &on_notice;
+    cancel = &on_cancel;
+  }
+  // @end
+  // @since 04
   FutureAwaiter(const FutureAwaiter&) = delete;
   FutureAwaiter& operator=(const FutureAwaiter&) = delete;
   ~FutureAwaiter() {
-    if (coro_) state_->remove_waiter(this);  // destroyed while still waiting
+    // @before 09: if (coro_) state_->remove_waiter(this);  // destroyed while still waiting
+    if (waker_) state_->remove_waiter(this);  // @since 09: destroyed while still waiting
   }
 
   bool await_ready() const { return state_->done(); }
   void await_suspend(std::coroutine_handle<> h) {
-    coro_ = h;
+    // @before 09: coro_ = h;
+    waker_ = park(h, this);  // @since 09
     state_->add_waiter(this);
   }
   typename State::Result await_resume() {
+    throw_if_cancelled();  // @since 09
     if constexpr (Take) {
       return state_->take_result("co_await");
     } else {
@@ -234,10 +274,27 @@ class FutureAwaiter : private Waiter {
  private:
   static void on_notice(Waiter* self, Notice) {
     auto* me = static_cast<FutureAwaiter*>(self);
-    me->state_->loop().schedule(std::exchange(me->coro_, nullptr));
+    // @before 09: me->state_->loop().schedule(std::exchange(me->coro_, nullptr));
+    me->state_->loop().schedule(std::exchange(me->waker_, Ready()));  // @since 09
   }
+  // @end
+  // @since 09
+  static bool on_cancel(WaitPoint* self, const std::string& message) {
+    auto* me = static_cast<FutureAwaiter*>(self);
+    if constexpr (!Shielded) {
+      return me->state_->request_cancel(message);
+    } else {
+      if (!me->waker_) return false;  // woken already: the task is queued
+      me->state_->remove_waiter(me);
+      me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
+      return false;
+    }
+  }
+  // @end
+  // @since 04
   State* state_;
-  std::coroutine_handle<> coro_;  // set while waiting
+  // @before 09: std::coroutine_handle<> coro_;  // set while waiting
+  Ready waker_;  // @since 09: set while waiting
 };
 // @end
 
@@ -256,6 +313,12 @@ class Future {
   State* state() const { return state_.get(); }  // @since 06
 
   bool done() const { return state_->done(); }
+  // @since 09
+  // A pending future completes cancelled: result() and exception() throw
+  // CancelledError, and its awaiters wake. False when it is done already.
+  bool cancel(const std::string& message = {}) { return state_->request_cancel(message); }
+  bool cancelled() const { return state_->cancelled(); }
+  // @end
 
   // Completes the future; InvalidStateError if it is already done.
   template <class... U>
@@ -271,7 +334,15 @@ class Future {
   // The result, or the stored error thrown; InvalidStateError while pending.
   decltype(auto) result() const { return state_->result("Future::result"); }
   // The stored error, or null; InvalidStateError while pending.
-  std::exception_ptr exception() const { return state_->exception("Future::exception"); }
+  // @before 09: std::exception_ptr exception() const { return state_->exception("Future::exception"); }
+  // @since 09
+  // A cancelled future throws its CancelledError instead, as asyncio's does.
+  std::exception_ptr exception() const {
+    std::exception_ptr error = state_->exception("Future::exception");
+    if (cancelled()) std::rethrow_exception(error);
+    return error;
+  }
+  // @end
 
   // Runs f(future) from the loop once the future is done (at once, on the
   // next iteration, if it already is). Callbacks run in the order added.

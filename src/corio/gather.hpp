@@ -83,11 +83,20 @@ Place<Catch, C> place(const C& child) {
 // What the tuple and the vector forms share: the rule, and the first error.
 class GatherBase : public WaitMany {
  protected:
-  explicit GatherBase(bool catching) : WaitMany(catching ? ALL_COMPLETED : FIRST_EXCEPTION) {}
+  // @before 09: explicit GatherBase(bool catching) : WaitMany(catching ? ALL_COMPLETED : FIRST_EXCEPTION) {}
+  explicit GatherBase(bool catching) : WaitMany(catching ? ALL_COMPLETED : FIRST_EXCEPTION, true) {}  // @since 09
   // Throws the error that ended the wait, if one did. The caller has its
   // answer then, so every sibling's error, now or when it lands later, is
   // marked retrieved, as asyncio's gather does: no "never retrieved" report.
   void rethrow_first_error();
+  // @since 09
+  // A cancelled gather cancelled its children; once they are done it throws
+  // CancelledError, whatever they returned (asyncio does the same, with or
+  // without return_exceptions).
+  void throw_if_cancel_requested() const {
+    if (cancel_requested()) throw CancelledError();
+  }
+  // @end
 };
 
 template <bool Catch, class... C>
@@ -103,7 +112,9 @@ class [[nodiscard]] Gather final : public GatherBase {
   // Resumed from the loop on the iteration after the last child completes
   // or, without return_exceptions, after the first one fails.
   Result await_resume() {
+    throw_if_cancelled();  // @since 09
     if constexpr (!Catch) rethrow_first_error();
+    throw_if_cancel_requested();  // @since 09
     return results(std::index_sequence_for<C...>());
   }
 
@@ -136,7 +147,9 @@ class [[nodiscard]] GatherRange final : public GatherBase {
 
   // Resumed as the tuple form is.
   Result await_resume() {
+    throw_if_cancelled();  // @since 09
     if constexpr (!Catch) rethrow_first_error();
+    throw_if_cancel_requested();  // @since 09
     Result results;
     results.reserve(children_.size());
     for (const C& child : children_) results.push_back(place<Catch>(child));

@@ -228,6 +228,12 @@ void Loop::run_ready() {
       continue;
     }
     // @end
+    // @since 09
+    if (r.is_task()) {
+      detail::step_task(r.task());
+      continue;
+    }
+    // @end
     run_callback(r.callback());
   }
 }

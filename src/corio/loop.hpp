@@ -97,6 +97,10 @@ class Loop {
   // For the awaiters of this library: resume h on the next iteration.
   void schedule(std::coroutine_handle<> h) { ready_.push(detail::Ready(h)); }
   // @end
+  // @since 09
+  // For awaiters: queue what park() returned (a task's step, or a frame).
+  void schedule(detail::Ready r) { ready_.push(r); }
+  // @end
   // @since 02
   // For timer nodes that live elsewhere (chapter 04's sleep keeps its node
   // inside the sleeping coroutine's frame).
@@ -158,6 +162,7 @@ Loop& get_running_loop();
 
 namespace detail {
 Loop* running_loop();
+void step_task(PromiseBase* task);  // @since 09: task.cpp
 }
 
 // @since 02

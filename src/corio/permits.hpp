@@ -10,6 +10,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <utility>  // @since 09
 
 #include <corio/waiter_list.hpp>
 
@@ -62,7 +63,8 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
   ~AcquireAwaiter() {
     if (linked()) {
       unlink();
-    } else if (coro) {
+    // @before 09: } else if (coro) {
+    } else if (waker) {  // @since 09
       permits_->give();
     }
   }
@@ -70,9 +72,22 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
   bool await_ready() { return permits_->try_take(); }
   void await_suspend(std::coroutine_handle<> h) {
     permits_->wait(this);
-    coro = h;
+    // @before 09: coro = h;
+    waker = park(h, this);  // @since 09
   }
-  void await_resume() { coro = nullptr; }
+  // @before 09: void await_resume() { coro = nullptr; }
+  // @since 09
+  // Cancelled in line, it was woken without a permit; cancelled after a
+  // permit was handed over, it gives the permit back (to the next waiter)
+  // before it throws. Either way no permit is lost.
+  void await_resume() {
+    bool handed = static_cast<bool>(std::exchange(waker, Ready()));
+    if (cancel_pending()) {
+      if (handed) permits_->give();
+      throw_cancelled();
+    }
+  }
+  // @end
 
  private:
   Permits* permits_;

@@ -30,6 +30,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include <corio/wait_point.hpp>  // @since 09
+
 #include <corio/queue_items.hpp>
 #include <corio/semaphore.hpp>  // ValueError
 #include <corio/waiter_list.hpp>
@@ -136,7 +138,8 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
   ~GetAwaiter() {
     if (linked()) {
       unlink();
-    } else if (coro) {
+    // @before 09: } else if (coro) {
+    } else if (waker) {  // @since 09
       q_->core_.pass_item();
     }
   }
@@ -144,15 +147,31 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
   bool await_ready() const { return q_->core_.item_free(); }
   void await_suspend(std::coroutine_handle<> h) {
     q_->core_.getters_.push_back(this);
-    coro = h;
+    // @before 09: coro = h;
+    waker = park(h, this);  // @since 09
   }
+  // @before 09
+  // typename Q::value_type await_resume() {
+  //   if (coro) {
+  //     coro = nullptr;
+  //     q_->core_.redeem_item();
+  //   }
+  //   return q_->take();
+  // }
+  // @end
+  // @since 09
+  // A getter cancelled after it was promised an item passes the promise to
+  // the next getter: the item stays in the queue for it.
   typename Q::value_type await_resume() {
-    if (coro) {
-      coro = nullptr;
-      q_->core_.redeem_item();
+    bool promised = static_cast<bool>(std::exchange(waker, Ready()));
+    if (cancel_pending()) {
+      if (promised) q_->core_.pass_item();
+      throw_cancelled();
     }
+    if (promised) q_->core_.redeem_item();
     return q_->take();
   }
+  // @end
 
  private:
   Q* q_;
@@ -174,7 +193,8 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
   ~PutAwaiter() {
     if (linked()) {
       unlink();
-    } else if (coro) {
+    // @before 09: } else if (coro) {
+    } else if (waker) {  // @since 09
       q_->core_.pass_slot();
     }
   }
@@ -182,15 +202,31 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
   bool await_ready() const { return q_->core_.slot_free(); }
   void await_suspend(std::coroutine_handle<> h) {
     q_->core_.putters_.push_back(this);
-    coro = h;
+    // @before 09: coro = h;
+    waker = park(h, this);  // @since 09
   }
+  // @before 09
+  // void await_resume() {
+  //   if (coro) {
+  //     coro = nullptr;
+  //     q_->core_.redeem_slot();
+  //   }
+  //   q_->add(std::move(item_));
+  // }
+  // @end
+  // @since 09
+  // A putter cancelled after it was promised a slot passes the slot on; its
+  // item never goes in.
   void await_resume() {
-    if (coro) {
-      coro = nullptr;
-      q_->core_.redeem_slot();
+    bool promised = static_cast<bool>(std::exchange(waker, Ready()));
+    if (cancel_pending()) {
+      if (promised) q_->core_.pass_slot();
+      throw_cancelled();
     }
+    if (promised) q_->core_.redeem_slot();
     q_->add(std::move(item_));
   }
+  // @end
 
  private:
   Q* q_;
@@ -212,9 +248,16 @@ class [[nodiscard]] JoinAwaiter : private WaiterNode {
   bool await_ready() const { return core_->unfinished() == 0; }
   void await_suspend(std::coroutine_handle<> h) {
     core_->joiners_.push_back(this);
-    coro = h;
+    // @before 09: coro = h;
+    waker = park(h, this);  // @since 09
   }
-  void await_resume() noexcept { coro = nullptr; }
+  // @before 09: void await_resume() noexcept { coro = nullptr; }
+  // @since 09
+  void await_resume() {
+    waker = Ready();
+    throw_if_cancelled();
+  }
+  // @end
 
  private:
   QueueCore* core_;

@@ -14,12 +14,18 @@
 
 namespace corio::detail {
 
+class PromiseBase;  // @since 09
+
 // One entry, one word wide: a callback; the entry owns one reference to it.
 // @since 04
 // Or a coroutine to resume. The lowest bit tells which: callbacks and
 // coroutine frames come from the allocator, aligned to at least 8 bytes, so
 // that bit is otherwise always 0. A word instead of two halves the queue's
 // memory when 100,000 tasks are queued at once.
+// @end
+// @since 09
+// Or a task to step (bit 1): a task resumes the frame it waits in itself,
+// so that it knows it runs, and can be told it was cancelled.
 // @end
 class Ready {
  public:
@@ -32,6 +38,12 @@ class Ready {
   std::coroutine_handle<> coroutine() const {
     return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(bits_ & ~std::uintptr_t{1}));
   }
+  // @end
+  // @since 09
+  explicit Ready(PromiseBase* task) : bits_(reinterpret_cast<std::uintptr_t>(task) | 2) {}
+  bool is_task() const { return bits_ & 2; }
+  PromiseBase* task() const { return reinterpret_cast<PromiseBase*>(bits_ & ~std::uintptr_t{2}); }
+  explicit operator bool() const { return bits_ != 0; }
   // @end
 
  private:
@@ -60,6 +72,7 @@ class ReadyQueue {
     while (!empty()) {
       Ready r = pop();
       if (r.is_coroutine()) continue;  // @since 04
+      if (r.is_task()) continue;  // @since 09
       r.callback()->release();
     }
   }

@@ -13,6 +13,7 @@
 #include <corio/future.hpp>
 #include <corio/loop.hpp>
 #include <corio/task.hpp>  // @since 05
+#include <corio/task_list.hpp>  // @since 09
 
 namespace corio {
 
@@ -56,6 +57,17 @@ Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& e
   } catch (...) {
     error = std::current_exception();
   }
+  // @since 09
+  // asyncio.run's shutdown: the tasks still pending are cancelled and run
+  // until they end, so their frames unwind (and clean up) normally.
+  struct Shutdown {
+    Loop& loop;
+    bool await_ready() const { return loop.tasks().size() == 0; }
+    void await_suspend(std::coroutine_handle<> h) { loop.tasks().cancel_all(Ready(h)); }
+    void await_resume() const noexcept {}
+  };
+  co_await Shutdown{loop};
+  // @end
   loop.stop();
 }
 

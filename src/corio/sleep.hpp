@@ -8,11 +8,13 @@
 
 #include <chrono>
 #include <coroutine>
+#include <string>  // @since 09
 #include <type_traits>
 
 #include <corio/clock.hpp>
 #include <corio/loop.hpp>
 #include <corio/timers.hpp>
+#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
 
@@ -20,9 +22,14 @@ namespace detail {
 
 // Resumed from the loop: on the next iteration for a delay <= 0, otherwise
 // on the first iteration after the deadline.
-class SleepAwaiter final : private TimerNode {
+// @since 09
+// Cancelled, it takes its timer out of the heap and wakes at once, to throw.
+// @end
+// @before 09: class SleepAwaiter final : private TimerNode {
+class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
  public:
-  explicit SleepAwaiter(Nanos delay) : delay_(delay) {}
+  // @before 09: explicit SleepAwaiter(Nanos delay) : delay_(delay) {}
+  explicit SleepAwaiter(Nanos delay) : delay_(delay) { cancel = &on_cancel; }  // @since 09
   SleepAwaiter(const SleepAwaiter&) = delete;
   SleepAwaiter& operator=(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
@@ -32,21 +39,36 @@ class SleepAwaiter final : private TimerNode {
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) {
     loop_ = &get_running_loop();
-    coro_ = h;
+    // @before 09: coro_ = h;
+    waker_ = park(h, this);  // @since 09
     if (delay_.count() <= 0) {
-      loop_->schedule(h);
+      // @before 09: loop_->schedule(h);
+      loop_->schedule(waker_);  // @since 09
     } else {
       loop_->add_timer(this, loop_->now() + delay_);
     }
   }
-  void await_resume() const noexcept {}
+  // @before 09: void await_resume() const noexcept {}
+  void await_resume() const { throw_if_cancelled(); }  // @since 09
 
  private:
-  void fire() override { loop_->schedule(coro_); }
+  // @before 09: void fire() override { loop_->schedule(coro_); }
+  void fire() override { loop_->schedule(waker_); }  // @since 09
+  // @since 09
+  static bool on_cancel(WaitPoint* self, const std::string&) {
+    auto* me = static_cast<SleepAwaiter*>(self);
+    if (me->scheduled()) {
+      me->loop_->remove_timer(me);
+      me->loop_->schedule(me->waker_);
+    }
+    return false;
+  }
+  // @end
 
   Nanos delay_;
   Loop* loop_ = nullptr;
-  std::coroutine_handle<> coro_;
+  // @before 09: std::coroutine_handle<> coro_;
+  Ready waker_;  // @since 09
 };
 
 }  // namespace detail

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <utility>  // @since 09
 
 #include <corio/task_list.hpp>
 
@@ -16,6 +17,7 @@ thread_local std::unordered_map<const PromiseBase*, std::string> given_names;
 
 PromiseBase::~PromiseBase() {
   if (named_) given_names.erase(this);
+  if (has_message_) forget_cancel_message(this);  // @since 09
 }
 
 std::string PromiseBase::task_name() const {
@@ -37,6 +39,7 @@ void PromiseBase::make_task(Loop& loop, std::string name) {
 void PromiseBase::complete_task() {
   loop().tasks().remove(this);
   finish();
+  loop().tasks().wake_if_drained(loop());  // @since 09
   release();
 }
 
@@ -54,6 +57,17 @@ void TaskList::remove(PromiseBase* task) {
   --size_;
 }
 
+// @since 09
+void TaskList::cancel_all(Ready waker) {
+  drained_ = waker;
+  for (PromiseBase* task = head_; task != nullptr; task = task->next_task) task->request_cancel({});
+}
+
+void TaskList::wake_if_drained(Loop& loop) {
+  if (size_ == 0 && drained_) loop.schedule(std::exchange(drained_, Ready()));
+}
+
+// @end
 void TaskList::destroy_pending() {
   while (PromiseBase* task = head_) {
     remove(task);

@@ -6,6 +6,7 @@
 // times, by any number of coroutines, before or after it finished.
 #pragma once
 
+#include <cstdint>  // @since 09
 #include <string>
 #include <utility>
 
@@ -25,9 +26,30 @@ class Task {
   bool done() const { return p_->done(); }
   // The result, or the task's error thrown; InvalidStateError while pending.
   decltype(auto) result() const { return p_->result("Task::result"); }
-  std::exception_ptr exception() const { return p_->exception("Task::exception"); }
+  // @before 09: std::exception_ptr exception() const { return p_->exception("Task::exception"); }
+  // @since 09
+  // A cancelled task throws its CancelledError instead, as asyncio's does.
+  std::exception_ptr exception() const {
+    std::exception_ptr error = p_->exception("Task::exception");
+    if (cancelled()) std::rethrow_exception(error);
+    return error;
+  }
+  // @end
   // The name given to create_task, or "Task-N" (N counts tasks per thread).
   std::string get_name() const { return p_->task_name(); }
+
+  // @since 09
+  // Asks the task to stop: CancelledError is thrown into it where it waits,
+  // when it next runs (or it ends before its first step). False when it is
+  // done already. The task may catch the error and go on: cancel() asks, it
+  // does not force. Awaiting another task or future, it cancels that one.
+  bool cancel(const std::string& message = {}) const { return p_->request_cancel(message); }
+  // True once the task ended by letting a CancelledError out.
+  bool cancelled() const { return p_->cancelled(); }
+  // cancel() requests not yet taken back by uncancel() (timeouts count on it).
+  std::uint32_t cancelling() const { return p_->cancelling(); }
+  std::uint32_t uncancel() const { return p_->uncancel(); }
+  // @end
 
   template <class F>
   void add_done_callback(F f) const {
@@ -44,6 +66,12 @@ class Task {
   explicit Task(detail::Ref<State> p) : p_(std::move(p)) {}
   // For this library's waits on many (chapter 06): the shared state.
   State* state() const { return p_.get(); }  // @since 06
+  // @since 09
+  detail::Ref<detail::PromiseBase> state_ref() const {
+    p_->retain();
+    return detail::Ref<detail::PromiseBase>::adopt(p_.get());
+  }
+  // @end
 
  private:
   detail::Ref<State> p_;
@@ -59,8 +87,44 @@ Task<T> create_task(Coro<T> coro, std::string name = {}) {
   detail::Promise<T>& p = h.promise();
   p.make_task(loop, std::move(name));  // the frame's first reference is the loop's
   p.retain();                          // and the Task handle's is the second
-  loop.schedule(h);
+  // @before 09: loop.schedule(h);
+  // @since 09
+  p.wait_at(h, nullptr);  // its first step begins the body
+  loop.schedule(detail::Ready(&p));
+  // @end
   return Task<T>(detail::Ref<detail::Promise<T>>::adopt(&p));
 }
+
+// @since 09
+// A task whatever its result type: what current_task() gives, and what
+// timeouts and task groups hold on to.
+class AnyTask {
+ public:
+  AnyTask() = default;
+  template <class T>
+  AnyTask(const Task<T>& task) : p_(task.state_ref()) {}  // implicit: every Task is one
+  explicit AnyTask(detail::Ref<detail::PromiseBase> p) : p_(std::move(p)) {}
+
+  bool done() const { return p_->done(); }
+  bool cancelled() const { return p_->cancelled(); }
+  bool cancel(const std::string& message = {}) const { return p_->request_cancel(message); }
+  std::uint32_t cancelling() const { return p_->cancelling(); }
+  std::uint32_t uncancel() const { return p_->uncancel(); }
+  std::string get_name() const { return p_->task_name(); }
+  detail::PromiseBase* state() const { return p_.get(); }
+  bool operator==(const AnyTask& other) const { return p_.get() == other.p_.get(); }
+
+ private:
+  detail::Ref<detail::PromiseBase> p_;
+};
+
+namespace detail {
+PromiseBase* running_task();  // cancel.cpp
+}
+
+// The task running now (asyncio.current_task()); RuntimeError outside any
+// task, e.g. in a plain callback.
+AnyTask current_task();
+// @end
 
 }  // namespace corio

@@ -6,6 +6,12 @@
 
 #include <cstddef>
 
+#include <corio/ready_queue.hpp>  // @since 09
+
+namespace corio {
+class Loop;  // @since 09
+}
+
 namespace corio::detail {
 
 class PromiseBase;
@@ -18,10 +24,18 @@ class TaskList {
   // At loop close: reports each pending task and drops the loop's
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
+  // @since 09
+  // run()'s shutdown, as asyncio.run's: every task left is cancelled, and
+  // waker is queued once the last of them has finished.
+  void cancel_all(Ready waker);
+  // After a task finished: queues that waker when none is left.
+  void wake_if_drained(Loop& loop);
+  // @end
 
  private:
   PromiseBase* head_ = nullptr;
   std::size_t size_ = 0;
+  Ready drained_;  // @since 09
 };
 
 }  // namespace corio::detail

@@ -1,6 +1,8 @@
 // @chapter 06
 #include <corio/wait.hpp>
 
+#include <utility>  // @since 09
+
 namespace corio::detail {
 
 void WaitMany::watch(std::span<Node> nodes) {
@@ -13,12 +15,13 @@ void WaitMany::watch(std::span<Node> nodes) {
 }
 
 bool WaitMany::await_suspend(std::coroutine_handle<> h) {
-  coro_ = h;
+  // @before 09: coro_ = h;
   finished_ = 0;
   failed_ = kNone;
   for (Node& node : nodes_) {
     if (node.core->done() && settled_by(node)) return false;
   }
+  waker_ = park(h, this);  // @since 09: only now is the coroutine sure to wait
   for (Node& node : nodes_) {
     if (!node.core->done()) hook(node);
   }
@@ -29,7 +32,14 @@ bool WaitMany::await_suspend(std::coroutine_handle<> h) {
 // child's error is looked at, which marks it retrieved, as asyncio does.
 bool WaitMany::settled_by(Node& node) {
   ++finished_;
-  if (rule_ == ReturnWhen::FirstException && node.core->exception("wait")) {
+  // @before 09: if (rule_ == ReturnWhen::FirstException && node.core->exception("wait")) {
+  // @since 09
+  // A cancelled child is no failure to wait() (asyncio's rule), but is one
+  // to gather, which passes its CancelledError on.
+  bool failed = rule_ == ReturnWhen::FirstException && (forward_ || !node.core->cancelled()) &&
+                node.core->exception("wait");
+  if (failed) {
+  // @end
     failed_ = node.index;
     return true;
   }
@@ -45,8 +55,27 @@ void WaitMany::on_notice(Waiter* w, Waiter::Notice) {
   WaitMany& self = *node.owner;
   if (!self.settled_by(node)) return;
   self.unhook_all();
-  node.core->loop().schedule(self.coro_);
+  // @before 09: node.core->loop().schedule(self.coro_);
+  node.core->loop().schedule(std::exchange(self.waker_, Ready()));  // @since 09
 }
+
+// @since 09
+bool WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
+  auto& me = *static_cast<WaitMany*>(self);
+  if (!me.waker_) return false;  // settled already: the coroutine is queued
+  if (!me.forward_) {
+    me.unhook_all();
+    wake(std::exchange(me.waker_, Ready()));
+    return false;
+  }
+  // A child cancelled here may settle the wait at once (on_notice), which
+  // unhooks every node; the others are cancelled all the same.
+  bool passed = false;
+  for (Node& node : me.nodes_) passed = node.core->request_cancel(message) || passed;
+  me.cancel_requested_ = me.cancel_requested_ || passed;
+  return passed;
+}
+// @end
 
 void WaitMany::unhook_all() {
   for (Node& node : nodes_) unhook(node);

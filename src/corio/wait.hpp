@@ -12,12 +12,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>  // @since 09
 #include <type_traits>
 #include <vector>
 
 #include <corio/children.hpp>
 #include <corio/errors.hpp>
 #include <corio/future.hpp>
+#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
 
@@ -34,7 +36,12 @@ namespace detail {
 // the n nodes, reads the results in await_resume, and calls unhook_all() in
 // its destructor, while the nodes and the children still exist: a frame
 // destroyed mid-wait then leaves no node behind on any child.
-class WaitMany {
+// @since 09
+// Cancelled, wait() lets go of its children, which run on; gather (forward)
+// passes the cancellation on to every child instead, as asyncio's does.
+// @end
+// @before 09: class WaitMany {
+class WaitMany : private WaitPoint {  // @since 09
  public:
   WaitMany(const WaitMany&) = delete;
   WaitMany& operator=(const WaitMany&) = delete;
@@ -51,7 +58,14 @@ class WaitMany {
   using Node = ChildWaiter<WaitMany>;
   static constexpr std::size_t kNone = SIZE_MAX;
 
-  explicit WaitMany(ReturnWhen rule) : rule_(rule) {}
+  // @before 09: explicit WaitMany(ReturnWhen rule) : rule_(rule) {}
+  // @since 09
+  explicit WaitMany(ReturnWhen rule, bool forward = false) : rule_(rule), forward_(forward) {
+    cancel = &on_cancel;
+  }
+  // True when a cancellation was passed on to the children (gather).
+  bool cancel_requested() const { return cancel_requested_; }
+  // @end
   ~WaitMany() = default;
 
   // The derived constructor sets each node's core, then calls this once.
@@ -63,13 +77,19 @@ class WaitMany {
 
  private:
   static void on_notice(Waiter* w, Waiter::Notice notice);
+  static bool on_cancel(WaitPoint* self, const std::string& message);  // @since 09
   bool settled_by(Node& node);
 
   std::span<Node> nodes_;
   std::size_t finished_ = 0;  // children seen done
   std::size_t failed_ = kNone;
   ReturnWhen rule_;
-  std::coroutine_handle<> coro_;
+  // @before 09: std::coroutine_handle<> coro_;
+  // @since 09
+  bool forward_;                   // gather: cancel the children, and count a cancelled one as failed
+  bool cancel_requested_ = false;  // a cancellation went on to the children
+  Ready waker_;                    // set while waiting
+  // @end
 };
 
 }  // namespace detail
@@ -96,7 +116,9 @@ class [[nodiscard]] Wait final : public WaitMany {
 
   // Sorts the children by what they are when the coroutine resumes: one
   // that completed after the deciding child, in the same iteration, is done.
-  WaitResult<H> await_resume() const {
+  // @before 09: WaitResult<H> await_resume() const {
+  WaitResult<H> await_resume() const {  // @since 09
+    throw_if_cancelled();  // @since 09
     WaitResult<H> result;
     for (const H& child : children_) (child.done() ? result.done : result.pending).push_back(child);
     return result;

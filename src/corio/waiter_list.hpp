@@ -10,22 +10,41 @@
 #pragma once
 
 #include <coroutine>
+#include <string>   // @since 09
+#include <utility>  // @since 09
 
 #include <corio/loop.hpp>
+#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio::detail {
 
-struct WaiterNode {
+// @before 09: struct WaiterNode {
+struct WaiterNode : WaitPoint {  // @since 09
   WaiterNode* prev = nullptr;
   WaiterNode* next = nullptr;     // null: on no list
-  std::coroutine_handle<> coro;  // who to resume when woken
+  // @before 09: std::coroutine_handle<> coro;  // who to resume when woken
+  Ready waker;  // @since 09: what resumes the waiting coroutine (park()'s answer)
 
+  WaiterNode() { cancel = &leave_line; }  // @since 09
   bool linked() const { return next != nullptr; }
   void unlink() {
     prev->next = next;
     next->prev = prev;
     prev = next = nullptr;
   }
+  // @since 09
+  // The usual answer to a cancellation: a waiter still in line leaves it and
+  // is woken to take its CancelledError; a woken one holds what it was handed
+  // until it runs, and its await_resume gives that back.
+  static bool leave_line(WaitPoint* self, const std::string&) {
+    auto* n = static_cast<WaiterNode*>(self);
+    if (n->linked()) {
+      n->unlink();
+      wake(std::exchange(n->waker, Ready()));
+    }
+    return false;
+  }
+  // @end
 };
 
 // `kind` names the primitive in errors ("Semaphore", "Event", ...). The list
@@ -43,7 +62,8 @@ class WaiterList {
     while (!empty()) {
       WaiterNode* n = head_.next;
       n->unlink();
-      n->coro = nullptr;
+      // @before 09: n->coro = nullptr;
+      n->waker = Ready();  // @since 09
     }
   }
 
@@ -68,7 +88,8 @@ class WaiterList {
   WaiterNode* wake_front() {
     WaiterNode* n = head_.next;
     n->unlink();
-    loop_->schedule(n->coro);
+    // @before 09: loop_->schedule(n->coro);
+    loop_->schedule(n->waker);  // @since 09
     return n;
   }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include <corio/diagnostics.hpp>
 #include <corio/loop.hpp>
+#include <corio/task.hpp>  // @since 05
 
 namespace corio_test {
 
@@ -124,5 +126,25 @@ inline std::vector<std::string> lines_of(const std::string& text) {
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
 }
+
+// @since 05
+// Runs main as a task to its end, like corio::run, then closes the loop
+// with whatever tasks are still pending: they are destroyed where they wait
+// and reported, as when a loop is closed by hand. (From chapter 09 on,
+// corio::run cancels such tasks instead, and lets them finish.)
+template <class T>
+T run_and_close(corio::Coro<T> main) {
+  std::optional<corio::Task<T>> task;
+  {
+    corio::Loop loop(virtual_time());
+    loop.call_soon([&] {
+      task = corio::create_task(std::move(main));
+      task->add_done_callback([&loop](const corio::Task<T>&) { loop.stop(); });
+    });
+    loop.run_forever();
+  }
+  return task->result();
+}
+// @end
 
 }  // namespace corio_test

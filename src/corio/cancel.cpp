@@ -1,0 +1,131 @@
+// @chapter 09
+// Task cancellation: the task's side of wait_point.hpp. A task is resumed
+// only by its own step, so it always knows whether it runs, where it waits,
+// and whether a CancelledError is due there.
+#include <corio/cancel.hpp>
+
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include <corio/coro.hpp>
+#include <corio/errors.hpp>
+#include <corio/task.hpp>
+#include <corio/task_list.hpp>
+#include <corio/wait_point.hpp>
+
+namespace corio {
+
+namespace detail {
+
+namespace {
+thread_local PromiseBase* running = nullptr;  // the task whose step runs now
+// The messages given to cancel(), by task: most cancellations carry none.
+thread_local std::unordered_map<const PromiseBase*, std::string> messages;
+thread_local ParkObserver park_observer = nullptr;
+thread_local void* park_context = nullptr;
+}  // namespace
+
+PromiseBase* running_task() { return running; }
+
+Ready park(std::coroutine_handle<> h, WaitPoint* wp) {
+  if (running == nullptr) return Ready(h);
+  running->wait_at(h, wp);
+  if (park_observer != nullptr) park_observer(running, park_context);
+  return Ready(running);
+}
+
+void observe_parks(ParkObserver observer, void* context) {
+  park_observer = observer;
+  park_context = context;
+}
+
+bool cancel_pending() { return running != nullptr && running->cancel_now(); }
+
+void throw_cancelled() { throw CancelledError(running->take_cancel()); }
+
+void step_task(PromiseBase* task) { task->step(); }
+
+void wake(Ready waker) {
+  if (waker.is_task()) {
+    waker.task()->loop().schedule(waker);
+  } else {
+    get_running_loop().schedule(waker);
+  }
+}
+
+void forget_cancel_message(const PromiseBase* task) { messages.erase(task); }
+
+// asyncio's Task.cancel(): count the request; let the awaiter where the task
+// waits pass it on (to an inner task or future), or else remember it for the
+// next step.
+bool PromiseBase::request_cancel(const std::string& message) {
+  if (done()) return false;
+  ++cancel_requests_;
+  if (wait_point_ != nullptr && wait_point_->cancel(wait_point_, message)) return true;
+  must_cancel_ = true;
+  if (!message.empty()) {
+    messages[this] = message;
+    has_message_ = true;
+  }
+  return true;
+}
+
+// As in Python 3.13: once every request is taken back, a cancellation not
+// yet delivered is dropped too.
+std::uint32_t PromiseBase::uncancel() {
+  if (cancel_requests_ > 0) --cancel_requests_;
+  if (cancel_requests_ == 0) must_cancel_ = false;
+  return cancel_requests_;
+}
+
+std::string PromiseBase::take_cancel() {
+  throw_now_ = false;
+  if (!has_message_) return {};
+  has_message_ = false;
+  std::string message = std::move(messages.at(this));
+  messages.erase(this);
+  return message;
+}
+
+// One step: resume the frame the task waits in. A cancellation asked for
+// since the last step is thrown there (the awaiter's await_resume throws),
+// or, before the body ever ran, ends the task at once. One asked for while
+// the step ran goes to the awaiter the task waits at now, as asyncio's
+// __step does after each send().
+void PromiseBase::step() {
+  retain();  // the task may finish in this step: its frame lasts until the step is over
+  PromiseBase* outer = std::exchange(running, this);
+  wait_point_ = nullptr;
+  if (must_cancel_) {
+    must_cancel_ = false;
+    throw_now_ = true;
+    if (!ran_) {
+      store_error(std::make_exception_ptr(CancelledError(take_cancel())));
+      mark_cancelled();
+      complete_task();
+    }
+  }
+  if (!done()) {
+    ran_ = true;
+    continuation_.resume();
+  }
+  if (throw_now_) {  // the frame was not resumed at a corio awaiter: try at the next one
+    throw_now_ = false;
+    must_cancel_ = true;
+  }
+  if (must_cancel_ && wait_point_ != nullptr && wait_point_->cancel(wait_point_, std::string())) must_cancel_ = false;
+  running = outer;
+  release();
+}
+
+}  // namespace detail
+
+AnyTask current_task() {
+  detail::PromiseBase* task = detail::running_task();
+  if (task == nullptr) throw RuntimeError("current_task(): no task is running (this is not inside a task's step)");
+  task->retain();
+  return AnyTask(detail::Ref<detail::PromiseBase>::adopt(task));
+}
+
+}  // namespace corio

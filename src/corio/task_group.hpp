@@ -1,0 +1,112 @@
+// @chapter 09
+// TaskGroup: structured concurrency, asyncio.TaskGroup's counterpart. The
+// block is a coroutine given to run(); inside it, create_task() starts
+// children. run() returns only when every child has finished. The first
+// child to fail cancels its siblings and the block itself; then every error,
+// the block's included, comes out together as one ExceptionGroup (Python's
+// ExceptionGroup). A cancellation from outside cancels the children too, and
+// passes on as CancelledError.
+//
+//   corio::TaskGroup group;
+//   co_await group.run([&]() -> corio::Coro<> {
+//     group.create_task(fetch("a"));
+//     group.create_task(fetch("b"));
+//     co_return;
+//   }());
+#pragma once
+
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <corio/cancel.hpp>
+#include <corio/coro.hpp>
+#include <corio/future.hpp>
+#include <corio/task.hpp>
+
+namespace corio {
+
+// Several errors at once. what() names how many and lists each one.
+class ExceptionGroup : public std::runtime_error {
+ public:
+  ExceptionGroup(const std::string& message, std::vector<std::exception_ptr> errors);
+  const std::vector<std::exception_ptr>& exceptions() const { return errors_; }
+
+ private:
+  std::vector<std::exception_ptr> errors_;
+};
+
+class TaskGroup {
+ public:
+  TaskGroup() = default;
+  TaskGroup(const TaskGroup&) = delete;
+  TaskGroup& operator=(const TaskGroup&) = delete;
+
+  // Runs body as the group's block, then waits for every child. Returns the
+  // body's result; throws ExceptionGroup when the body or any child failed,
+  // CancelledError when the group was cancelled from outside.
+  template <class T>
+  Coro<T> run(Coro<T> body);
+
+  // A child task, from inside the block or from another child. RuntimeError
+  // before run(), once the group is finished, or while it shuts down after a
+  // failure (the coroutine is then dropped, never started).
+  template <class T>
+  Task<T> create_task(Coro<T> coro, std::string name = {});
+
+ private:
+  void enter();
+  void check_open(const char* who) const;
+  void on_task_done(const AnyTask& task);
+  void abort();
+  // asyncio's __aexit__: waits for the children and throws what the group
+  // ends with.
+  Coro<> exit(std::exception_ptr error);
+
+  std::vector<AnyTask> tasks_;  // children not finished yet
+  std::vector<std::exception_ptr> errors_;
+  AnyTask parent_;
+  std::optional<Future<>> all_done_;  // while exit() waits
+  bool entered_ = false;
+  bool exiting_ = false;
+  bool aborting_ = false;
+  bool parent_cancel_requested_ = false;
+};
+
+template <class T>
+Coro<T> TaskGroup::run(Coro<T> body) {
+  enter();
+  std::exception_ptr error;
+  std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> result;
+  try {
+    if constexpr (std::is_void_v<T>) {
+      co_await std::move(body);
+    } else {
+      result.emplace(co_await std::move(body));
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  co_await exit(error);
+  if constexpr (!std::is_void_v<T>) co_return std::move(*result);
+}
+
+template <class T>
+Task<T> TaskGroup::create_task(Coro<T> coro, std::string name) {
+  try {
+    check_open("TaskGroup::create_task");
+  } catch (...) {
+    coro.release("TaskGroup::create_task").destroy();  // closed without a "never awaited" warning
+    throw;
+  }
+  Task<T> task = corio::create_task(std::move(coro), std::move(name));
+  tasks_.push_back(task);
+  task.add_done_callback([this](const Task<T>& done) { on_task_done(done); });
+  return task;
+}
+
+}  // namespace corio

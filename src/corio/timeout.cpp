@@ -1,0 +1,87 @@
+// @chapter 09
+#include <corio/timeout.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include <corio/errors.hpp>
+
+namespace corio {
+
+namespace {
+
+bool is_cancellation(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const CancelledError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::string seconds(double t) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", t);
+  return text;
+}
+
+}  // namespace
+
+Timeout timeout(std::optional<double> delay) {
+  if (!delay) return Timeout(std::nullopt);
+  return Timeout(get_running_loop().time() + *delay);
+}
+
+Timeout timeout_at(std::optional<double> when) { return Timeout(when); }
+
+void Timeout::enter() {
+  if (state_ != State::Created) {
+    throw RuntimeError("Timeout::run: this Timeout has run a block already; make a new one for each block");
+  }
+  task_ = current_task();
+  state_ = State::Entered;
+  cancelling_ = task_.cancelling();
+  reschedule(when_);
+}
+
+// A deadline already passed fires on the next iteration, as asyncio's
+// call_soon does: the block still starts, and is cancelled at its first wait.
+void Timeout::reschedule(std::optional<double> when) {
+  if (state_ != State::Entered) {
+    throw RuntimeError(state_ == State::Created
+                           ? "Timeout::reschedule: the timeout has not been entered; call it from inside run()'s block"
+                           : "Timeout::reschedule: the timeout's block is over (it expired or ended)");
+  }
+  when_ = when;
+  timer_.cancel();
+  timer_ = TimerHandle();
+  if (!when) return;
+  Loop& loop = get_running_loop();
+  timer_ = loop.call_at(std::max(*when, loop.time()), [this] { on_timeout(); });
+}
+
+void Timeout::on_timeout() {
+  task_.cancel();
+  state_ = State::Expiring;
+}
+
+void Timeout::leave(const std::exception_ptr& error) {
+  timer_.cancel();
+  timer_ = TimerHandle();
+  if (state_ == State::Expiring) {
+    state_ = State::Expired;
+    // Ours, if no other cancellation is left pending beyond the ones that
+    // were there when the block began.
+    if (task_.uncancel() <= cancelling_ && error && is_cancellation(error)) {
+      task_ = AnyTask();
+      throw TimeoutError("timeout: the deadline (loop time " + seconds(*when_) + ") passed before the block ended");
+    }
+  } else if (state_ == State::Entered) {
+    state_ = State::Exited;
+  }
+  task_ = AnyTask();
+}
+
+}  // namespace corio

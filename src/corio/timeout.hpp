@@ -1,0 +1,144 @@
+// @chapter 09
+// Deadlines. timeout(delay) and timeout_at(when) are the C++ form of
+// Python's `async with asyncio.timeout(5):` - the block is a coroutine,
+// given to run():
+//
+//   auto page = co_await corio::timeout(5).run(fetch(url));
+//
+// At the deadline the task running the block is cancelled like any other
+// cancellation (so every awaiter lets go cleanly, chapter 09), and at the
+// block's edge, only there, that CancelledError becomes TimeoutError. A
+// cancellation from anyone else passes through untouched, and so does a
+// timeout of an outer block: cancelling() counts the requests, so each
+// timeout knows whether the cancellation that ended the body was its own.
+//
+// wait_for(aw, delay) awaits one task, future or coroutine under a timeout;
+// shield(aw) awaits one without letting a cancellation of the awaiting task
+// reach it.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include <corio/cancel.hpp>
+#include <corio/children.hpp>
+#include <corio/coro.hpp>
+#include <corio/future.hpp>
+#include <corio/loop.hpp>
+#include <corio/task.hpp>
+
+namespace corio {
+
+class Timeout {
+ public:
+  // when: a deadline on the loop's clock (Loop::time()); nullopt: none.
+  explicit Timeout(std::optional<double> when) : when_(when) {}
+  Timeout(const Timeout&) = delete;
+  Timeout& operator=(const Timeout&) = delete;
+  ~Timeout() { timer_.cancel(); }
+
+  // Runs body as the timed block: its result, or its error; TimeoutError
+  // when the deadline passed and cancelled it. A Timeout runs one block.
+  template <class T>
+  Coro<T> run(Coro<T> body);
+
+  std::optional<double> when() const { return when_; }
+  // Moves the deadline (nullopt: none), from inside the block only;
+  // RuntimeError before run() or after it ended.
+  void reschedule(std::optional<double> when);
+  // True once the deadline passed and cancelled the block.
+  bool expired() const { return state_ == State::Expiring || state_ == State::Expired; }
+
+ private:
+  enum class State : std::uint8_t { Created, Entered, Expiring, Expired, Exited };
+
+  void enter();
+  // The block ended with error (null: it returned). Throws TimeoutError when
+  // that error is the cancellation this timeout asked for.
+  void leave(const std::exception_ptr& error);
+  void on_timeout();
+
+  std::optional<double> when_;
+  State state_ = State::Created;
+  AnyTask task_;                 // the task running the block
+  std::uint32_t cancelling_ = 0;  // its cancelling() on entry
+  TimerHandle timer_;
+};
+
+// A Timeout delay seconds from now on the running loop's clock (nullopt:
+// none), or at the loop time when.
+Timeout timeout(std::optional<double> delay);
+Timeout timeout_at(std::optional<double> when);
+
+template <class T>
+Coro<T> Timeout::run(Coro<T> body) {
+  enter();
+  std::exception_ptr error;
+  try {
+    if constexpr (std::is_void_v<T>) {
+      co_await std::move(body);
+      leave(nullptr);
+      co_return;
+    } else {
+      T result = co_await std::move(body);
+      leave(nullptr);
+      co_return result;
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  leave(error);
+  std::rethrow_exception(error);
+}
+
+namespace detail {
+
+template <class C>
+Coro<ResultOf<C>> await_child(C child) {
+  co_return co_await std::move(child);
+}
+
+template <class C>
+Coro<ResultOf<C>> wait_for_child(C child, std::optional<double> delay) {
+  Timeout deadline = timeout(delay);
+  co_return co_await deadline.run(await_child(std::move(child)));
+}
+
+// `co_await shield(aw)`: awaits aw's task or future; a cancellation of the
+// awaiting task stops only the wait.
+template <class C>
+class [[nodiscard]] Shield {
+ public:
+  explicit Shield(C child) : child_(std::move(child)) {}
+  FutureAwaiter<typename C::State, false, true> operator co_await() const& {
+    return FutureAwaiter<typename C::State, false, true>(child_.state());
+  }
+
+ private:
+  C child_;
+};
+
+}  // namespace detail
+
+// asyncio.wait_for: aw's result, or TimeoutError once delay seconds passed;
+// then aw (a coroutine becomes a task at once) is cancelled, and waited for
+// until it has finished. delay nullopt: no limit; <= 0: aw must be done.
+template <class A>
+  requires detail::Gatherable<A>
+Coro<detail::ResultOf<detail::Child<A>>> wait_for(A&& aw, std::optional<double> delay) {
+  return detail::wait_for_child(detail::as_child(std::forward<A>(aw)), delay);
+}
+
+// asyncio.shield: awaits aw (a coroutine becomes a task at once). When the
+// awaiting task is cancelled it gets CancelledError at once, and aw runs on
+// untouched; cancelling aw itself still cancels it.
+template <class A>
+  requires detail::Gatherable<A>
+detail::Shield<detail::Child<A>> shield(A&& aw) {
+  return detail::Shield<detail::Child<A>>(detail::as_child(std::forward<A>(aw)));
+}
+
+}  // namespace corio
