@@ -113,6 +113,11 @@ class Loop {
   // @since 05
   detail::TaskList& tasks() { return *tasks_; }
   // @end
+  // @since 09
+  // Timers still armed (call_later handles and sleeping coroutines): what a
+  // test reads to see that a cancelled sleep took its timer with it.
+  std::size_t timers_armed() const { return timers_.size(); }
+  // @end
 
  private:
   struct Watch {
