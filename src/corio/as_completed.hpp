@@ -60,10 +60,11 @@ class CompletionOrder {
   }
   // A cancelled waiter in next() is woken to throw; it takes nothing, so
   // the next result stays for a later next().
-  void wake_early() {
-    if (!waiting_ || woken_) return;
+  bool wake_early() {
+    if (!waiting_ || woken_) return false;
     woken_ = true;
     wake(waker_);
+    return true;
   }
   // @end
   // The waiter in next() resumed, or its frame was destroyed while it
@@ -146,9 +147,8 @@ class AsCompleted final : public detail::CompletionOrder {
 
    private:
     // @since 09
-    static bool on_cancel(detail::WaitPoint* self, const std::string&) {
-      static_cast<Next*>(self)->owner_->wake_early();
-      return false;
+    static detail::Cancel on_cancel(detail::WaitPoint* self, const std::string&) {
+      return static_cast<Next*>(self)->owner_->wake_early() ? detail::Cancel::LetGo : detail::Cancel::TooLate;
     }
     // @end
     AsCompleted* owner_;

@@ -62,20 +62,34 @@ void forget_cancel_message(const PromiseBase* task) { messages.erase(task); }
 bool PromiseBase::request_cancel(const std::string& message) {
   if (done()) return false;
   ++cancel_requests_;
-  if (wait_point_ != nullptr && wait_point_->cancel(wait_point_, message)) return true;
-  must_cancel_ = true;
-  if (!message.empty()) {
-    messages[this] = message;
-    has_message_ = true;
+  if (wait_point_ != nullptr) {
+    Cancel answer = wait_point_->cancel(wait_point_, message);
+    if (answer == Cancel::PassedOn) return true;
+    if (answer == Cancel::LetGo) committed_ = true;
   }
+  must_cancel_ = true;
+  set_message(message);  // the latest request's message, as in asyncio
   return true;
+}
+
+void PromiseBase::set_message(const std::string& message) {
+  if (message.empty()) {
+    if (has_message_) messages.erase(this);
+    has_message_ = false;
+    return;
+  }
+  messages[this] = message;
+  has_message_ = true;
 }
 
 // As in Python 3.13: once every request is taken back, a cancellation not
 // yet delivered is dropped too.
 std::uint32_t PromiseBase::uncancel() {
   if (cancel_requests_ > 0) --cancel_requests_;
-  if (cancel_requests_ == 0) must_cancel_ = false;
+  if (cancel_requests_ == 0 && must_cancel_ && !committed_) {
+    must_cancel_ = false;
+    set_message({});
+  }
   return cancel_requests_;
 }
 
@@ -97,6 +111,7 @@ void PromiseBase::step() {
   retain();  // the task may finish in this step: its frame lasts until the step is over
   PromiseBase* outer = std::exchange(running, this);
   wait_point_ = nullptr;
+  committed_ = false;
   if (must_cancel_) {
     must_cancel_ = false;
     throw_now_ = true;
@@ -114,7 +129,15 @@ void PromiseBase::step() {
     throw_now_ = false;
     must_cancel_ = true;
   }
-  if (must_cancel_ && wait_point_ != nullptr && wait_point_->cancel(wait_point_, std::string())) must_cancel_ = false;
+  if (must_cancel_ && wait_point_ != nullptr) {
+    Cancel answer = wait_point_->cancel(wait_point_, has_message_ ? messages.at(this) : std::string());
+    if (answer == Cancel::PassedOn) {
+      must_cancel_ = false;  // passed on, message and all
+      set_message({});
+    } else if (answer == Cancel::LetGo) {
+      committed_ = true;
+    }
+  }
   running = outer;
   release();
 }

@@ -52,8 +52,8 @@ class PromiseBase : public FutureCore {
   std::string task_name() const;
   void make_task(Loop& loop, std::string name);
   void complete_task();
-  PromiseBase* prev_task = nullptr;  // the loop's list of live tasks
-  PromiseBase* next_task = nullptr;
+  // @before 09: PromiseBase* prev_task = nullptr;  // the loop's list of live tasks
+  // @before 09: PromiseBase* next_task = nullptr;
   // @end
   // @since 09
   // Task::cancel(), cancelling(), uncancel() (cancel.cpp).
@@ -70,6 +70,7 @@ class PromiseBase : public FutureCore {
   // For await_resume, through cancel_pending() and throw_cancelled().
   bool cancel_now() const { return throw_now_; }
   std::string take_cancel();
+  void set_message(const std::string& message);
   // @end
 
  protected:
@@ -79,19 +80,26 @@ class PromiseBase : public FutureCore {
 
  private:
   const char* function_;
-  bool started_ = false;  // awaited (or made a task) once already
+  // @before 09: bool started_ = false;  // awaited (or made a task) once already
   // @since 05
   // A given name lives in a side table (task.cpp), not here: most tasks
   // have none, and eight bytes a frame count when 100,000 tasks wait.
-  bool named_ = false;
+  // @before 09: bool named_ = false;
   std::uint32_t task_id_ = 0;  // 0: not a task
   // @end
   // @since 09
-  bool must_cancel_ = false;   // cancel() asked; thrown in at the next step
-  bool throw_now_ = false;     // this step resumed with CancelledError to throw
-  bool ran_ = false;           // the body has begun
-  bool has_message_ = false;   // cancel() gave a message (a side table holds it)
+  // The cancellation state costs a frame nothing: the loop's task list
+  // keeps an index here instead of two pointers, and the flags are bits.
+  friend class TaskList;
+  std::uint32_t task_index_ = 0;  // place in the loop's task list
   std::uint32_t cancel_requests_ = 0;
+  bool started_ : 1 = false;      // awaited (or made a task) once already
+  bool named_ : 1 = false;
+  bool must_cancel_ : 1 = false;  // cancel() asked; thrown in at the next step
+  bool throw_now_ : 1 = false;    // this step resumed with CancelledError to throw
+  bool ran_ : 1 = false;          // the body has begun
+  bool has_message_ : 1 = false;  // cancel() gave a message (a side table holds it)
+  bool committed_ : 1 = false;    // the awaiter let go: uncancel() cannot stop the throw
   WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
   // @end
 };

@@ -24,15 +24,40 @@ void FutureCore::add_waiter(Waiter* w) {
     w->notify(w, Waiter::Notice::Done);
     return;
   }
-  w->prev = tail_;
-  w->next = nullptr;
-  (tail_ ? tail_->next : head_) = w;
-  tail_ = w;
+  // @before 09
+  // w->prev = tail_;
+  // w->next = nullptr;
+  // (tail_ ? tail_->next : head_) = w;
+  // tail_ = w;
+  // @end
+  // @since 09
+  if (head_ == nullptr) {
+    w->prev = w->next = w;
+    head_ = w;
+    return;
+  }
+  Waiter* tail = head_->prev;
+  w->prev = tail;
+  w->next = head_;
+  tail->next = w;
+  head_->prev = w;
+  // @end
 }
 
 void FutureCore::remove_waiter(Waiter* w) {
-  (w->prev ? w->prev->next : head_) = w->next;
-  (w->next ? w->next->prev : tail_) = w->prev;
+  // @before 09
+  // (w->prev ? w->prev->next : head_) = w->next;
+  // (w->next ? w->next->prev : tail_) = w->prev;
+  // @end
+  // @since 09
+  if (w->next == w) {
+    head_ = nullptr;
+  } else {
+    w->prev->next = w->next;
+    w->next->prev = w->prev;
+    if (head_ == w) head_ = w->next;
+  }
+  // @end
   w->prev = w->next = nullptr;
 }
 

@@ -106,8 +106,15 @@ class FutureCore {
   std::uint32_t refs_ = 1;
   Loop* loop_;
   std::exception_ptr error_;
-  Waiter* head_ = nullptr;  // waiters, oldest first
-  Waiter* tail_ = nullptr;
+  // @before 09
+  // Waiter* head_ = nullptr;  // waiters, oldest first
+  // Waiter* tail_ = nullptr;
+  // @end
+  // @since 09
+  // The oldest waiter; the list is a ring, so head_->prev is the newest. One
+  // word instead of two: chapter 09's cancellation state needed the room.
+  Waiter* head_ = nullptr;
+  // @end
 };
 
 // The stored result; void stores nothing.
@@ -279,15 +286,15 @@ class FutureAwaiter : private Waiter, private WaitPoint {  // @since 09
   }
   // @end
   // @since 09
-  static bool on_cancel(WaitPoint* self, const std::string& message) {
+  static Cancel on_cancel(WaitPoint* self, const std::string& message) {
     auto* me = static_cast<FutureAwaiter*>(self);
     if constexpr (!Shielded) {
-      return me->state_->request_cancel(message);
+      return me->state_->request_cancel(message) ? Cancel::PassedOn : Cancel::TooLate;
     } else {
-      if (!me->waker_) return false;  // woken already: the task is queued
+      if (!me->waker_) return Cancel::TooLate;  // woken already: the task is queued
       me->state_->remove_waiter(me);
       me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
-      return false;
+      return Cancel::LetGo;
     }
   }
   // @end

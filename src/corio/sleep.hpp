@@ -55,13 +55,12 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
   // @before 09: void fire() override { loop_->schedule(coro_); }
   void fire() override { loop_->schedule(waker_); }  // @since 09
   // @since 09
-  static bool on_cancel(WaitPoint* self, const std::string&) {
+  static Cancel on_cancel(WaitPoint* self, const std::string&) {
     auto* me = static_cast<SleepAwaiter*>(self);
-    if (me->scheduled()) {
-      me->loop_->remove_timer(me);
-      me->loop_->schedule(me->waker_);
-    }
-    return false;
+    if (!me->scheduled()) return Cancel::TooLate;
+    me->loop_->remove_timer(me);
+    me->loop_->schedule(me->waker_);
+    return Cancel::LetGo;
   }
   // @end
 

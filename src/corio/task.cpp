@@ -43,33 +43,51 @@ void PromiseBase::complete_task() {
   release();
 }
 
+// @before 09
+// void TaskList::add(PromiseBase* task) {
+//   task->next_task = head_;
+//   if (head_) head_->prev_task = task;
+//   head_ = task;
+//   ++size_;
+// }
+//
+// void TaskList::remove(PromiseBase* task) {
+//   (task->prev_task ? task->prev_task->next_task : head_) = task->next_task;
+//   if (task->next_task) task->next_task->prev_task = task->prev_task;
+//   task->prev_task = task->next_task = nullptr;
+//   --size_;
+// }
+// @end
+// @since 09
 void TaskList::add(PromiseBase* task) {
-  task->next_task = head_;
-  if (head_) head_->prev_task = task;
-  head_ = task;
-  ++size_;
+  task->task_index_ = static_cast<std::uint32_t>(tasks_.size());
+  tasks_.push_back(task);
 }
 
 void TaskList::remove(PromiseBase* task) {
-  (task->prev_task ? task->prev_task->next_task : head_) = task->next_task;
-  if (task->next_task) task->next_task->prev_task = task->prev_task;
-  task->prev_task = task->next_task = nullptr;
-  --size_;
+  PromiseBase* last = tasks_.back();
+  tasks_[task->task_index_] = last;
+  last->task_index_ = task->task_index_;
+  tasks_.pop_back();
 }
 
-// @since 09
 void TaskList::cancel_all(Ready waker) {
   drained_ = waker;
-  for (PromiseBase* task = head_; task != nullptr; task = task->next_task) task->request_cancel({});
+  for (std::size_t i = 0; i < tasks_.size(); ++i) tasks_[i]->request_cancel({});
 }
 
 void TaskList::wake_if_drained(Loop& loop) {
-  if (size_ == 0 && drained_) loop.schedule(std::exchange(drained_, Ready()));
+  if (tasks_.empty() && drained_) loop.schedule(std::exchange(drained_, Ready()));
 }
 
 // @end
+// Newest first.
 void TaskList::destroy_pending() {
-  while (PromiseBase* task = head_) {
+  // @before 09: while (PromiseBase* task = head_) {
+  // @since 09
+  while (!tasks_.empty()) {
+    PromiseBase* task = tasks_.back();
+  // @end
     remove(task);
     report("Task was destroyed but it is pending: task '" + task->task_name() + "' (coroutine '" +
            task->function() + "')");

@@ -89,7 +89,16 @@ Coro<> TaskGroup::exit(std::exception_ptr error) {
   if (parent_cancel_requested_ && parent_.uncancel() == 0) propagate = nullptr;
   if (propagate && errors_.empty()) std::rethrow_exception(propagate);
   if (error && !body_cancelled) errors_.push_back(error);
-  if (!errors_.empty()) throw ExceptionGroup("unhandled errors in a TaskGroup", std::move(errors_));
+  if (!errors_.empty()) {
+    // Cancelled from outside as well: the group's error wins here, and the
+    // cancellation is asked for again so that the next wait delivers it
+    // (Python 3.13 does the same).
+    if (parent_.cancelling() > 0) {
+      parent_.uncancel();
+      parent_.cancel();
+    }
+    throw ExceptionGroup("unhandled errors in a TaskGroup", std::move(errors_));
+  }
 }
 
 }  // namespace corio

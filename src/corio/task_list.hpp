@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>  // @since 09
 
 #include <corio/ready_queue.hpp>  // @since 09
 
@@ -20,7 +21,8 @@ class TaskList {
  public:
   void add(PromiseBase* task);
   void remove(PromiseBase* task);
-  std::size_t size() const { return size_; }
+  // @before 09: std::size_t size() const { return size_; }
+  std::size_t size() const { return tasks_.size(); }  // @since 09
   // At loop close: reports each pending task and drops the loop's
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
@@ -33,9 +35,13 @@ class TaskList {
   // @end
 
  private:
-  PromiseBase* head_ = nullptr;
-  std::size_t size_ = 0;
-  Ready drained_;  // @since 09
+  // @before 09: PromiseBase* head_ = nullptr;
+  // @before 09: std::size_t size_ = 0;
+  // @since 09
+  // Each task knows its index: removal swaps the last task into its place.
+  std::vector<PromiseBase*> tasks_;
+  Ready drained_;
+  // @end
 };
 
 }  // namespace corio::detail

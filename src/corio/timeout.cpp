@@ -1,7 +1,6 @@
 // @chapter 09
 #include <corio/timeout.hpp>
 
-#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -55,11 +54,21 @@ void Timeout::reschedule(std::optional<double> when) {
                            : "Timeout::reschedule: the timeout's block is over (it expired or ended)");
   }
   when_ = when;
-  timer_.cancel();
-  timer_ = TimerHandle();
+  disarm();
   if (!when) return;
   Loop& loop = get_running_loop();
-  timer_ = loop.call_at(std::max(*when, loop.time()), [this] { on_timeout(); });
+  if (*when <= loop.time()) {
+    soon_ = loop.call_soon([this] { on_timeout(); });
+  } else {
+    timer_ = loop.call_at(*when, [this] { on_timeout(); });
+  }
+}
+
+void Timeout::disarm() {
+  timer_.cancel();
+  timer_ = TimerHandle();
+  soon_.cancel();
+  soon_ = Handle();
 }
 
 void Timeout::on_timeout() {
@@ -68,8 +77,7 @@ void Timeout::on_timeout() {
 }
 
 void Timeout::leave(const std::exception_ptr& error) {
-  timer_.cancel();
-  timer_ = TimerHandle();
+  disarm();
   if (state_ == State::Expiring) {
     state_ = State::Expired;
     // Ours, if no other cancellation is left pending beyond the ones that

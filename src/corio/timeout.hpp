@@ -38,10 +38,14 @@ class Timeout {
   explicit Timeout(std::optional<double> when) : when_(when) {}
   Timeout(const Timeout&) = delete;
   Timeout& operator=(const Timeout&) = delete;
-  ~Timeout() { timer_.cancel(); }
+  ~Timeout() { disarm(); }
 
   // Runs body as the timed block: its result, or its error; TimeoutError
   // when the deadline passed and cancelled it. A Timeout runs one block.
+  // The Timeout must outlive the block: keep it in the awaiting frame, or
+  // await `timeout(5).run(body)` in one expression (the temporary lives
+  // until the co_await is over). Do not keep the Coro of a temporary's
+  // run() past its expression: it would point at a dead Timeout.
   template <class T>
   Coro<T> run(Coro<T> body);
 
@@ -60,12 +64,14 @@ class Timeout {
   // that error is the cancellation this timeout asked for.
   void leave(const std::exception_ptr& error);
   void on_timeout();
+  void disarm();
 
   std::optional<double> when_;
   State state_ = State::Created;
   AnyTask task_;                 // the task running the block
   std::uint32_t cancelling_ = 0;  // its cancelling() on entry
-  TimerHandle timer_;
+  TimerHandle timer_;  // the deadline's timer, or
+  Handle soon_;        // its call_soon, for a deadline already passed
 };
 
 // A Timeout delay seconds from now on the running loop's clock (nullopt:
@@ -96,17 +102,6 @@ Coro<T> Timeout::run(Coro<T> body) {
 
 namespace detail {
 
-template <class C>
-Coro<ResultOf<C>> await_child(C child) {
-  co_return co_await std::move(child);
-}
-
-template <class C>
-Coro<ResultOf<C>> wait_for_child(C child, std::optional<double> delay) {
-  Timeout deadline = timeout(delay);
-  co_return co_await deadline.run(await_child(std::move(child)));
-}
-
 // `co_await shield(aw)`: awaits aw's task or future; a cancellation of the
 // awaiting task stops only the wait.
 template <class C>
@@ -121,6 +116,47 @@ class [[nodiscard]] Shield {
   C child_;
 };
 
+// Waits until child is done, whatever it ends with; a cancellation of the
+// waiting task still ends the wait (and is thrown).
+template <class C>
+Coro<> shielded_wait(const C& child) {
+  try {
+    co_await Shield<C>(child);
+  } catch (...) {
+    if (!child.done()) throw;
+  }
+}
+
+template <class C>
+Coro<ResultOf<C>> await_child(C child) {
+  co_return co_await std::move(child);
+}
+
+// With no time at all (delay <= 0), asyncio's rule: a done child gives its
+// result; a pending one is cancelled (before its first step, for a new
+// task), waited for, and then TimeoutError, unless it finished after all.
+template <class C>
+Coro<ResultOf<C>> wait_for_child(C child, std::optional<double> delay) {
+  if (delay && *delay <= 0) {
+    if (!child.done()) {
+      child.cancel();
+      co_await shielded_wait(child);
+      if (child.cancelled()) throw TimeoutError("wait_for: the deadline left no time (delay <= 0), and it was not done");
+    }
+    co_return co_await std::move(child);
+  }
+  Timeout deadline = timeout(delay);
+  co_return co_await deadline.run(await_child(std::move(child)));
+}
+
+// The child made a task or kept as it is, inside the coroutine: like
+// asyncio's, wait_for starts nothing until it is awaited.
+template <class A>
+Coro<ResultOf<Child<A>>> wait_for_arg(A aw, std::optional<double> delay) {
+  co_return co_await wait_for_child(as_child(std::move(aw)), delay);
+}
+
+
 }  // namespace detail
 
 // asyncio.wait_for: aw's result, or TimeoutError once delay seconds passed;
@@ -129,7 +165,7 @@ class [[nodiscard]] Shield {
 template <class A>
   requires detail::Gatherable<A>
 Coro<detail::ResultOf<detail::Child<A>>> wait_for(A&& aw, std::optional<double> delay) {
-  return detail::wait_for_child(detail::as_child(std::forward<A>(aw)), delay);
+  return detail::wait_for_arg(std::remove_cvref_t<A>(std::forward<A>(aw)), delay);
 }
 
 // asyncio.shield: awaits aw (a coroutine becomes a task at once). When the

@@ -77,7 +77,7 @@ class WaitMany : private WaitPoint {  // @since 09
 
  private:
   static void on_notice(Waiter* w, Waiter::Notice notice);
-  static bool on_cancel(WaitPoint* self, const std::string& message);  // @since 09
+  static Cancel on_cancel(WaitPoint* self, const std::string& message);  // @since 09
   bool settled_by(Node& node);
 
   std::span<Node> nodes_;

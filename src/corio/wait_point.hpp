@@ -10,18 +10,26 @@
 #pragma once
 
 #include <coroutine>
+#include <cstdint>
 #include <string>
 
 #include <corio/ready_queue.hpp>
 
 namespace corio::detail {
 
+// What an awaiter did when asked to cancel.
+enum class Cancel : std::uint8_t {
+  PassedOn,  // the cancellation went on to what is awaited (an inner task or
+             // future), whose end wakes the task as usual
+  LetGo,     // it let go and woke the task, which throws CancelledError when
+             // it runs, whatever uncancel() does meanwhile
+  TooLate,   // the task was woken already; it throws when it runs, unless
+             // uncancel() takes every request back first
+};
+
 struct WaitPoint {
-  // Asked by Task::cancel while the task waits here. True: the cancellation
-  // went on to what is awaited (an inner task or future), whose end wakes the
-  // task as usual. False: the awaiter let go and woke the task, or the task
-  // was woken already; either way CancelledError is thrown when it resumes.
-  bool (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
+  // Asked by Task::cancel while the task waits here.
+  Cancel (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
 };
 
 // Called by await_suspend once the awaiter is hooked on. Inside a task the

@@ -36,13 +36,12 @@ struct WaiterNode : WaitPoint {  // @since 09
   // The usual answer to a cancellation: a waiter still in line leaves it and
   // is woken to take its CancelledError; a woken one holds what it was handed
   // until it runs, and its await_resume gives that back.
-  static bool leave_line(WaitPoint* self, const std::string&) {
+  static Cancel leave_line(WaitPoint* self, const std::string&) {
     auto* n = static_cast<WaiterNode*>(self);
-    if (n->linked()) {
-      n->unlink();
-      wake(std::exchange(n->waker, Ready()));
-    }
-    return false;
+    if (!n->linked()) return Cancel::TooLate;
+    n->unlink();
+    wake(std::exchange(n->waker, Ready()));
+    return Cancel::LetGo;
   }
   // @end
 };
