@@ -63,7 +63,7 @@ corio::Coro<> main_coro() {
   std::printf("a pool of 2 threads:     %ld primes\n", primes);
 
   // Real time, measured: it varies from run to run and machine to machine.
-  std::printf("times on this machine (%u cores): plain %.3f s, tasks %.3f s, pool %.3f s (%.1fx faster)\n",
+  std::printf("times on this machine (%u cores): plain %.3f s, tasks %.3f s, pool %.3f s, speed-up %.1fx\n",
               std::thread::hardware_concurrency(), plain, coroutines, threads, plain / threads);
 }
 
