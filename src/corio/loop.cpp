@@ -181,16 +181,17 @@ void Loop::run_once() {
 // Phase 1: no wait when work is queued or a stop was asked for; until the
 // earliest deadline when a timer is pending (chapter 02); otherwise until
 // an fd fires.
+// @since 10
+// While work on other threads is in flight (chapter 10), an idle loop sleeps
+// on its wake fd instead: a virtual clock must not jump past deadlines while
+// real work goes on, and nothing waits forever while a result is owed.
+// @end
 detail::PollTimeout Loop::poll_timeout() const {
   if (!ready_.empty() || stopping_) return detail::PollTimeout(0);
   // @since 02
   if (!timers_.empty()) {
     // @before 10: if (clock_->is_virtual()) return detail::PollTimeout(0);
-    // @since 10
-    // A virtual clock stands still while work runs on other threads: sleep
-    // on the wake fd until it reports back.
-    if (clock_->is_virtual()) return detail::PollTimeout(inbox_->quiet() ? 0 : -1);
-    // @end
+    if (clock_->is_virtual()) return detail::PollTimeout(inbox_->quiet() ? 0 : -1);  // @since 10
     detail::Nanos left = timers_.top()->when() - clock_->now();
     return left.count() > 0 ? left : detail::PollTimeout(0);
   }
