@@ -158,8 +158,10 @@ void Loop::run_forever() {
 
 // The phases of one iteration, as numbered in docs/architecture.md.
 void Loop::run_once() {
-  // 0. What other threads posted joins the ready queue (chapter 10).
-  if (inbox_->has_mail()) inbox_->deliver(ready_);  // @since 10
+  // @since 10
+  // 0. What other threads posted (call_soon_threadsafe) joins the ready queue.
+  if (inbox_->has_mail()) inbox_->deliver(ready_);
+  // @end
   // 1. How long may the poller wait?
   detail::PollTimeout timeout = poll_timeout();
   // 2. Ask the OS which fds are ready, and 3. queue their callbacks.
