@@ -50,7 +50,8 @@ Loop::~Loop() {
   // @since 10
   // Work on other threads may still use what the tasks below own: it
   // finishes first, and the results it posts are dropped unrun.
-  shutdown_default_executor();
+  default_executor_shut_down_ = true;
+  if (default_executor_) default_executor_->shutdown();
   inbox_->close();
   // @end
   // @since 05
