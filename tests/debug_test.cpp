@@ -48,7 +48,7 @@ TEST_CASE("with a threshold of 0 debug mode reports every step, callbacks by nam
   REQUIRE(diagnostics.messages.size() >= 4);  // the main task's three steps and the callback, at least
   for (const std::string& m : diagnostics.messages) CHECK(is_report(m));
   CHECK(diagnostics.any_contains("Executing <coroutine step> took "));
-  CHECK(diagnostics.any_contains("Executing <Handle " ));
+  CHECK(diagnostics.any_contains("Executing <Handle "));
   CHECK(diagnostics.any_contains("queue_a_named_callback"));
 }
 

@@ -12,8 +12,7 @@
 using Catch::Matchers::Matches;
 using Catch::Matchers::StartsWith;
 
-TEST_CASE("a blocking sleep or CPU work in a coroutine stalls the ticker; the async sleep does not",
-          "[ch10][E15]") {
+TEST_CASE("a blocking sleep or CPU work in a coroutine stalls the ticker; the async sleep does not", "[ch10][E15]") {
   auto out = corio_test::lines_of(corio_test::run_example("10-blocking-code/1-blocking"));
   std::vector<std::string> expected = {
       "std::this_thread::sleep_for(0.2 s) in a coroutine:",

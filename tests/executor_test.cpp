@@ -4,8 +4,8 @@
 // latches that only concurrent code can get past; nothing sleeps.
 #include <atomic>
 #include <cstdint>
-#include <memory>
 #include <latch>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -23,8 +23,8 @@ using Catch::Matchers::Contains;
 namespace {
 
 struct Where {
-  std::thread::id job;       // the thread fn ran on
-  std::thread::id resumed;   // the thread co_await resumed on
+  std::thread::id job;      // the thread fn ran on
+  std::thread::id resumed;  // the thread co_await resumed on
 };
 
 corio::Coro<Where> where_things_run() {
@@ -47,7 +47,8 @@ namespace {
 
 corio::Coro<int> add_on_pool(int a, int b) {
   corio::ThreadPoolExecutor pool(1);
-  co_return co_await corio::run_in_executor(pool, [](int x, int y) { return x + y; }, a, b);
+  co_return co_await corio::run_in_executor(
+      pool, [](int x, int y) { return x + y; }, a, b);
 }
 
 corio::Coro<std::string> error_from_pool() {
@@ -63,8 +64,10 @@ corio::Coro<std::string> error_from_pool() {
 corio::Coro<int> void_and_move_only() {
   corio::ThreadPoolExecutor pool(1);
   int touched = 0;
-  co_await corio::run_in_executor(pool, [](int* p) { *p = 5; }, &touched);
-  auto boxed = co_await corio::run_in_executor(pool, [](std::unique_ptr<int> p) { return p; }, std::make_unique<int>(6));
+  co_await corio::run_in_executor(
+      pool, [](int* p) { *p = 5; }, &touched);
+  auto boxed = co_await corio::run_in_executor(
+      pool, [](std::unique_ptr<int> p) { return p; }, std::make_unique<int>(6));
   co_return touched + *boxed;
 }
 
@@ -241,8 +244,7 @@ TEST_CASE("submitting to a shut-down pool is refused, and the loop still closes"
              Contains("default executor was shut down"));
 }
 
-TEST_CASE("a pool thread that shuts its own pool down gets an error instead of waiting for itself",
-          "[ch10][threads]") {
+TEST_CASE("a pool thread that shuts its own pool down gets an error instead of waiting for itself", "[ch10][threads]") {
   CHECK_THAT(corio::run(shutdown_from_inside(), corio_test::virtual_time()), Contains("pool's own threads"));
 }
 
@@ -272,8 +274,7 @@ corio::Coro<> leave_a_job_running(corio::ThreadPoolExecutor* pool, std::latch& m
 
 }  // namespace
 
-TEST_CASE("run() returns only after a job still running at the end is done; its result is dropped",
-          "[ch10][threads]") {
+TEST_CASE("run() returns only after a job still running at the end is done; its result is dropped", "[ch10][threads]") {
   for (bool default_executor : {true, false}) {
     INFO("default executor: " << default_executor);
     corio_test::Lives lives;
@@ -334,7 +335,7 @@ TEST_CASE("CPU-bound chunks as tasks on one loop run one after another, on the l
   std::vector<std::string> events;
   std::set<std::thread::id> threads;
   corio::run(four_chunks_as_tasks(events, threads), corio_test::virtual_time());
-  CHECK(events == std::vector<std::string>{"start 0", "end 0", "start 1", "end 1", "start 2", "end 2", "start 3",
-                                           "end 3"});
+  CHECK(events ==
+        std::vector<std::string>{"start 0", "end 0", "start 1", "end 1", "start 2", "end 2", "start 3", "end 3"});
   CHECK(threads == std::set{std::this_thread::get_id()});
 }

@@ -72,8 +72,7 @@ TEST_CASE("while a call is owed the virtual clock stands still, and moves on onc
   CHECK(events == std::vector<std::string>{"posted callback at 0.000000", "timer at 1.000000"});
 }
 
-TEST_CASE("callbacks posted from two threads all run, each thread's in the order it posted them",
-          "[ch10][threads]") {
+TEST_CASE("callbacks posted from two threads all run, each thread's in the order it posted them", "[ch10][threads]") {
   constexpr int kEach = 500;
   corio::Loop loop(corio_test::virtual_time());
   corio::RemoteLoop remote = loop.remote();

@@ -56,7 +56,9 @@ corio::Coro<> main_coro() {
   start = std::chrono::steady_clock::now();
   corio::ThreadPoolExecutor pool(2);
   std::vector<corio::Future<long>> jobs;
-  for (int i = 0; i < kChunks; ++i) jobs.push_back(corio::run_in_executor(pool, count_primes, chunk_start(i), chunk_end(i)));
+  for (int i = 0; i < kChunks; ++i) {
+    jobs.push_back(corio::run_in_executor(pool, count_primes, chunk_start(i), chunk_end(i)));
+  }
   primes = 0;
   for (corio::Future<long>& job : jobs) primes += co_await job;
   double threads = seconds_since(start);

@@ -23,8 +23,7 @@ corio::Coro<> main_coro() {
 
 int main() {
   // The reports go to stdout here, to read them in order with the rest.
-  corio::set_diagnostic_sink([](std::string_view message) {
-    std::printf("  %.*s\n", static_cast<int>(message.size()), message.data());
-  });
+  corio::set_diagnostic_sink(
+      [](std::string_view message) { std::printf("  %.*s\n", static_cast<int>(message.size()), message.data()); });
   corio::run(main_coro(), {.debug = true, .slow_callback_duration = 0.1});
 }

@@ -11,8 +11,9 @@ namespace corio {
 
 ThreadPoolExecutor::ThreadPoolExecutor(std::size_t max_workers) : max_workers_(max_workers) {
   if (max_workers == 0) {
-    throw ValueError("ThreadPoolExecutor: max_workers must be greater than 0 (a pool of 0 threads would never run "
-                     "a job)");
+    throw ValueError(
+        "ThreadPoolExecutor: max_workers must be greater than 0 (a pool of 0 threads would never run "
+        "a job)");
   }
   threads_.reserve(max_workers);
   try {
@@ -28,8 +29,9 @@ ThreadPoolExecutor::~ThreadPoolExecutor() { shutdown(); }
 void ThreadPoolExecutor::shutdown() {
   for (const std::thread& t : threads_) {
     if (t.get_id() == std::this_thread::get_id()) {
-      throw RuntimeError("ThreadPoolExecutor::shutdown called from one of the pool's own threads; it would wait "
-                         "for itself");
+      throw RuntimeError(
+          "ThreadPoolExecutor::shutdown called from one of the pool's own threads; it would wait "
+          "for itself");
     }
   }
   {
@@ -48,8 +50,9 @@ void ThreadPoolExecutor::submit(detail::PoolJob* job) {
   {
     std::lock_guard lock(mutex_);
     if (shut_down_) {
-      throw RuntimeError("ThreadPoolExecutor: cannot schedule new futures after shutdown; this pool was shut "
-                         "down (or its loop closed), use a pool that is still running");
+      throw RuntimeError(
+          "ThreadPoolExecutor: cannot schedule new futures after shutdown; this pool was shut "
+          "down (or its loop closed), use a pool that is still running");
     }
     job->next_job = nullptr;
     (tail_ ? tail_->next_job : head_) = job;
