@@ -22,9 +22,14 @@ POLLERS  := select epoll
 # `make check`: one build per sanitizer under build/<name>. To add one, add
 # its name here and define SAN_FLAGS_<name> (and TEST_ARGS_<name> to run a
 # part of the suite, e.g. TEST_ARGS_tsan := [threads]).
-CHECK_VARIANTS := asan
+CHECK_VARIANTS := asan tsan
 SAN_FLAGS_asan  = -fsanitize=address,undefined -fno-omit-frame-pointer \
                   -fno-sanitize-recover=all -DCORIO_NO_FRAME_POOL $(GCC_SAN_QUIRKS)
+# ThreadSanitizer over the tests that start threads (chapter 10's, tagged
+# [threads]); the rest of the suite is single-threaded by construction.
+SAN_FLAGS_tsan  = -fsanitize=thread -fno-omit-frame-pointer $(GCC_SAN_QUIRKS)
+TEST_ARGS_tsan := [threads]
+export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
 # GCC 12 warns about std::regex (inside Catch2's runner) under the
 # sanitizers, falsely; clang does not know the option.
 GCC_SAN_QUIRKS  = $(if $(shell $(CXX) -dM -E -x c++ /dev/null 2>/dev/null | grep __clang__),,-Wno-maybe-uninitialized)
@@ -150,7 +155,7 @@ help:
 	@echo 'make                  library and every chapter'"'"'s programs'
 	@echo 'make run [CH=04]      the tour: each chapter'"'"'s programs, on the real clock'
 	@echo 'make test             tests (select and epoll), quotes, install test'
-	@echo 'make check            tests under ASan+UBSan (build/asan)'
+	@echo 'make check            tests under ASan+UBSan (build/asan), threaded ones under TSan (build/tsan)'
 	@echo 'make chapter N=03     cut chapter 03'"'"'s snapshot into build/chapters/03'
 	@echo 'make diff N=05        what chapter 05 changed (diff -ruN 04 05)'
 	@echo 'make test-chapters    build and test every chapter'"'"'s snapshot [N=05: one]'

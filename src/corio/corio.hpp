@@ -9,8 +9,10 @@
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>   // @since 07
+#include <corio/executor.hpp>  // @since 10
 #include <corio/future.hpp>  // @since 03
 #include <corio/gather.hpp>  // @since 06
+#include <corio/inbox.hpp>   // @since 10
 #include <corio/lock.hpp>    // @since 07
 #include <corio/loop.hpp>
 #include <corio/queue.hpp>  // @since 08

@@ -4,9 +4,12 @@
 #include <fcntl.h>
 
 #include <string>
+#include <string_view>  // @since 10
 
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
+#include <corio/executor.hpp>   // @since 10
+#include <corio/slow_step.hpp>  // @since 10
 #include <corio/task_list.hpp>  // @since 05
 
 namespace corio {
@@ -28,11 +31,29 @@ Loop::Loop(LoopOptions options)
     : poller_(detail::make_poller(options.poller ? *options.poller : detail::poller_from_env())),
       clock_(detail::make_clock(options.clock ? *options.clock : detail::clock_from_env())),
       tasks_(std::make_unique<detail::TaskList>()),  // @since 05
-      owner_(std::this_thread::get_id()) {}
+      // @before 10: owner_(std::this_thread::get_id()) {}
+      owner_(std::this_thread::get_id()) {  // @since 10
+// @end
+// @since 10
+  // The wake fd is the poller's alone: it is not a watched fd, so it never
+  // keeps an idle loop from saying it would wait forever.
+  inbox_ = std::make_shared<detail::Inbox>(poller_->name() == std::string_view("epoll") ? detail::WakerKind::EventFd
+                                                                                         : detail::WakerKind::Pipe);
+  poller_->update(inbox_->fd(), 0, detail::kReadable);
+  debug_ = options.debug ? *options.debug : detail::debug_from_env();
+  set_slow_callback_duration(options.slow_callback_duration);
+}
 // @end
 
 // Closing: everything the loop still holds is let go.
 Loop::~Loop() {
+  // @since 10
+  // Work on other threads may still use what the tasks below own: it
+  // finishes first, and the results it posts are dropped unrun.
+  default_executor_shut_down_ = true;
+  if (default_executor_) default_executor_->shutdown();
+  inbox_->close();
+  // @end
   // @since 05
   // Tasks still pending go first, while everything their frames may unhook
   // from still exists; each is reported.
@@ -138,6 +159,10 @@ void Loop::run_forever() {
 
 // The phases of one iteration, as numbered in docs/architecture.md.
 void Loop::run_once() {
+  // @since 10
+  // 0. What other threads posted (call_soon_threadsafe) joins the ready queue.
+  if (inbox_->has_mail()) inbox_->deliver(ready_);
+  // @end
   // 1. How long may the poller wait?
   detail::PollTimeout timeout = poll_timeout();
   // 2. Ask the OS which fds are ready, and 3. queue their callbacks.
@@ -159,16 +184,23 @@ void Loop::run_once() {
 // Phase 1: no wait when work is queued or a stop was asked for; until the
 // earliest deadline when a timer is pending (chapter 02); otherwise until
 // an fd fires.
+// @since 10
+// While work on other threads is in flight (chapter 10), an idle loop sleeps
+// on its wake fd instead: a virtual clock must not jump past deadlines while
+// real work goes on, and nothing waits forever while a result is owed.
+// @end
 detail::PollTimeout Loop::poll_timeout() const {
   if (!ready_.empty() || stopping_) return detail::PollTimeout(0);
   // @since 02
   if (!timers_.empty()) {
-    if (clock_->is_virtual()) return detail::PollTimeout(0);
+    // @before 10: if (clock_->is_virtual()) return detail::PollTimeout(0);
+    if (clock_->is_virtual()) return detail::PollTimeout(inbox_->quiet() ? 0 : -1);  // @since 10
     detail::Nanos left = timers_.top()->when() - clock_->now();
     return left.count() > 0 ? left : detail::PollTimeout(0);
   }
   // @end
-  if (watched_ == 0) {
+  // @before 10: if (watched_ == 0) {
+  if (watched_ == 0 && inbox_->quiet()) {  // @since 10: work in flight will wake the loop
     throw RuntimeError(
         "the loop would wait forever: nothing is ready, no timer is pending and no fd is watched, so "
         "nothing can ever wake it (is a coroutine awaiting something nobody will complete?)");
@@ -190,6 +222,12 @@ bool Loop::should_poll(detail::PollTimeout timeout) {
 // Phase 3: a fired fd queues its reader and/or its writer, once each.
 void Loop::dispatch_fired() {
   for (const detail::Fired& f : fired_) {
+    // @since 10
+    if (f.fd == inbox_->fd()) {
+      inbox_->deliver(ready_);
+      continue;
+    }
+    // @end
     Watch& w = watches_[static_cast<std::size_t>(f.fd)];
     if ((f.events & detail::kReadable) && w.reader) {
       w.reader->retain();
@@ -206,7 +244,8 @@ void Loop::dispatch_fired() {
 // Phase 4: only a virtual clock moves here, and only when the loop has
 // nothing else to do: nothing ready after the poll, and a timer pending.
 void Loop::advance_virtual_clock() {
-  if (!clock_->is_virtual() || !ready_.empty() || timers_.empty()) return;
+  // @before 10: if (!clock_->is_virtual() || !ready_.empty() || timers_.empty()) return;
+  if (!clock_->is_virtual() || !ready_.empty() || timers_.empty() || !inbox_->quiet()) return;  // @since 10
   clock_->advance_to(timers_.top()->when());
 }
 
@@ -222,6 +261,7 @@ void Loop::move_due_timers() {
 void Loop::run_ready() {
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::Ready r = ready_.pop();
+    detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 10: debug mode times each step
     // @since 04
     if (r.is_coroutine()) {
       r.coroutine().resume();
@@ -250,5 +290,34 @@ void Loop::run_callback(detail::Callback* cb) {
   }
   cb->release();
 }
+
+// @since 10
+ThreadPoolExecutor& Loop::default_executor() {
+  check_thread("default_executor");
+  if (default_executor_shut_down_) {
+    throw RuntimeError("the loop's default executor was shut down (shutdown_default_executor); pass a "
+                       "ThreadPoolExecutor of your own to run_in_executor");
+  }
+  if (!default_executor_) default_executor_ = std::make_unique<ThreadPoolExecutor>(default_max_workers());
+  return *default_executor_;
+}
+
+void Loop::shutdown_default_executor() {
+  check_thread("shutdown_default_executor");
+  default_executor_shut_down_ = true;
+  if (default_executor_) default_executor_->shutdown();
+}
+
+double Loop::slow_callback_duration() const { return std::chrono::duration<double>(slow_callback_duration_).count(); }
+
+void Loop::set_slow_callback_duration(double seconds) {
+  if (!(seconds >= 0)) {
+    throw InvalidArgument("slow_callback_duration: " + std::to_string(seconds) +
+                          " is not a duration; give the seconds a step may run before debug mode reports it, "
+                          "0 or more");
+  }
+  slow_callback_duration_ = detail::to_nanos(seconds, "slow_callback_duration");
+}
+// @end
 
 }  // namespace corio

@@ -13,6 +13,7 @@
 
 #include <corio/callback.hpp>
 #include <corio/clock.hpp>   // @since 02
+#include <corio/inbox.hpp>   // @since 10
 #include <corio/poller.hpp>
 #include <corio/ready_queue.hpp>
 // @before 02: #include <corio/select_poller.hpp>
@@ -25,12 +26,15 @@ namespace detail {
 class TimerCallback;
 class TaskList;  // @since 05
 }  // namespace detail
+class ThreadPoolExecutor;  // @since 10
 // @end
 
 // @since 02
 struct LoopOptions {
   std::optional<PollerKind> poller = std::nullopt;  // unset: CORIO_POLLER, else epoll
   std::optional<ClockKind> clock = std::nullopt;    // unset: CORIO_CLOCK, else real
+  std::optional<bool> debug = std::nullopt;         // unset: CORIO_DEBUG, else off  // @since 10
+  double slow_callback_duration = 0.1;              // seconds: debug mode reports a step this slow  // @since 10
 };
 
 class TimerHandle;
@@ -119,6 +123,31 @@ class Loop {
   std::size_t timers_armed() const { return timers_.size(); }
   // @end
 
+  // @since 10
+  // Runs f on the loop's thread, called from any thread (inbox.hpp): the
+  // loop's wake fd wakes it if it sleeps. No Handle, unlike call_soon.
+  template <class F>
+  void call_soon_threadsafe(F f) {
+    remote().call_soon_threadsafe(std::move(f));
+  }
+  // This loop as other threads may use it, for as long as they like.
+  RemoteLoop remote() const { return RemoteLoop(inbox_); }
+  std::shared_ptr<detail::Inbox> inbox() const { return inbox_; }
+  // Where run_in_executor(nullptr, ...) and to_thread run: made on first
+  // use. shutdown_default_executor() lets its queued jobs run and joins its
+  // threads (blocking this thread); the loop's destructor does it too. After
+  // it, default_executor() throws RuntimeError.
+  ThreadPoolExecutor& default_executor();
+  void shutdown_default_executor();
+  // Debug mode (asyncio's): every callback or coroutine step that runs for
+  // slow_callback_duration seconds or more, on the real steady clock, is
+  // reported as "Executing <what> took 0.153 seconds".
+  bool get_debug() const { return debug_; }
+  void set_debug(bool on) { debug_ = on; }
+  double slow_callback_duration() const;
+  void set_slow_callback_duration(double seconds);
+  // @end
+
  private:
   struct Watch {
     detail::Callback* reader = nullptr;
@@ -151,6 +180,13 @@ class Loop {
   std::unique_ptr<detail::Clock> clock_;  // @since 02
   detail::TimerHeap timers_;  // @since 02
   std::unique_ptr<detail::TaskList> tasks_;  // @since 05
+  // @since 10
+  std::shared_ptr<detail::Inbox> inbox_;
+  std::unique_ptr<ThreadPoolExecutor> default_executor_;
+  bool default_executor_shut_down_ = false;
+  bool debug_ = false;
+  detail::Nanos slow_callback_duration_{0};
+  // @end
   std::thread::id owner_;
   unsigned since_poll_ = 0;  // iterations since the poller was last asked
   bool stopping_ = false;

@@ -1,0 +1,179 @@
+// @chapter 10
+// call_soon_threadsafe and the loop's inbox: the one way in for other
+// threads. Every test that starts a thread is tagged [threads], so `make
+// check` runs it under ThreadSanitizer.
+#include <atomic>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <corio/corio.hpp>
+
+#include "support/corio_test.hpp"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+corio::Coro<std::thread::id> posted_from_another_thread() {
+  corio::Loop& loop = corio::get_running_loop();
+  corio::RemoteLoop remote = loop.remote();
+  corio::Future<std::thread::id> ran_on(loop);
+  remote.work_started();  // the loop is told a call is coming
+  std::thread other([remote, future = &ran_on] {
+    remote.call_soon_threadsafe([future] { future->set_result(std::this_thread::get_id()); });
+    remote.work_finished();
+  });
+  // Nothing is ready, no timer, no fd: the loop can only sleep on its wake
+  // fd until the other thread's callback arrives.
+  std::thread::id id = co_await ran_on;
+  other.join();
+  co_return id;
+}
+
+}  // namespace
+
+TEST_CASE("a callback posted from another thread runs on the loop's thread and wakes the idle loop",
+          "[ch10][threads]") {
+  CHECK(corio::run(posted_from_another_thread(), corio_test::virtual_time()) == std::this_thread::get_id());
+  CHECK(corio::run(posted_from_another_thread()) == std::this_thread::get_id());  // and on the real clock
+}
+
+TEST_CASE("the wake fd is an eventfd under epoll and a self-pipe under select", "[ch10]") {
+  corio::Loop with_epoll({.poller = corio::PollerKind::Epoll, .clock = std::nullopt});
+  corio::Loop with_select({.poller = corio::PollerKind::Select, .clock = std::nullopt});
+  CHECK(with_epoll.inbox()->waker_kind() == corio::detail::WakerKind::EventFd);
+  CHECK(with_select.inbox()->waker_kind() == corio::detail::WakerKind::Pipe);
+}
+
+TEST_CASE("an idle loop with nothing in flight still says it would wait forever", "[ch10]") {
+  corio::Loop loop(corio_test::virtual_time());
+  CHECK_THROWS_WITH(loop.run_once(), Contains("would wait forever"));
+}
+
+TEST_CASE("while a call is owed the virtual clock stands still, and moves on once it arrived", "[ch10][threads]") {
+  corio::Loop loop(corio_test::virtual_time());
+  std::vector<std::string> events;
+  loop.call_later(1.0, [&] {
+    events.push_back("timer at " + std::to_string(loop.time()));
+    loop.stop();
+  });
+  corio::RemoteLoop remote = loop.remote();
+  remote.work_started();
+  std::thread other([&, remote] {
+    remote.call_soon_threadsafe([&] { events.push_back("posted callback at " + std::to_string(loop.time())); });
+    remote.work_finished();
+  });
+  loop.run_forever();
+  other.join();
+  CHECK(events == std::vector<std::string>{"posted callback at 0.000000", "timer at 1.000000"});
+}
+
+TEST_CASE("callbacks posted from two threads all run, each thread's in the order it posted them", "[ch10][threads]") {
+  constexpr int kEach = 500;
+  corio::Loop loop(corio_test::virtual_time());
+  corio::RemoteLoop remote = loop.remote();
+  std::vector<int> seen[2];
+  int arrived = 0;
+  remote.work_started();
+  remote.work_started();
+  std::latch start(2);
+  auto post_all = [&, remote](int who) {
+    start.arrive_and_wait();  // both threads post at the same time
+    for (int i = 0; i < kEach; ++i) {
+      remote.call_soon_threadsafe([&, who, i] {
+        seen[who].push_back(i);
+        if (++arrived == 2 * kEach) loop.stop();
+      });
+    }
+    remote.work_finished();
+  };
+  std::thread a(post_all, 0);
+  std::thread b(post_all, 1);
+  loop.run_forever();
+  a.join();
+  b.join();
+  std::vector<int> in_order;
+  for (int i = 0; i < kEach; ++i) in_order.push_back(i);
+  CHECK(seen[0] == in_order);
+  CHECK(seen[1] == in_order);
+}
+
+// The inbox is emptied at the start of an iteration, so a callback posted
+// through it (from any thread) comes after what call_soon queued already.
+TEST_CASE("call_soon_threadsafe from the loop's own thread queues behind call_soon's callbacks", "[ch10]") {
+  corio::Loop loop(corio_test::virtual_time());
+  std::vector<int> order;
+  loop.call_soon([&] { order.push_back(1); });
+  loop.call_soon_threadsafe([&] { order.push_back(2); });
+  loop.call_soon([&] {
+    order.push_back(3);
+    loop.stop();
+  });
+  loop.run_forever();
+  CHECK(order == std::vector<int>{1, 3, 2});
+}
+
+TEST_CASE("a callback that throws is reported like any callback and the loop goes on", "[ch10]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop(corio_test::virtual_time());
+  bool after = false;
+  loop.call_soon_threadsafe([] { throw std::runtime_error("bad news from a thread"); });
+  loop.call_soon_threadsafe([&] { after = true; });
+  loop.run_once();
+  CHECK(after);
+  CHECK(diagnostics.messages == std::vector<std::string>{"Exception in callback: bad news from a thread"});
+}
+
+TEST_CASE("a posted callback still waiting when the loop closes is destroyed without running", "[ch10]") {
+  corio_test::Lives lives;
+  bool ran = false;
+  {
+    corio::Loop loop(corio_test::virtual_time());
+    loop.call_soon_threadsafe([&ran, life = corio_test::Life(lives)] { ran = true; });
+  }
+  CHECK_FALSE(ran);
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+}
+
+TEST_CASE("call_soon_threadsafe on a closed loop throws, naming the closed loop", "[ch10]") {
+  corio_test::Lives lives;
+  corio::RemoteLoop remote;
+  CHECK_THROWS_WITH(remote.call_soon_threadsafe([] {}), Contains("empty; get one from Loop::remote()"));
+  {
+    corio::Loop loop(corio_test::virtual_time());
+    remote = loop.remote();
+  }
+  CHECK_THROWS_AS(remote.call_soon_threadsafe([life = corio_test::Life(lives)] {}), corio::RuntimeError);
+  CHECK_THROWS_WITH(remote.call_soon_threadsafe([] {}), Contains("Event loop is closed"));
+  CHECK_THROWS_WITH(remote.work_started(), Contains("Event loop is closed"));
+  CHECK(lives.alive() == 0);  // the refused callback was destroyed
+}
+
+TEST_CASE("work_finished without a work_started is refused", "[ch10]") {
+  corio::Loop loop(corio_test::virtual_time());
+  CHECK_THROWS_WITH(loop.remote().work_finished(), Contains("more often than work_started()"));
+}
+
+TEST_CASE("closing a loop waits for the work in flight, and drops what it posts", "[ch10][threads]") {
+  std::atomic<bool> finished = false;
+  bool ran = false;
+  std::thread other;
+  {
+    corio::Loop loop(corio_test::virtual_time());
+    corio::RemoteLoop remote = loop.remote();
+    remote.work_started();
+    other = std::thread([&, remote] {
+      finished = true;
+      remote.call_soon_threadsafe([&] { ran = true; });
+      remote.work_finished();
+    });
+  }  // the loop closes here, whether or not the thread has run yet
+  CHECK(finished);
+  CHECK_FALSE(ran);
+  other.join();
+}
