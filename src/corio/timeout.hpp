@@ -160,7 +160,7 @@ Coro<ResultOf<Child<A>>> wait_for_arg(A aw, std::optional<double> delay) {
 }  // namespace detail
 
 // asyncio.wait_for: aw's result, or TimeoutError once delay seconds passed;
-// then aw (a coroutine becomes a task at once) is cancelled, and waited for
+// then aw (a coroutine becomes a task once this is awaited) is cancelled, and waited for
 // until it has finished. delay nullopt: no limit; <= 0: aw must be done.
 template <class A>
   requires detail::Gatherable<A>
