@@ -56,6 +56,16 @@ void wake(Ready waker) {
 
 void forget_cancel_message(const PromiseBase* task) { messages.erase(task); }
 
+bool is_cancellation(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const CancelledError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 // asyncio's Task.cancel(): count the request; let the awaiter where the task
 // waits pass it on (to an inner task or future), or else remember it for the
 // next step.

@@ -4,6 +4,7 @@
 // timeout turns that cancellation into, outside its block only.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -35,5 +36,10 @@ class TimeoutError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+namespace detail {
+// True when error holds a CancelledError.
+bool is_cancellation(const std::exception_ptr& error);
+}  // namespace detail
 
 }  // namespace corio

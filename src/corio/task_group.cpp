@@ -16,16 +16,6 @@ std::string listed(const std::string& message, const std::vector<std::exception_
   return text;
 }
 
-bool is_cancellation(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const CancelledError&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
-
 }  // namespace
 
 ExceptionGroup::ExceptionGroup(const std::string& message, std::vector<std::exception_ptr> errors)
@@ -33,6 +23,10 @@ ExceptionGroup::ExceptionGroup(const std::string& message, std::vector<std::exce
 
 void TaskGroup::enter() {
   if (entered_) throw RuntimeError("TaskGroup::run: this TaskGroup has run a block already; make one per block");
+  if (detail::running_task() == nullptr) {
+    throw RuntimeError("TaskGroup::run: no task is running; a TaskGroup cancels the task that runs its block, "
+                       "so await it inside one (a coroutine given to corio::run or create_task)");
+  }
   parent_ = current_task();
   entered_ = true;
 }
@@ -67,7 +61,7 @@ void TaskGroup::on_task_done(const AnyTask& task) {
 
 Coro<> TaskGroup::exit(std::exception_ptr error) {
   exiting_ = true;
-  bool body_cancelled = error && is_cancellation(error);
+  bool body_cancelled = error && detail::is_cancellation(error);
   std::exception_ptr propagate = body_cancelled ? error : nullptr;
   if (error && !aborting_) abort();
   while (!tasks_.empty()) {

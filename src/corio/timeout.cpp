@@ -10,16 +10,6 @@ namespace corio {
 
 namespace {
 
-bool is_cancellation(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const CancelledError&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
-
 std::string seconds(double t) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f", t);
@@ -38,6 +28,10 @@ Timeout timeout_at(std::optional<double> when) { return Timeout(when); }
 void Timeout::enter() {
   if (state_ != State::Created) {
     throw RuntimeError("Timeout::run: this Timeout has run a block already; make a new one for each block");
+  }
+  if (detail::running_task() == nullptr) {
+    throw RuntimeError("Timeout::run: no task is running; a timeout cancels the task that runs its block, so "
+                       "await it inside one (a coroutine given to corio::run or create_task)");
   }
   task_ = current_task();
   state_ = State::Entered;
@@ -82,7 +76,7 @@ void Timeout::leave(const std::exception_ptr& error) {
     state_ = State::Expired;
     // Ours, if no other cancellation is left pending beyond the ones that
     // were there when the block began.
-    if (task_.uncancel() <= cancelling_ && error && is_cancellation(error)) {
+    if (task_.uncancel() <= cancelling_ && error && detail::is_cancellation(error)) {
       task_ = AnyTask();
       throw TimeoutError("timeout: the deadline (loop time " + seconds(*when_) + ") passed before the block ended");
     }
