@@ -1113,4 +1113,51 @@ TEST_CASE("current_task() is the task whose step runs, and RuntimeError outside 
   CHECK(refused);
 }
 
+// ---------------------------------------------------------------- await cycles
+
+corio::Coro<int> await_task(corio::Task<int>& task) {
+  co_await tick();
+  co_return co_await task;
+}
+
+corio::Coro<std::string> a_task_awaiting_itself() {
+  corio::Task<int> me;
+  me = corio::create_task(await_task(me));
+  try {
+    co_await corio::wait_for(me, 10);  // bounded: before the fix this hung, or recursed when cancelled
+  } catch (const corio::RuntimeError& e) {
+    co_return e.what() + std::string(" at ") + std::to_string(now());
+  }
+  co_return "no error";
+}
+
+TEST_CASE("a task awaiting itself gets RuntimeError at once: \"Task cannot await on itself\"", "[ch09]") {
+  std::string got = corio::run(a_task_awaiting_itself(), corio_test::virtual_time());
+  CHECK_THAT(got, Catch::Matchers::StartsWith("Task cannot await on itself: task 'Task-"));
+  CHECK_THAT(got, Catch::Matchers::Contains("(coroutine 'await_task')"));
+  CHECK_THAT(got, Catch::Matchers::EndsWith(" at 0.000000"));
+}
+
+corio::Coro<Trace> an_await_cycle_cancelled() {
+  corio::Task<int> a;
+  corio::Task<int> b;
+  a = corio::create_task(await_task(b));
+  b = corio::create_task(await_task(a));
+  co_await tick();
+  co_await tick();  // a awaits b, and b awaits a
+  Trace trace;
+  trace.push_back(a.cancel() ? "asked" : "refused");
+  bool a_cancelled = co_await ended_cancelled(a);
+  bool b_cancelled = co_await ended_cancelled(b);
+  trace.push_back(std::string(a_cancelled ? "a cancelled" : "a not cancelled") + ", " +
+                  (b_cancelled ? "b cancelled" : "b not cancelled") + " at " + std::to_string(now()));
+  co_return trace;
+}
+
+TEST_CASE("cancelling a task in an await cycle (a awaits b awaits a) ends both, instead of recursing forever",
+          "[ch09]") {
+  CHECK(corio::run(an_await_cycle_cancelled(), corio_test::virtual_time()) ==
+        Trace{"asked", "a cancelled, b cancelled at 0.000000"});
+}
+
 }  // namespace

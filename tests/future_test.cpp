@@ -273,6 +273,26 @@ TEST_CASE("a done-callback on a future dropped pending is destroyed exactly once
   CHECK_THROWS_WITH(loop.run_once(), Contains("would wait forever"));  // and nothing was queued
 }
 
+TEST_CASE("done-callbacks that hold their own future are freed, future and all: once run, or when the loop closes",
+          "[ch03]") {
+  Lives lives;
+  {
+    corio::Loop loop;
+    corio::Future<int> done(loop);
+    corio::Future<int> never(loop);
+    int seen = 0;
+    done.add_done_callback([done, &seen, life = Life(lives)](corio::Future<int>& f) { seen = f.result(); });
+    never.add_done_callback([never, life = Life(lives)](corio::Future<int>&) {});
+    never.add_done_callback([never, life = Life(lives)](corio::Future<int>&) {});
+    done.set_result(4);
+    loop.run_once();
+    CHECK(seen == 4);
+    CHECK(lives.alive() == 2);  // the callbacks on the future that never completes, while the loop lives
+  }
+  CHECK(lives.alive() == 0);  // a cycle: each callback held the future that held them
+  CHECK(lives.twice == 0);
+}
+
 TEST_CASE("done-callbacks are destroyed exactly once after they run", "[ch03]") {
   Lives lives;
   corio::Loop loop;

@@ -621,4 +621,42 @@ TEST_CASE("a TaskGroup run outside any task is a RuntimeError that says no task 
   CHECK_THAT(error, Contains("no task is running"));
 }
 
+corio::Coro<std::uint64_t> many_children(int n, bool fail_at_the_end) {
+  corio::TaskGroup group;
+  std::uint64_t before = corio::detail::task_group_children_visited();
+  co_await group.run([](corio::TaskGroup& g, int count, bool fail) -> corio::Coro<> {
+    for (int i = 0; i < count; ++i) {
+      // Half finish oldest first, half newest first: no order favours a list.
+      double delay = i % 2 == 0 ? 1.0 + i : 2.0 * count - i;
+      g.create_task(after(delay, i));
+    }
+    if (fail) g.create_task(fails_after(0.5, "first"));
+    co_return;
+  }(group, n, fail_at_the_end));
+  co_return corio::detail::task_group_children_visited() - before;
+}
+
+corio::Coro<std::string> many_children_one_failing(int n) {
+  try {
+    co_await many_children(n, true);
+  } catch (const corio::ExceptionGroup& e) {
+    co_return e.what();
+  }
+  co_return "no error";
+}
+
+TEST_CASE(
+    "a TaskGroup looks at each child once when it finishes, and once more when it aborts: linear, not "
+    "quadratic",
+    "[ch09][taskgroup]") {
+  constexpr int kChildren = 20'000;
+  // Finding the child in a vector and erasing it visited ~N^2/2 = 2e8 here.
+  CHECK(corio::run(many_children(kChildren, false), corio_test::virtual_time()) == kChildren);
+  std::uint64_t before = corio::detail::task_group_children_visited();
+  CHECK(corio::run(many_children_one_failing(kChildren), corio_test::virtual_time()) ==
+        "unhandled errors in a TaskGroup (1 sub-exception): first");
+  // The failing child, then the abort over the others, then each of them ending.
+  CHECK(corio::detail::task_group_children_visited() - before == 1 + 2 * std::uint64_t{kChildren});
+}
+
 }  // namespace

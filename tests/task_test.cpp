@@ -4,9 +4,13 @@
 // frame destroyed exactly once and its unretrieved error reported.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <corio/corio.hpp>
@@ -389,6 +393,164 @@ TEST_CASE("ten thousand tasks all run, once each, sleeping at the same time", "[
   CHECK(corio::run(ten_thousand(started, finished, lives), corio_test::virtual_time()) == 10'000);
   CHECK(started == 10'000);
   CHECK(finished == 10'000);
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+}
+
+corio::Coro<std::string> page() {
+  co_await corio::sleep(1);
+  co_return "<html>a page long enough to live on the heap</html>";
+}
+
+// A memoising getter: every caller gets the one task, by value.
+struct Memo {
+  std::optional<corio::Task<std::string>> task;
+  corio::Task<std::string> get() {
+    if (!task) task = corio::create_task(page());
+    return *task;
+  }
+};
+
+corio::Coro<std::vector<std::string>> callers_of_a_memo() {
+  Memo memo;
+  std::vector<std::string> got;
+  for (int i = 0; i < 3; ++i) got.push_back(co_await memo.get());
+  got.push_back(memo.task->result());
+  co_return got;
+}
+
+TEST_CASE("every caller of a memoised task returned by value gets its result: an rvalue await copies when shared",
+          "[ch05]") {
+  const std::string page = "<html>a page long enough to live on the heap</html>";
+  CHECK(corio::run(callers_of_a_memo(), corio_test::virtual_time()) == std::vector<std::string>(4, page));
+}
+
+// Counts the copies made of it.
+struct Counted {
+  explicit Counted(int& copies) : copies_(&copies) {}
+  Counted(const Counted& other) : copies_(other.copies_) { ++*copies_; }
+  Counted(Counted&&) = default;
+  Counted& operator=(const Counted&) = delete;
+  int* copies_;
+};
+
+corio::Coro<Counted> counted(int& copies) {
+  co_await corio::sleep(1);
+  co_return Counted(copies);
+}
+
+corio::Coro<std::unique_ptr<int>> boxed_later(int value) {
+  co_await corio::sleep(1);
+  co_return std::make_unique<int>(value);
+}
+
+corio::Coro<int> await_last_handles(int& copies) {
+  Counted moved = co_await corio::create_task(counted(copies));  // the only handle: moved, not copied
+  (void)moved;
+  std::unique_ptr<int> box = co_await corio::create_task(boxed_later(41));
+  co_return *box + 1;
+}
+
+corio::Coro<std::string> await_shared_move_only() {
+  corio::Task<std::unique_ptr<int>> task = corio::create_task(boxed_later(1));
+  corio::Task<std::unique_ptr<int>> other = task;
+  try {
+    co_await std::move(task);
+  } catch (const corio::InvalidStateError& e) {
+    co_return std::string(e.what()) + (other.result() ? " (still there)" : " (lost)");
+  }
+  co_return "no error";
+}
+
+TEST_CASE("awaiting the last handle of a task moves its result out; a move-only one still shared is refused",
+          "[ch05]") {
+  int copies = 0;
+  CHECK(corio::run(await_last_handles(copies), corio_test::virtual_time()) == 42);
+  CHECK(copies == 0);
+  std::string refused = corio::run(await_shared_move_only(), corio_test::virtual_time());
+  CHECK_THAT(refused, Catch::Matchers::StartsWith("co_await: the result cannot be moved out while other handles "
+                                                  "share this Task or Future"));
+  CHECK_THAT(refused, Catch::Matchers::EndsWith("(still there)"));
+}
+
+corio::Coro<int> twice(int x) { co_return 2 * x; }
+
+corio::Coro<std::vector<std::string>> names_across_the_wrap() {
+  // What a thread reaches after 2^32 - 2 tasks (2.5 days at 20,000 a second).
+  corio::detail::set_tasks_made((std::uint64_t{1} << 32) - 2);
+  std::vector<corio::Task<int>> tasks;
+  for (int i = 0; i < 3; ++i) tasks.push_back(corio::create_task(twice(i)));
+  std::vector<std::string> got;
+  for (corio::Task<int>& task : tasks) got.push_back(task.get_name() + "=" + std::to_string(co_await task));
+  co_return got;
+}
+
+TEST_CASE("the 2^32-nd task of a thread is a task like any other: no counter wraps to mean \"not a task\"", "[ch05]") {
+  CHECK(corio::run(names_across_the_wrap(), corio_test::virtual_time()) ==
+        std::vector<std::string>{"Task-4294967295=0", "Task-4294967296=2", "Task-4294967297=4"});
+  corio::detail::set_tasks_made(0);
+}
+
+corio::Coro<std::vector<std::string>> uses_of_empty_tasks() {
+  std::vector<std::string> errors;
+  auto note = [&errors](auto use) {
+    try {
+      use();
+      errors.push_back("no error");
+    } catch (const corio::RuntimeError& e) {
+      errors.push_back(e.what());
+    }
+  };
+  corio::Task<int> empty;
+  corio::Task<int> made = corio::create_task(twice(1));
+  corio::Task<int> taken = std::move(made);
+  note([&] { (void)empty.done(); });
+  note([&] { (void)empty.result(); });
+  note([&] { (void)empty.get_name(); });
+  note([&] { empty.add_done_callback([](corio::Task<int>&) {}); });
+  note([&] { (void)made.exception(); });
+  try {
+    co_await made;
+  } catch (const corio::RuntimeError& e) {
+    errors.push_back(e.what());
+  }
+  try {
+    co_await std::move(empty);
+  } catch (const corio::RuntimeError& e) {
+    errors.push_back(e.what());
+  }
+  errors.push_back(std::to_string(co_await taken));
+  co_return errors;
+}
+
+TEST_CASE("an empty Task (default-constructed or moved from) throws RuntimeError naming the call, whatever the use",
+          "[ch05]") {
+  const std::string empty =
+      ": this Task is empty (default-constructed or moved from): no task or future is behind it; assign one to it "
+      "first";
+  CHECK(corio::run(uses_of_empty_tasks(), corio_test::virtual_time()) ==
+        std::vector<std::string>{"Task::done" + empty, "Task::result" + empty, "Task::get_name" + empty,
+                                 "Task::add_done_callback" + empty, "Task::exception" + empty, "co_await" + empty,
+                                 "co_await" + empty, "2"});
+}
+
+corio::Coro<> wait_forever(Lives& lives) {
+  Life life(lives);
+  co_await corio::Future<>();
+}
+
+corio::Coro<> leave_a_task_holding_itself(Lives& lives) {
+  corio::Task<> task = corio::create_task(wait_forever(lives));
+  task.add_done_callback([task](corio::Task<>&) {});
+  co_await corio::sleep(1);
+}
+
+TEST_CASE("a pending task whose done-callback holds it is destroyed when the loop closes: no cycle keeps it",
+          "[ch05]") {
+  Lives lives;
+  Diagnostics diagnostics;
+  corio::run(leave_a_task_holding_itself(lives), corio_test::virtual_time());
+  CHECK(lives.made == 1);
   CHECK(lives.alive() == 0);
   CHECK(lives.twice == 0);
 }

@@ -521,6 +521,23 @@ TEST_CASE("wait_for gives the result of a coroutine, a task or a future that is 
         "coro @1.0; task @2.0; future @3.0; no limit @103.0; ");
 }
 
+corio::Coro<std::string> wait_for_then_await_again() {
+  corio::Task<std::string> task = corio::create_task(fetch(1, "a page long enough to live on the heap"));
+  corio::Future<std::string> future;
+  corio::TimerHandle setter = loop().call_later(1, [future]() mutable { future.set_result("a future's long result"); });
+  std::string a = co_await corio::wait_for(task, 5.0);
+  std::string b = co_await task;
+  std::string c = co_await corio::wait_for(future, 5.0);
+  std::string d = co_await std::move(future);
+  co_return a + "|" + b + "|" + c + "|" + d;
+}
+
+TEST_CASE("wait_for on a task or future leaves its result there: awaiting it again gives it again", "[ch09][timeout]") {
+  CHECK(corio::run(wait_for_then_await_again(), corio_test::virtual_time()) ==
+        "a page long enough to live on the heap|a page long enough to live on the heap|a future's long result|a "
+        "future's long result");
+}
+
 // Cancelled, it takes 2 s more to tidy up before it lets the cancellation go.
 corio::Coro<std::string> slow_with_slow_cleanup(Trace& trace) {
   bool cancelled = false;

@@ -11,6 +11,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <corio/errors.hpp>
@@ -330,4 +331,17 @@ TEST_CASE("on the real clock a 10 ms timer fires no earlier than 10 ms later", "
   run_until(loop, [&] { return fired; });
   CHECK(fired_at - start >= std::chrono::milliseconds(10));
   CHECK(fired_time - scheduled >= 0.010 - 1e-9);  // 1 ns: the seconds are doubles
+}
+
+TEST_CASE("an empty TimerHandle's when() throws RuntimeError; its cancel() does nothing", "[ch02]") {
+  corio::Loop loop(corio_test::virtual_time());
+  corio::TimerHandle empty;
+  corio::TimerHandle armed = loop.call_later(2, [] {});
+  corio::TimerHandle taken = std::move(armed);
+  CHECK_THROWS_WITH(empty.when(), "TimerHandle::when: this TimerHandle is empty (default-constructed or moved from): "
+                                  "no timer is behind it");
+  CHECK_THROWS_AS(armed.when(), corio::RuntimeError);
+  empty.cancel();
+  armed.cancel();
+  CHECK(taken.when() == 2.0);
 }

@@ -35,6 +35,15 @@ Ready park(std::coroutine_handle<> h, WaitPoint* wp) {
   return Ready(running);
 }
 
+Ready park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited) {
+  if (running != nullptr && awaited == running) [[unlikely]] {
+    throw RuntimeError("Task cannot await on itself: task '" + running->task_name() + "' (coroutine '" +
+                       running->function() +
+                       "'); it would wait for its own end forever: await another task, or return the value");
+  }
+  return park(h, wp);
+}
+
 void observe_parks(ParkObserver observer, void* context) {
   park_observer = observer;
   park_context = context;
@@ -70,16 +79,25 @@ bool is_cancellation(const std::exception_ptr& error) {
 // waits pass it on (to an inner task or future), or else remember it for the
 // next step.
 bool PromiseBase::request_cancel(const std::string& message) {
-  if (done()) return false;
+  // Passing one on already, this task refuses the request that came back
+  // round an await cycle; the awaiter that asked then lets go instead.
+  if (done() || passing_on_) return false;
   ++cancel_requests_;
   if (wait_point_ != nullptr) {
-    Cancel answer = wait_point_->cancel(wait_point_, message);
+    Cancel answer = pass_on(message);
     if (answer == Cancel::PassedOn) return true;
     if (answer == Cancel::LetGo) committed_ = true;
   }
   must_cancel_ = true;
   set_message(message);  // the latest request's message, as in asyncio
   return true;
+}
+
+Cancel PromiseBase::pass_on(const std::string& message) {
+  passing_on_ = true;
+  Cancel answer = wait_point_->cancel(wait_point_, message);
+  passing_on_ = false;
+  return answer;
 }
 
 void PromiseBase::set_message(const std::string& message) {
@@ -140,7 +158,7 @@ void PromiseBase::step() {
     must_cancel_ = true;
   }
   if (must_cancel_ && wait_point_ != nullptr) {
-    Cancel answer = wait_point_->cancel(wait_point_, has_message_ ? messages.at(this) : std::string());
+    Cancel answer = pass_on(has_message_ ? messages.at(this) : std::string());
     if (answer == Cancel::PassedOn) {
       must_cancel_ = false;  // passed on, message and all
       set_message({});

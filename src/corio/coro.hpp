@@ -41,14 +41,17 @@ class PromiseBase : public FutureCore {
   const char* function() const { return function_; }
   bool started() const { return started_; }
   void mark_started() { started_ = true; }
+  // For Coro's awaiter: whether the frame's end returns into await_suspend.
+  void run_inline(bool yes) { inline_ = yes; }
+  bool runs_inline() const { return inline_; }
 
   // @since 05
   // Frames come from a pool that recycles them (frame_pool.hpp).
   static void* operator new(std::size_t size) { return frame_alloc(size); }
   static void operator delete(void* frame, std::size_t size) { frame_free(frame, size); }
 
-  bool is_task() const { return task_id_ != 0; }
-  std::uint32_t task_id() const { return task_id_; }
+  bool is_task() const { return is_task_; }
+  std::uint64_t task_id() const { return task_id_; }
   std::string task_name() const;
   void make_task(Loop& loop, std::string name);
   void complete_task();
@@ -71,6 +74,8 @@ class PromiseBase : public FutureCore {
   bool cancel_now() const { return throw_now_; }
   std::string take_cancel();
   void set_message(const std::string& message);
+  // Asks the awaiter where the task waits to cancel, marked as under way.
+  Cancel pass_on(const std::string& message);
   // @end
 
  protected:
@@ -80,26 +85,31 @@ class PromiseBase : public FutureCore {
 
  private:
   const char* function_;
-  // @before 09: bool started_ = false;  // awaited (or made a task) once already
-  // @since 05
-  // A given name lives in a side table (task.cpp), not here: most tasks
-  // have none, and eight bytes a frame count when 100,000 tasks wait.
-  // @before 09: bool named_ = false;
-  std::uint32_t task_id_ = 0;  // 0: not a task
-  // @end
   // @since 09
   // The cancellation state costs a frame nothing: the loop's task list
   // keeps an index here instead of two pointers, and the flags are bits.
   friend class TaskList;
   std::uint32_t task_index_ = 0;  // place in the loop's task list
   std::uint32_t cancel_requests_ = 0;
-  bool started_ : 1 = false;      // awaited (or made a task) once already
+  // @end
+  // @since 05
+  // A given name lives in a side table (task.cpp), not here: most tasks
+  // have none, and eight bytes a frame count when 100,000 tasks wait. The
+  // N of "Task-N" shares one word with the flags below; being a task is a
+  // flag of its own, so no count of tasks, wrapped or not, means "not one".
+  std::uint64_t task_id_ : 48 = 0;
+  bool is_task_ : 1 = false;
   bool named_ : 1 = false;
-  bool must_cancel_ : 1 = false;  // cancel() asked; thrown in at the next step
-  bool throw_now_ : 1 = false;    // this step resumed with CancelledError to throw
-  bool ran_ : 1 = false;          // the body has begun
-  bool has_message_ : 1 = false;  // cancel() gave a message (a side table holds it)
-  bool committed_ : 1 = false;    // the awaiter let go: uncancel() cannot stop the throw
+  // @end
+  bool started_ : 1 = false;  // awaited (or made a task) once already
+  bool inline_ : 1 = false;   // Coro's await_suspend is running it: its end returns there
+  // @since 09
+  bool must_cancel_ : 1 = false;     // cancel() asked; thrown in at the next step
+  bool throw_now_ : 1 = false;       // this step resumed with CancelledError to throw
+  bool ran_ : 1 = false;             // the body has begun
+  bool has_message_ : 1 = false;     // cancel() gave a message (a side table holds it)
+  bool committed_ : 1 = false;       // the awaiter let go: uncancel() cannot stop the throw
+  bool passing_on_ : 1 = false;      // a cancellation is being passed on from here (cycles stop)
   WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
   // @end
 };
@@ -139,7 +149,7 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
         return std::noop_coroutine();
       }
       // @end
-      return p.continuation_ ? p.continuation_ : std::noop_coroutine();
+      return p.runs_inline() || !p.continuation_ ? std::noop_coroutine() : p.continuation_;
     }
     void await_resume() noexcept {}
   };
@@ -164,11 +174,18 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
   }
   // @end
 
-  // For Coro's awaiter: start the frame with `caller` as its continuation.
-  Handle start(std::coroutine_handle<> caller) {
+  // For Coro's awaiter: run the frame with `caller` as its continuation,
+  // until it ends or first suspends. True when it suspended: then its end
+  // resumes the caller. False when it ended inline: the caller goes on.
+  bool start(std::coroutine_handle<> caller) {
     this->mark_started();
     this->continuation_ = caller;
-    return Handle::from_promise(*this);
+    this->run_inline(true);
+    Handle h = Handle::from_promise(*this);
+    h.resume();
+    if (h.done()) return false;
+    this->run_inline(false);
+    return true;
   }
   // The result of a finished Coro, moved out, or its error thrown.
   T take() {
@@ -247,7 +264,7 @@ class [[nodiscard]] Coro {
   struct Awaiter {
     typename promise_type::Handle h;
     bool await_ready() const noexcept { return false; }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) { return h.promise().start(caller); }
+    bool await_suspend(std::coroutine_handle<> caller) { return h.promise().start(caller); }
     T await_resume() { return h.promise().take(); }
   };
 

@@ -19,6 +19,44 @@ FutureCore::~FutureCore() {
   }
 }
 
+namespace {
+thread_local WaitingCallback* waiting_callbacks = nullptr;  // newest first
+}  // namespace
+
+void list_callback(WaitingCallback* cb, Loop& loop) {
+  cb->loop = &loop;
+  cb->prev = nullptr;
+  cb->next = waiting_callbacks;
+  if (waiting_callbacks != nullptr) waiting_callbacks->prev = cb;
+  waiting_callbacks = cb;
+}
+
+void unlist_callback(WaitingCallback* cb) {
+  if (cb->loop == nullptr) return;
+  (cb->prev != nullptr ? cb->prev->next : waiting_callbacks) = cb->next;
+  if (cb->next != nullptr) cb->next->prev = cb->prev;
+  cb->prev = cb->next = nullptr;
+  cb->loop = nullptr;
+}
+
+// Each drop may free a future and with it other callbacks on the list, so
+// the search starts again from the head every time.
+void drop_done_callbacks(Loop& loop) {
+  for (;;) {
+    WaitingCallback* cb = waiting_callbacks;
+    while (cb != nullptr && cb->loop != &loop) cb = cb->next;
+    if (cb == nullptr) return;
+    unlist_callback(cb);
+    cb->drop(cb);
+  }
+}
+
+void throw_empty(const char* who, const char* kind) {
+  throw RuntimeError(std::string(who) + ": this " + kind +
+                     " is empty (default-constructed or moved from): no task or future is behind it; assign one to "
+                     "it first");
+}
+
 void FutureCore::add_waiter(Waiter* w) {
   if (done()) {
     w->notify(w, Waiter::Notice::Done);

@@ -30,6 +30,10 @@ class InvalidStateError : public std::logic_error {
 
 namespace detail {
 
+// A handle without a state (default-constructed, or moved from) used:
+// RuntimeError naming the call, e.g. "Task::result: this Task is empty".
+[[noreturn]] void throw_empty(const char* who, const char* kind);
+
 // A node on a future's waiter list. It lives wherever the waiting happens:
 // in the awaiting coroutine's frame, or in a heap node for a done-callback.
 struct Waiter {
@@ -52,6 +56,8 @@ class FutureCore {
   Loop& loop() const { return *loop_; }
 
   void retain() { ++refs_; }
+  // More than one reference: someone besides the caller's handle holds it.
+  bool shared() const { return refs_ > 1; }
   void release() {
     if (--refs_ == 0) destroy();
   }
@@ -160,10 +166,24 @@ class FutureState : public Core {
     this->rethrow_error();
     return storage_.get();
   }
-  // The same, moving the result out: for the last one to ask.
+  // The same for an rvalue handle: the result is moved out only when that
+  // handle is the last reference, else copied, so that every other holder
+  // still reads it. A move-only result that others share cannot be either.
   T take_result(const char* who) {
     this->check_done(who);
     this->rethrow_error();
+    if constexpr (!std::is_void_v<T>) {
+      if (this->shared()) {
+        if constexpr (std::is_copy_constructible_v<T>) {
+          return storage_.get();
+        } else {
+          throw InvalidStateError(std::string(who) +
+                                  ": the result cannot be moved out while other handles share this Task or Future, "
+                                  "and its type is move-only, so it cannot be copied either; await the last handle "
+                                  "(std::move the others into it, or let them go first)");
+        }
+      }
+    }
     return storage_.take();
   }
 
@@ -200,16 +220,41 @@ class Ref {
   S* s_ = nullptr;
 };
 
+// A done-callback not run yet, on its thread's list of them. A callback
+// that holds its own future (a lambda capturing it by value) and the future
+// that holds the callback keep each other alive, so one whose future never
+// completes would never be freed: a loop that closes drops the callbacks
+// still waiting on its futures, and the cycle goes with them.
+struct WaitingCallback {
+  WaitingCallback* prev = nullptr;
+  WaitingCallback* next = nullptr;
+  Loop* loop = nullptr;  // set while listed
+  void (*drop)(WaitingCallback* self) = nullptr;
+};
+void list_callback(WaitingCallback* cb, Loop& loop);
+void unlist_callback(WaitingCallback* cb);
+
 // A done-callback: a heap node that waits like a coroutine would, then runs
 // f(handle) from the loop. Holder is Future<T> (or Task<T>).
 template <class Holder, class State, class F>
-class DoneCallback final : public Callback, public Waiter {
+class DoneCallback final : public Callback, public Waiter, private WaitingCallback {
  public:
-  DoneCallback(State* state, F f) : state_(state), f_(std::move(f)) { notify = &on_notice; }
+  DoneCallback(State* state, F f) : state_(state), f_(std::move(f)) {
+    notify = &on_notice;
+    drop = &on_drop;
+    list_callback(this, state->loop());
+  }
 
  private:
+  ~DoneCallback() override { unlist_callback(this); }
+  static void on_drop(WaitingCallback* self) {
+    auto* cb = static_cast<DoneCallback*>(self);
+    cb->state_->remove_waiter(cb);
+    cb->release();
+  }
   static void on_notice(Waiter* self, Notice notice) {
     auto* cb = static_cast<DoneCallback*>(self);
+    unlist_callback(cb);
     if (notice == Notice::Dropped) {
       cb->release();
       return;
@@ -232,7 +277,8 @@ class DoneCallback final : public Callback, public Waiter {
 // `co_await future`: resumed from the loop on the iteration after the
 // future completes; returns the result or throws the error. A copy of the
 // result, since others may await the same future; awaiting an rvalue
-// (`co_await std::move(future)`) moves it out instead (Take).
+// (`co_await std::move(future)`) moves it out instead (Take), when that
+// handle is the last one left (take_result).
 // @end
 // @since 09
 // Cancelling the awaiting task cancels what it awaits (the future, or the
@@ -245,7 +291,7 @@ class DoneCallback final : public Callback, public Waiter {
 // @before 09: template <class State, bool Take = false>
 // @before 09: class FutureAwaiter : private Waiter {
 template <class State, bool Take = false, bool Shielded = false>  // @since 09
-class FutureAwaiter : private Waiter, private WaitPoint {  // @since 09
+class FutureAwaiter : private Waiter, private WaitPoint {         // @since 09
  public:
   // @before 09: explicit FutureAwaiter(State* state) : state_(state) { notify = &on_notice; }
   // @end
@@ -266,7 +312,7 @@ class FutureAwaiter : private Waiter, private WaitPoint {  // @since 09
   bool await_ready() const { return state_->done(); }
   void await_suspend(std::coroutine_handle<> h) {
     // @before 09: coro_ = h;
-    waker_ = park(h, this);  // @since 09
+    waker_ = park(h, this, state_);  // @since 09: refuses a task awaiting itself
     state_->add_waiter(this);
   }
   typename State::Result await_resume() {
@@ -289,13 +335,16 @@ class FutureAwaiter : private Waiter, private WaitPoint {  // @since 09
   static Cancel on_cancel(WaitPoint* self, const std::string& message) {
     auto* me = static_cast<FutureAwaiter*>(self);
     if constexpr (!Shielded) {
-      return me->state_->request_cancel(message) ? Cancel::PassedOn : Cancel::TooLate;
-    } else {
-      if (!me->waker_) return Cancel::TooLate;  // woken already: the task is queued
-      me->state_->remove_waiter(me);
-      me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
-      return Cancel::LetGo;
+      if (me->state_->request_cancel(message)) return Cancel::PassedOn;
+      // Refused while pending: the inner task is passing a cancellation on
+      // already, and it came round to us (A awaits B awaits A): let go, so
+      // that this task ends and the cycle unwinds.
+      if (me->state_->done()) return Cancel::TooLate;
     }
+    if (!me->waker_) return Cancel::TooLate;  // woken already: the task is queued
+    me->state_->remove_waiter(me);
+    me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
+    return Cancel::LetGo;
   }
   // @end
   // @since 04
@@ -317,51 +366,54 @@ class Future {
   explicit Future(Loop& loop) : state_(detail::Ref<State>::adopt(new Node(&loop))) {}
   explicit Future(detail::Ref<State> state) : state_(std::move(state)) {}
   // For this library's waits on many (chapter 06): the shared state.
-  State* state() const { return state_.get(); }  // @since 06
+  State* state() const { return get("gather, wait, as_completed, wait_for or shield"); }  // @since 06
 
-  bool done() const { return state_->done(); }
+  bool done() const { return get("Future::done")->done(); }
   // @since 09
   // A pending future completes cancelled: result() and exception() throw
   // CancelledError, and its awaiters wake. False when it is done already.
-  bool cancel(const std::string& message = {}) { return state_->request_cancel(message); }
-  bool cancelled() const { return state_->cancelled(); }
+  bool cancel(const std::string& message = {}) { return get("Future::cancel")->request_cancel(message); }
+  bool cancelled() const { return get("Future::cancelled")->cancelled(); }
   // @end
 
   // Completes the future; InvalidStateError if it is already done.
   template <class... U>
   void set_result(U&&... value) {
-    state_->set_result("Future::set_result", std::forward<U>(value)...);
+    get("Future::set_result")->set_result("Future::set_result", std::forward<U>(value)...);
   }
-  void set_exception(std::exception_ptr error) { state_->set_exception(error, "Future::set_exception"); }
+  void set_exception(std::exception_ptr error) {
+    get("Future::set_exception")->set_exception(error, "Future::set_exception");
+  }
   template <class E>
   void set_exception(E error) {
     set_exception(std::make_exception_ptr(std::move(error)));
   }
 
   // The result, or the stored error thrown; InvalidStateError while pending.
-  decltype(auto) result() const { return state_->result("Future::result"); }
+  decltype(auto) result() const { return get("Future::result")->result("Future::result"); }
   // The stored error, or null; InvalidStateError while pending.
-  // @before 09: std::exception_ptr exception() const { return state_->exception("Future::exception"); }
-  // @since 09
-  // A cancelled future throws its CancelledError instead, as asyncio's does.
   std::exception_ptr exception() const {
-    std::exception_ptr error = state_->exception("Future::exception");
+    std::exception_ptr error = get("Future::exception")->exception("Future::exception");
+    // @since 09
+    // A cancelled future throws its CancelledError instead, as asyncio's does.
     if (cancelled()) std::rethrow_exception(error);
+    // @end
     return error;
   }
-  // @end
 
   // Runs f(future) from the loop once the future is done (at once, on the
   // next iteration, if it already is). Callbacks run in the order added.
   template <class F>
   void add_done_callback(F f) const {
-    auto* cb = new detail::DoneCallback<Future, State, F>(state_.get(), std::move(f));
-    state_->add_waiter(cb);
+    State* state = get("Future::add_done_callback");
+    state->add_waiter(new detail::DoneCallback<Future, State, F>(state, std::move(f)));
   }
 
   // @since 04
-  detail::FutureAwaiter<State> operator co_await() const& { return detail::FutureAwaiter<State>(state_.get()); }
-  detail::FutureAwaiter<State, true> operator co_await() && { return detail::FutureAwaiter<State, true>(state_.get()); }
+  detail::FutureAwaiter<State> operator co_await() const& { return detail::FutureAwaiter<State>(get("co_await")); }
+  detail::FutureAwaiter<State, true> operator co_await() && {
+    return detail::FutureAwaiter<State, true>(get("co_await"));
+  }
   // @end
 
  private:
@@ -376,6 +428,12 @@ class Future {
 
   template <class H, class S, class F>
   friend class detail::DoneCallback;
+  // The state; RuntimeError, naming who asked, for an empty handle.
+  State* get(const char* who) const {
+    if (!state_) [[unlikely]]
+      detail::throw_empty(who, "Future");
+    return state_.get();
+  }
   detail::Ref<State> state_;
 };
 

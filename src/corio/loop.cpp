@@ -59,6 +59,11 @@ Loop::~Loop() {
   // from still exists; each is reported.
   tasks_->destroy_pending();
   // @end
+  // @since 03
+  // Done-callbacks still waiting on futures that can no longer complete go,
+  // and what they hold with them (a future of their own, a task's frame).
+  detail::drop_done_callbacks(*this);
+  // @end
   ready_.clear();
   // @since 02
   // Pending timers queue their work, which is dropped with the rest.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <corio/callback.hpp>
+#include <corio/errors.hpp>  // @since 02
 #include <corio/clock.hpp>   // @since 02
 #include <corio/inbox.hpp>   // @since 10
 #include <corio/poller.hpp>
@@ -204,6 +205,7 @@ Loop& get_running_loop();
 namespace detail {
 Loop* running_loop();
 void step_task(PromiseBase* task);  // @since 09: task.cpp
+void drop_done_callbacks(Loop& loop);  // @since 03: future.cpp
 }
 
 // @since 02
@@ -246,8 +248,16 @@ class TimerHandle : public Handle {
     callback()->cancel();
     timer()->unschedule();
   }
-  // The deadline in the loop's seconds.
-  double when() const { return std::chrono::duration<double>(timer()->when()).count(); }
+  // The deadline in the loop's seconds. An empty handle (default-constructed
+  // or moved from) has none: RuntimeError. (Its cancel() does nothing, as
+  // Handle's does.)
+  double when() const {
+    if (!callback()) {
+      throw RuntimeError("TimerHandle::when: this TimerHandle is empty (default-constructed or moved from): no timer "
+                         "is behind it");
+    }
+    return std::chrono::duration<double>(timer()->when()).count();
+  }
 
  private:
   detail::TimerCallback* timer() const { return static_cast<detail::TimerCallback*>(callback()); }

@@ -10,10 +10,12 @@
 namespace corio::detail {
 
 namespace {
-thread_local std::uint32_t tasks_made = 0;  // names Task-1, Task-2, ...
+thread_local std::uint64_t tasks_made = 0;  // names Task-1, Task-2, ...
 // The names given to create_task, by task.
 thread_local std::unordered_map<const PromiseBase*, std::string> given_names;
 }  // namespace
+
+void set_tasks_made(std::uint64_t count) { tasks_made = count; }
 
 PromiseBase::~PromiseBase() {
   if (named_) given_names.erase(this);
@@ -26,6 +28,7 @@ std::string PromiseBase::task_name() const {
 
 void PromiseBase::make_task(Loop& loop, std::string name) {
   bind(&loop);
+  is_task_ = true;
   task_id_ = ++tasks_made;
   if (!name.empty()) {
     given_names[this] = std::move(name);

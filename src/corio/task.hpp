@@ -6,7 +6,7 @@
 // times, by any number of coroutines, before or after it finished.
 #pragma once
 
-#include <cstdint>  // @since 09
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -21,61 +21,80 @@ class Task {
  public:
   using State = detail::Promise<T>;
 
-  Task() = default;  // an empty handle, to assign to later
+  // An empty handle, to assign to later; used before that, every call
+  // throws RuntimeError (as on a moved-from Task).
+  Task() = default;
 
-  bool done() const { return p_->done(); }
+  bool done() const { return get("Task::done")->done(); }
   // The result, or the task's error thrown; InvalidStateError while pending.
-  decltype(auto) result() const { return p_->result("Task::result"); }
-  // @before 09: std::exception_ptr exception() const { return p_->exception("Task::exception"); }
-  // @since 09
-  // A cancelled task throws its CancelledError instead, as asyncio's does.
+  decltype(auto) result() const { return get("Task::result")->result("Task::result"); }
+  // The task's error, or null; InvalidStateError while pending.
   std::exception_ptr exception() const {
-    std::exception_ptr error = p_->exception("Task::exception");
+    std::exception_ptr error = get("Task::exception")->exception("Task::exception");
+    // @since 09
+    // A cancelled task throws its CancelledError instead, as asyncio's does.
     if (cancelled()) std::rethrow_exception(error);
+    // @end
     return error;
   }
-  // @end
   // The name given to create_task, or "Task-N" (N counts tasks per thread).
-  std::string get_name() const { return p_->task_name(); }
+  std::string get_name() const { return get("Task::get_name")->task_name(); }
 
   // @since 09
   // Asks the task to stop: CancelledError is thrown into it where it waits,
   // when it next runs (or it ends before its first step). False when it is
   // done already. The task may catch the error and go on: cancel() asks, it
   // does not force. Awaiting another task or future, it cancels that one.
-  bool cancel(const std::string& message = {}) const { return p_->request_cancel(message); }
+  bool cancel(const std::string& message = {}) const { return get("Task::cancel")->request_cancel(message); }
   // True once the task ended by letting a CancelledError out.
-  bool cancelled() const { return p_->cancelled(); }
+  bool cancelled() const { return get("Task::cancelled")->cancelled(); }
   // cancel() requests not yet taken back by uncancel() (timeouts count on it).
-  std::uint32_t cancelling() const { return p_->cancelling(); }
-  std::uint32_t uncancel() const { return p_->uncancel(); }
+  std::uint32_t cancelling() const { return get("Task::cancelling")->cancelling(); }
+  std::uint32_t uncancel() const { return get("Task::uncancel")->uncancel(); }
   // @end
 
   template <class F>
   void add_done_callback(F f) const {
-    p_->add_waiter(new detail::DoneCallback<Task, State, F>(p_.get(), std::move(f)));
+    State* p = get("Task::add_done_callback");
+    p->add_waiter(new detail::DoneCallback<Task, State, F>(p, std::move(f)));
   }
 
   // `co_await task`: resumed from the loop on the iteration after the task
   // finishes (at once if it already has); the result, or its error thrown.
   // Awaiting an rvalue Task (`co_await create_task(...)`) moves the result
-  // out, so move-only results work.
-  detail::FutureAwaiter<State> operator co_await() const& { return detail::FutureAwaiter<State>(p_.get()); }
-  detail::FutureAwaiter<State, true> operator co_await() && { return detail::FutureAwaiter<State, true>(p_.get()); }
+  // out when no other handle shares the task, so move-only results work;
+  // with others sharing it, each gets a copy (FutureState::take_result).
+  detail::FutureAwaiter<State> operator co_await() const& { return detail::FutureAwaiter<State>(get("co_await")); }
+  detail::FutureAwaiter<State, true> operator co_await() && {
+    return detail::FutureAwaiter<State, true>(get("co_await"));
+  }
 
   explicit Task(detail::Ref<State> p) : p_(std::move(p)) {}
   // For this library's waits on many (chapter 06): the shared state.
-  State* state() const { return p_.get(); }  // @since 06
+  State* state() const { return get("gather, wait, as_completed, wait_for or shield"); }  // @since 06
   // @since 09
   detail::Ref<detail::PromiseBase> state_ref() const {
-    p_->retain();
-    return detail::Ref<detail::PromiseBase>::adopt(p_.get());
+    State* p = get("AnyTask");
+    p->retain();
+    return detail::Ref<detail::PromiseBase>::adopt(p);
   }
   // @end
 
  private:
+  // The task's state; RuntimeError, naming who asked, for an empty handle.
+  State* get(const char* who) const {
+    if (!p_) [[unlikely]]
+      detail::throw_empty(who, "Task");
+    return p_.get();
+  }
   detail::Ref<State> p_;
 };
+
+namespace detail {
+// For tests: the count of tasks this thread has made, so that the next is
+// Task-(count + 1). Lets a test reach the numbers a long uptime reaches.
+void set_tasks_made(std::uint64_t count);
+}  // namespace detail
 
 // Wraps coro in a task on the running loop; its first step runs on the next
 // iteration. Throws RuntimeError when no loop runs, or when coro was
@@ -105,16 +124,21 @@ class AnyTask {
   AnyTask(const Task<T>& task) : p_(task.state_ref()) {}  // implicit: every Task is one
   explicit AnyTask(detail::Ref<detail::PromiseBase> p) : p_(std::move(p)) {}
 
-  bool done() const { return p_->done(); }
-  bool cancelled() const { return p_->cancelled(); }
-  bool cancel(const std::string& message = {}) const { return p_->request_cancel(message); }
-  std::uint32_t cancelling() const { return p_->cancelling(); }
-  std::uint32_t uncancel() const { return p_->uncancel(); }
-  std::string get_name() const { return p_->task_name(); }
-  detail::PromiseBase* state() const { return p_.get(); }
+  bool done() const { return get("AnyTask::done")->done(); }
+  bool cancelled() const { return get("AnyTask::cancelled")->cancelled(); }
+  bool cancel(const std::string& message = {}) const { return get("AnyTask::cancel")->request_cancel(message); }
+  std::uint32_t cancelling() const { return get("AnyTask::cancelling")->cancelling(); }
+  std::uint32_t uncancel() const { return get("AnyTask::uncancel")->uncancel(); }
+  std::string get_name() const { return get("AnyTask::get_name")->task_name(); }
+  detail::PromiseBase* state() const { return get("AnyTask::state"); }
   bool operator==(const AnyTask& other) const { return p_.get() == other.p_.get(); }
 
  private:
+  detail::PromiseBase* get(const char* who) const {
+    if (!p_) [[unlikely]]
+      detail::throw_empty(who, "AnyTask");
+    return p_.get();
+  }
   detail::Ref<detail::PromiseBase> p_;
 };
 

@@ -15,6 +15,7 @@
 //   }());
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <stdexcept>
@@ -23,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include <corio/callback.hpp>
 #include <corio/cancel.hpp>
 #include <corio/coro.hpp>
 #include <corio/future.hpp>
@@ -40,9 +42,44 @@ class ExceptionGroup : public std::runtime_error {
   std::vector<std::exception_ptr> errors_;
 };
 
+class TaskGroup;
+
+namespace detail {
+
+// A child of a TaskGroup, known to the group until it finishes: a node on
+// the group's list of children (so that a finished one leaves it in O(1),
+// whatever its place) and the child task's done-callback, which tells the
+// group from the loop.
+class GroupChild final : public Callback, public Waiter {
+ public:
+  GroupChild(TaskGroup* group, AnyTask task);
+  const AnyTask& task() const { return task_; }
+
+ private:
+  friend class corio::TaskGroup;
+  static void on_notice(Waiter* self, Notice notice);
+  void invoke() override;
+
+  TaskGroup* group_;  // null once the group is gone
+  AnyTask task_;
+  bool queued_ = false;  // notified: off the task's waiter list, queued on the loop
+  GroupChild* prev_ = nullptr;  // the group's list, oldest child first
+  GroupChild* next_ = nullptr;
+};
+
+// For tests: how many children TaskGroups have looked at, on this thread.
+// Each child is looked at once when it finishes, and once more by a group
+// that aborts; a group whose work grew with its size per child would show.
+std::uint64_t task_group_children_visited();
+
+}  // namespace detail
+
 class TaskGroup {
  public:
   TaskGroup() = default;
+  // A group destroyed before its children finished (its block's frame went
+  // at loop close) lets go of them, so they die with their last handle.
+  ~TaskGroup();
   TaskGroup(const TaskGroup&) = delete;
   TaskGroup& operator=(const TaskGroup&) = delete;
 
@@ -61,13 +98,16 @@ class TaskGroup {
  private:
   void enter();
   void check_open(const char* who) const;
-  void on_task_done(const AnyTask& task);
+  friend class detail::GroupChild;
+  void adopt(detail::GroupChild* child);
+  void on_task_done(detail::GroupChild* child);
   void abort();
   // asyncio's __aexit__: waits for the children and throws what the group
   // ends with.
   Coro<> exit(std::exception_ptr error);
 
-  std::vector<AnyTask> tasks_;  // children not finished yet
+  detail::GroupChild* head_ = nullptr;  // children not finished yet, oldest first
+  detail::GroupChild* tail_ = nullptr;
   std::vector<std::exception_ptr> errors_;
   AnyTask parent_;
   std::optional<Future<>> all_done_;  // while exit() waits
@@ -104,8 +144,7 @@ Task<T> TaskGroup::create_task(Coro<T> coro, std::string name) {
     throw;
   }
   Task<T> task = corio::create_task(std::move(coro), std::move(name));
-  tasks_.push_back(task);
-  task.add_done_callback([this](const Task<T>& done) { on_task_done(done); });
+  adopt(new detail::GroupChild(this, task));
   return task;
 }
 

@@ -36,6 +36,10 @@ struct WaitPoint {
 // task remembers (h, wp), and the returned entry resumes the task, which
 // resumes h; outside any task (chapter 04's run) the entry resumes h itself.
 Ready park(std::coroutine_handle<> h, WaitPoint* wp);
+class FutureCore;
+// The same for an await on a task or future: RuntimeError when the running
+// task would await itself (it would wait forever).
+Ready park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited);
 
 class PromiseBase;
 void forget_cancel_message(const PromiseBase* task);  // a task's frame goes
