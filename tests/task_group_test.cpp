@@ -645,10 +645,8 @@ corio::Coro<std::string> many_children_one_failing(int n) {
   co_return "no error";
 }
 
-TEST_CASE(
-    "a TaskGroup looks at each child once when it finishes, and once more when it aborts: linear, not "
-    "quadratic",
-    "[ch09][taskgroup]") {
+TEST_CASE("a TaskGroup looks at each child once when it ends and once more if the group aborts (linear work)",
+          "[ch09][taskgroup]") {
   constexpr int kChildren = 20'000;
   // Finding the child in a vector and erasing it visited ~N^2/2 = 2e8 here.
   CHECK(corio::run(many_children(kChildren, false), corio_test::virtual_time()) == kChildren);
