@@ -339,3 +339,10 @@ TEST_CASE("CPU-bound chunks as tasks on one loop run one after another, on the l
         std::vector<std::string>{"start 0", "end 0", "start 1", "end 1", "start 2", "end 2", "start 3", "end 3"});
   CHECK(threads == std::set{std::this_thread::get_id()});
 }
+
+TEST_CASE("a ThreadPoolExecutor of SIZE_MAX workers is refused with a ValueError naming the limit", "[ch10]") {
+  CHECK_THROWS_AS(corio::ThreadPoolExecutor(SIZE_MAX), corio::ValueError);
+  CHECK_THROWS_WITH(corio::ThreadPoolExecutor(SIZE_MAX),
+                    Contains("max_workers") && Contains(std::to_string(corio::ThreadPoolExecutor::kMaxWorkers)));
+  CHECK_THROWS_AS(corio::ThreadPoolExecutor(corio::ThreadPoolExecutor::kMaxWorkers + 1), corio::ValueError);
+}

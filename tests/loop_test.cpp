@@ -2,11 +2,14 @@
 // The loop of chapter 01: call_soon, the ready queue's iterations, stop(),
 // fd readiness through add_reader/add_writer, and the errors a loop used the
 // wrong way gives. Only chapter 01's API: a plain `corio::Loop loop;`.
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -462,4 +465,86 @@ TEST_CASE("callbacks still queued or registered when the loop is destroyed are d
   outlives_loop = corio::Handle();
   CHECK(lives.alive() == 0);
   CHECK(lives.twice == 0);
+}
+
+TEST_CASE("run_once called from one of the loop's callbacks throws RuntimeError instead of re-entering", "[ch01]") {
+  corio::Loop loop;
+  std::string error;
+  int runs = 0;
+  loop.call_soon([&] {
+    try {
+      loop.run_once();
+    } catch (const corio::RuntimeError& e) {
+      error = e.what();
+    }
+  });
+  loop.call_soon([&] { ++runs; });
+  loop.run_once();
+  CHECK_THAT(error, Contains("This event loop is already running"));
+  CHECK(runs == 1);  // the refused call ran nothing of the outer iteration's queue
+  loop.call_soon([&] { ++runs; });
+  loop.run_once();  // and the loop runs on
+  CHECK(runs == 2);
+}
+
+TEST_CASE("a diagnostic sink that throws does not stop the loop; the message goes to stderr with a note", "[ch01]") {
+  auto previous = corio::set_diagnostic_sink([](std::string_view) { throw std::runtime_error("sink is broken"); });
+  // stderr into a pipe for the length of the test.
+  Pipe captured;
+  int saved_stderr = ::dup(STDERR_FILENO);
+  REQUIRE(saved_stderr >= 0);
+  ::dup2(captured.write_end, STDERR_FILENO);
+  corio::Loop loop;
+  int runs = 0;
+  loop.call_soon([] { throw std::runtime_error("callback failed"); });
+  loop.call_soon([&] { ++runs; });
+  CHECK_NOTHROW(loop.run_once());
+  std::fflush(stderr);
+  ::dup2(saved_stderr, STDERR_FILENO);
+  ::close(saved_stderr);
+  corio::set_diagnostic_sink(std::move(previous));
+  char text[512] = {};
+  ::close(captured.write_end);
+  captured.write_end = -1;
+  ssize_t n = ::read(captured.read_end, text, sizeof text - 1);
+  std::string written(text, n > 0 ? static_cast<std::size_t>(n) : 0);
+  CHECK(runs == 1);
+  CHECK_THAT(written, Contains("Exception in callback: callback failed") && Contains("sink is broken"));
+}
+
+TEST_CASE("add_reader and add_writer refuse a regular file, which is always ready, on every poller", "[ch01]") {
+  corio::Loop loop;
+  char path[] = "/tmp/corio-regular-XXXXXX";
+  int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  ::unlink(path);
+  CHECK_THROWS_AS(loop.add_reader(fd, [] {}), corio::InvalidArgument);
+  CHECK_THROWS_WITH(loop.add_writer(fd, [] {}),
+                    Contains("add_writer") && Contains("fd " + std::to_string(fd)) && Contains("regular file"));
+  ::close(fd);
+  CHECK_THROWS_WITH(loop.run_once(), Contains("would wait forever"));  // nothing was watched
+}
+
+namespace {
+extern "C" void on_alarm(int) {}
+}  // namespace
+
+TEST_CASE("a loop whose only watched fd was closed says it would wait forever instead of blocking", "[ch01]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  Pipe pipe;
+  int fd = pipe.read_end;
+  loop.add_reader(fd, [] {});
+  ::close(fd);
+  pipe.read_end = -1;
+  // Bounds the test: if the loop blocks, the alarm interrupts its poll.
+  struct sigaction action {};
+  struct sigaction previous {};
+  action.sa_handler = on_alarm;
+  ::sigaction(SIGALRM, &action, &previous);
+  ::alarm(5);
+  CHECK_THROWS_WITH(loop.run_once(), Contains("would wait forever"));
+  ::alarm(0);
+  ::sigaction(SIGALRM, &previous, nullptr);
+  CHECK(diagnostics.any_contains("fd " + std::to_string(fd) + " was closed while the loop watched it"));
 }

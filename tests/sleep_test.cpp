@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -160,3 +161,34 @@ TEST_CASE("several sleepers wake in deadline order, equal deadlines in the order
 // @end
 
 }  // namespace
+
+namespace {
+
+// Sleeps for `delay` once one second has passed (so now() is not 0) and
+// returns when it woke; callbacks meanwhile tick every second for three.
+template <class Duration>
+corio::Coro<double> huge_sleep(Duration delay, std::vector<double>& ticks) {
+  corio::Loop& loop = corio::get_running_loop();
+  for (int i = 1; i <= 3; ++i) loop.call_later(i, [&] { ticks.push_back(loop.time()); });
+  co_await corio::sleep(1);
+  co_await corio::sleep(delay);
+  co_return loop.time();
+}
+
+template <class Duration>
+void check_huge_sleep(Duration delay) {
+  std::vector<double> ticks;
+  double woke = corio::run(huge_sleep(delay, ticks), corio_test::virtual_time());
+  CHECK(ticks == std::vector<double>{1.0, 2.0, 3.0});
+  // Forever is a hundred years; an overflowed deadline would have woken it at once.
+  CHECK(woke == 1.0 + std::chrono::duration<double>(corio::detail::kForever).count());
+}
+
+}  // namespace
+
+TEST_CASE("sleep(nanoseconds::max()) and sleep(hours::max()) last a hundred years while other work runs", "[ch04]") {
+  check_huge_sleep(std::chrono::nanoseconds::max());
+  check_huge_sleep(std::chrono::hours::max());
+  check_huge_sleep(std::chrono::duration<double>(1e300));
+  check_huge_sleep(std::numeric_limits<double>::infinity());
+}

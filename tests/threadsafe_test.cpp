@@ -2,6 +2,11 @@
 // call_soon_threadsafe and the loop's inbox: the one way in for other
 // threads. Every test that starts a thread is tagged [threads], so `make
 // check` runs it under ThreadSanitizer.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+
+#include <algorithm>
 #include <atomic>
 #include <latch>
 #include <string>
@@ -176,4 +181,42 @@ TEST_CASE("closing a loop waits for the work in flight, and drops what it posts"
   CHECK(finished);
   CHECK_FALSE(ran);
   other.join();
+}
+
+TEST_CASE("a select loop made with every fd below FD_SETSIZE taken refuses its own wake fd and names epoll", "[ch10]") {
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  rlimit raised = saved;
+  if (raised.rlim_cur < FD_SETSIZE + 16) raised.rlim_cur = std::min<rlim_t>(FD_SETSIZE + 16, saved.rlim_max);
+  if (raised.rlim_cur < FD_SETSIZE + 16 || ::setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+    WARN("cannot raise RLIMIT_NOFILE above FD_SETSIZE: skipping");
+    return;
+  }
+  // Fill every free number below FD_SETSIZE, so the wake fd lands above it.
+  std::vector<int> filler;
+  for (;;) {
+    int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    if (fd >= FD_SETSIZE) {
+      ::close(fd);
+      break;
+    }
+    filler.push_back(fd);
+  }
+  std::string error;
+  try {
+    corio::Loop loop({.poller = corio::PollerKind::Select, .clock = corio::ClockKind::Virtual});
+  } catch (const corio::InvalidArgument& e) {
+    error = e.what();
+  }
+  bool epoll_works = false;
+  {
+    corio::Loop loop({.poller = corio::PollerKind::Epoll, .clock = corio::ClockKind::Virtual});
+    loop.call_soon_threadsafe([&] { epoll_works = true; });
+    loop.run_once();
+  }
+  for (int fd : filler) ::close(fd);
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  CHECK_THAT(error, Contains("wake fd") && Contains("FD_SETSIZE") && Contains("epoll"));
+  CHECK(epoll_works);
 }

@@ -7,9 +7,11 @@
 #include <catch2/catch.hpp>
 
 #include <coroutine>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -712,3 +714,71 @@ TEST_CASE("a timeout block outside any task is a RuntimeError that says no task 
 }
 
 }  // namespace
+
+// ------------------------------------------------------- NaN, huge and infinite times
+
+corio::Coro<int> marks_started(bool& started) {
+  started = true;
+  co_return 1;
+}
+
+corio::Coro<std::string> nan_times() {
+  double nan = std::nan("");
+  std::string errors;
+  bool started = false;
+  try {
+    (void)co_await corio::wait_for(marks_started(started), nan);
+  } catch (const corio::InvalidArgument& e) {
+    errors += std::string(e.what()) + " | ";
+  }
+  try {
+    (void)co_await corio::timeout_at(nan).run(marks_started(started));
+  } catch (const corio::InvalidArgument& e) {
+    errors += std::string(e.what()) + " | ";
+  }
+  try {
+    (void)co_await corio::timeout(nan).run(marks_started(started));
+  } catch (const corio::InvalidArgument& e) {
+    errors += std::string(e.what()) + " | ";
+  }
+  corio::Timeout deadline = corio::timeout(5);
+  auto body = [&]() -> corio::Coro<> {
+    try {
+      deadline.reschedule(nan);
+    } catch (const corio::InvalidArgument& e) {
+      errors += std::string(e.what()) + " | ";
+    }
+    co_return;
+  };
+  co_await deadline.run(body());
+  for (int i = 0; i < 3; ++i) co_await corio::sleep(0);  // a child started by mistake would run now
+  if (started) errors += "a child started";
+  CHECK(loop().timers_armed() == 0);
+  co_return errors;
+}
+
+TEST_CASE(
+    "a NaN time is refused by wait_for, timeout, timeout_at and reschedule under their own names, "
+    "and nothing starts",
+    "[ch09][timeout]") {
+  Diagnostics diagnostics;  // the coroutines never awaited are reported
+  std::string errors = corio::run(nan_times(), corio_test::virtual_time());
+  CHECK_THAT(errors, Contains("wait_for: ") && Contains("timeout_at: ") && Contains("timeout: ") &&
+                         Contains("Timeout::reschedule: ") && Contains("NaN"));
+  CHECK_THAT(errors, !Contains("call_at") && !Contains("a child started"));
+}
+
+corio::Coro<std::string> infinite_times() {
+  Trace got;
+  got.push_back(at(co_await corio::wait_for(fetch(1, "inf"), std::numeric_limits<double>::infinity())));
+  got.push_back(at(co_await corio::wait_for(fetch(1, "huge"), 1e300)));
+  got.push_back(at(co_await corio::timeout_at(std::numeric_limits<double>::infinity()).run(fetch(1, "at inf"))));
+  CHECK(loop().timers_armed() == 0);
+  std::string all;
+  for (const std::string& g : got) all += g + "; ";
+  co_return all;
+}
+
+TEST_CASE("an infinite or huge timeout never expires in practice", "[ch09][timeout]") {
+  CHECK(corio::run(infinite_times(), corio_test::virtual_time()) == "inf @1.0; huge @2.0; at inf @3.0; ");
+}

@@ -24,11 +24,13 @@ std::unique_ptr<Clock> make_clock(ClockKind kind) {
 }
 
 Nanos to_nanos(double seconds, const char* what) {
-  if (std::isnan(seconds)) throw InvalidArgument(std::string(what) + ": the delay is NaN");
-  // A hundred years is forever, and keeps the sum with now() from overflowing.
-  constexpr double kForever = 100.0 * 365 * 24 * 3600;
-  if (seconds > kForever) seconds = kForever;
-  if (seconds < -kForever) seconds = -kForever;
+  if (std::isnan(seconds)) {
+    throw InvalidArgument(std::string(what) + ": the time given is NaN, not a number of seconds; pass seconds " +
+                          "(a huge value or infinity means never)");
+  }
+  constexpr double kLongest = std::chrono::duration<double>(kForever).count();
+  if (seconds >= kLongest) return kForever;
+  if (seconds <= -kLongest) return -kForever;
   return Nanos(std::llround(seconds * 1e9));
 }
 

@@ -49,9 +49,31 @@ class VirtualClock final : public Clock {
 ClockKind clock_from_env();
 std::unique_ptr<Clock> make_clock(ClockKind kind);
 
-// Seconds (asyncio's unit, a double) to the loop's nanoseconds. Throws
-// InvalidArgument naming `what` for NaN.
+// A hundred years is forever: every delay and deadline is held within it, so
+// adding one to now() never overflows (nanoseconds last 292 years).
+constexpr Nanos kForever = std::chrono::hours(24 * 365 * 100);
+
+// Seconds (asyncio's unit, a double) to the loop's nanoseconds, saturated at
+// kForever either way. Throws InvalidArgument naming `what` (the user's
+// call) for NaN.
 Nanos to_nanos(double seconds, const char* what);
+
+// The same for a std::chrono duration of any unit: hours::max() is forever,
+// not an overflow.
+template <class Rep, class Period>
+Nanos to_nanos(std::chrono::duration<Rep, Period> d, const char* what) {
+  double seconds = std::chrono::duration<double>(d).count();
+  constexpr double kLongest = std::chrono::duration<double>(kForever).count();
+  if (!(seconds > -kLongest && seconds < kLongest)) return to_nanos(seconds, what);  // NaN too
+  return std::chrono::duration_cast<Nanos>(d);
+}
+
+// now + delay, held within the range of Nanos.
+inline Nanos deadline_after(Nanos now, Nanos delay) {
+  Nanos::rep sum;
+  if (!__builtin_add_overflow(now.count(), delay.count(), &sum)) return Nanos(sum);
+  return delay.count() > 0 ? Nanos::max() : Nanos::min();
+}
 
 }  // namespace detail
 }  // namespace corio

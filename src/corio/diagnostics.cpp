@@ -2,6 +2,7 @@
 #include <corio/diagnostics.hpp>
 
 #include <cstdio>
+#include <exception>
 #include <utility>
 
 namespace corio {
@@ -14,9 +15,21 @@ DiagnosticSink set_diagnostic_sink(DiagnosticSink next) {
   return std::exchange(sink, std::move(next));
 }
 
-void detail::report(std::string_view message) {
+// Reporting never throws: it runs where an error has nowhere else to go
+// (catch blocks, destructors). A sink that throws gets the message written
+// to stderr instead, with a note saying why.
+void detail::report(std::string_view message) noexcept {
   if (sink) {
-    sink(message);
+    const char* why = "an exception not derived from std::exception";
+    try {
+      sink(message);
+      return;
+    } catch (const std::exception& e) {
+      why = e.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "%.*s\n(the diagnostic sink threw: %s; the message above went to stderr instead)\n",
+                 static_cast<int>(message.size()), message.data(), why);
     return;
   }
   std::fprintf(stderr, "%.*s\n", static_cast<int>(message.size()), message.data());

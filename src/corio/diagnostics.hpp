@@ -14,11 +14,13 @@ using DiagnosticSink = std::function<void(std::string_view message)>;
 
 // Replaces the sink for this thread and returns the previous one. An empty
 // sink restores the default, which writes each message and a newline to
-// stderr.
+// stderr. A sink should not throw; if it does, the message goes to stderr
+// with a note, and the runtime carries on.
 DiagnosticSink set_diagnostic_sink(DiagnosticSink sink);
 
 namespace detail {
-void report(std::string_view message);
+// Never throws: a sink that throws gets the message written to stderr.
+void report(std::string_view message) noexcept;
 }  // namespace detail
 
 }  // namespace corio

@@ -15,6 +15,10 @@ ThreadPoolExecutor::ThreadPoolExecutor(std::size_t max_workers) : max_workers_(m
         "ThreadPoolExecutor: max_workers must be greater than 0 (a pool of 0 threads would never run "
         "a job)");
   }
+  if (max_workers > kMaxWorkers) {
+    throw ValueError("ThreadPoolExecutor: max_workers is " + std::to_string(max_workers) + ", more than the limit of " +
+                     std::to_string(kMaxWorkers) + " threads; a pool that large would exhaust the system's threads");
+  }
   threads_.reserve(max_workers);
   try {
     for (std::size_t i = 0; i < max_workers; ++i) threads_.emplace_back([this] { work(); });

@@ -46,7 +46,8 @@ class PoolJob {
 // up front. Jobs run in the order submitted, max_workers at a time.
 class ThreadPoolExecutor {
  public:
-  // max_workers 0: ValueError.
+  // max_workers 0 or above kMaxWorkers: ValueError.
+  static constexpr std::size_t kMaxWorkers = 4096;
   explicit ThreadPoolExecutor(std::size_t max_workers);
   // shutdown(): the queued jobs still run; the threads are joined.
   ~ThreadPoolExecutor();

@@ -1,10 +1,12 @@
 // @chapter 01
 #include <corio/loop.hpp>
 
-#include <fcntl.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <string>
 #include <string_view>  // @since 10
+#include <system_error>
 
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
@@ -39,6 +41,14 @@ Loop::Loop(LoopOptions options)
   // keeps an idle loop from saying it would wait forever.
   inbox_ = std::make_shared<detail::Inbox>(poller_->name() == std::string_view("epoll") ? detail::WakerKind::EventFd
                                                                                          : detail::WakerKind::Pipe);
+  // Under select, a process with FD_SETSIZE fds open already gets a wake fd
+  // select cannot watch: refused, naming epoll as the fix.
+  try {
+    poller_->check(inbox_->fd());
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(std::string("Loop: the loop's own wake fd cannot be watched, as too many fds are open: ") +
+                          e.what());
+  }
   poller_->update(inbox_->fd(), 0, detail::kReadable);
   debug_ = options.debug ? *options.debug : detail::debug_from_env();
   set_slow_callback_duration(options.slow_callback_duration);
@@ -83,34 +93,46 @@ void Loop::check_thread(const char* what) const {
                      "created it, and other threads must hand it work through call_soon_threadsafe");
 }
 
-void Loop::check_fd(const char* what, int fd) const {
+Loop::FileId Loop::check_fd(const char* what, int fd) const {
   check_thread(what);
-  if (fd < 0 || ::fcntl(fd, F_GETFD) < 0) {
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
     throw InvalidArgument(std::string(what) + ": fd " + std::to_string(fd) +
                           " is not an open file descriptor; pass an fd from open(), socket() or pipe() "
                           "that has not been closed");
   }
+  // epoll refuses these with EPERM and select calls them always ready: both
+  // pollers refuse them here alike, as asyncio's epoll selector does.
+  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+    throw InvalidArgument(std::string(what) + ": fd " + std::to_string(fd) + " is a " +
+                          (S_ISREG(st.st_mode) ? "regular file" : "directory") +
+                          ", which is always ready and cannot be watched; read it directly, or in an executor "
+                          "(to_thread) when it may be slow");
+  }
   poller_->check(fd);
+  return FileId{st.st_dev, st.st_ino};
 }
 
-void Loop::watch(int fd, unsigned side, detail::Callback* cb) {
+// The poller hears of every add, even one that leaves the mask as it was:
+// the fd may name a new file since (closed and reused), which epoll must
+// register afresh.
+void Loop::watch(int fd, unsigned side, detail::Callback* cb, FileId file) {
   if (static_cast<std::size_t>(fd) >= watches_.size()) watches_.resize(static_cast<std::size_t>(fd) + 1);
   Watch& w = watches_[static_cast<std::size_t>(fd)];
   unsigned before = w.mask();
+  try {
+    poller_->update(fd, before, before | side);
+  } catch (...) {
+    cb->release();
+    throw;
+  }
+  w.file = file;
   detail::Callback*& slot = side == detail::kReadable ? w.reader : w.writer;
   // A replaced callback may already be queued by this iteration's poll:
   // cancel it, so it does not run once more after being replaced.
   if (detail::Callback* old = std::exchange(slot, cb)) {
     old->cancel();
     old->release();
-  }
-  if (w.mask() == before) return;
-  try {
-    poller_->update(fd, before, w.mask());
-  } catch (...) {
-    slot = nullptr;
-    cb->release();
-    throw;
   }
   if (before == 0) ++watched_;
 }
@@ -124,9 +146,55 @@ bool Loop::unwatch(int fd, unsigned side) {
   detail::Callback* old = std::exchange(slot, nullptr);
   old->cancel();  // it may be queued already: removed means it never runs again
   old->release();
-  poller_->update(fd, before, w.mask());
   if (w.mask() == 0) --watched_;
+  poller_->update(fd, before, w.mask());
   return true;
+}
+
+// Before a poll: every watched fd is checked at the loop's first poll and
+// then about once a second, and no wait outlasts the next check. That is
+// how a loop finds an fd closed under it (which epoll drops silently, so
+// the loop would wait forever) or closed and reused by another file.
+detail::PollTimeout Loop::audit_fds(detail::PollTimeout timeout) {
+  constexpr std::chrono::seconds kAuditEvery{1};
+  auto now = std::chrono::steady_clock::now();
+  if (now >= next_audit_) {
+    next_audit_ = now + kAuditEvery;
+    // With a watched fd gone, the loop may have nothing left to wait for.
+    if (drop_closed_fds() != 0 && timeout.count() < 0) timeout = poll_timeout();
+  }
+  if (watched_ == 0) return timeout;
+  auto left = std::chrono::duration_cast<detail::PollTimeout>(next_audit_ - now);
+  return timeout.count() < 0 || timeout > left ? left : timeout;
+}
+
+// A watched fd that is no longer open, or now names another file, was
+// closed under the loop: its callbacks are dropped unrun (running them
+// would read or write whatever file took the number) and reported.
+std::size_t Loop::drop_closed_fds() {
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i < watches_.size(); ++i) {
+    Watch& w = watches_[i];
+    if (w.mask() == 0) continue;
+    int fd = static_cast<int>(i);
+    struct stat st {};
+    bool open = ::fstat(fd, &st) == 0;
+    if (open && FileId{st.st_dev, st.st_ino} == w.file) continue;
+    std::string sides = w.reader && w.writer ? "its reader and writer" : w.reader ? "its reader" : "its writer";
+    unsigned before = w.mask();
+    for (detail::Callback* cb : {std::exchange(w.reader, nullptr), std::exchange(w.writer, nullptr)}) {
+      if (cb == nullptr) continue;
+      cb->cancel();
+      cb->release();
+    }
+    --watched_;
+    ++dropped;
+    poller_->update(fd, before, 0);
+    detail::report("fd " + std::to_string(fd) + " was closed while the loop watched it" +
+                   (open ? " (the number now names another file)" : "") + "; the loop dropped " + sides +
+                   " unrun: call remove_reader/remove_writer before closing an fd");
+  }
+  return dropped;
 }
 
 bool Loop::remove_reader(int fd) {
@@ -164,6 +232,15 @@ void Loop::run_forever() {
 
 // The phases of one iteration, as numbered in docs/architecture.md.
 void Loop::run_once() {
+  // A callback that runs the loop again would run this iteration's queue
+  // from inside itself.
+  if (in_run_once_)
+    throw RuntimeError("This event loop is already running (run_once called from one of its callbacks)");
+  in_run_once_ = true;
+  struct Leave {
+    bool& flag;
+    ~Leave() { flag = false; }
+  } leave{in_run_once_};
   // @since 10
   // 0. What other threads posted (call_soon_threadsafe) joins the ready queue.
   if (inbox_->has_mail()) inbox_->deliver(ready_);
@@ -172,8 +249,12 @@ void Loop::run_once() {
   detail::PollTimeout timeout = poll_timeout();
   // 2. Ask the OS which fds are ready, and 3. queue their callbacks.
   if (should_poll(timeout)) {
+    if (watched_ != 0) timeout = audit_fds(timeout);
     fired_.clear();
-    poller_->poll(timeout, fired_);
+    // False: select found a closed fd (EBADF), which the audit drops.
+    if (!poller_->poll(timeout, fired_) && drop_closed_fds() == 0) {
+      throw std::system_error(EBADF, std::generic_category(), "select: a bad fd the loop does not watch");
+    }
     dispatch_fired();
   }
   // @since 02

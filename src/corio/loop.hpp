@@ -4,6 +4,9 @@
 // the phases of one iteration; run_once() follows that list line for line.
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <coroutine>  // @since 04
 #include <memory>
 #include <optional>  // @since 02
@@ -59,16 +62,19 @@ class Loop {
   }
 
   // Runs f (again on every iteration) while fd is readable / writable. A
-  // second add_reader for the same fd replaces the first callback.
+  // second add_reader for the same fd replaces the first callback. A regular
+  // file is refused (InvalidArgument): it is always ready. An fd closed while
+  // watched is found at the loop's next poll or within about a second: its
+  // callbacks are dropped, unrun, with a diagnostic naming it.
   template <class F>
   void add_reader(int fd, F f) {
-    check_fd("add_reader", fd);
-    watch(fd, detail::kReadable, new detail::CallbackFn<F>(std::move(f)));
+    FileId file = check_fd("add_reader", fd);
+    watch(fd, detail::kReadable, new detail::CallbackFn<F>(std::move(f)), file);
   }
   template <class F>
   void add_writer(int fd, F f) {
-    check_fd("add_writer", fd);
-    watch(fd, detail::kWritable, new detail::CallbackFn<F>(std::move(f)));
+    FileId file = check_fd("add_writer", fd);
+    watch(fd, detail::kWritable, new detail::CallbackFn<F>(std::move(f)), file);
   }
   // True when a callback was removed.
   bool remove_reader(int fd);
@@ -150,9 +156,17 @@ class Loop {
   // @end
 
  private:
+  // Which open file an fd named when it was watched: a number closed and
+  // reused by another file is not the file the callbacks were given.
+  struct FileId {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool operator==(const FileId&) const = default;
+  };
   struct Watch {
     detail::Callback* reader = nullptr;
     detail::Callback* writer = nullptr;
+    FileId file;
     unsigned mask() const { return (reader ? detail::kReadable : 0u) | (writer ? detail::kWritable : 0u); }
   };
   // The poller is asked only every kPollEvery iterations while callbacks are
@@ -161,9 +175,11 @@ class Loop {
   static constexpr unsigned kPollEvery = 61;
 
   void check_thread(const char* what) const;
-  void check_fd(const char* what, int fd) const;
-  void watch(int fd, unsigned side, detail::Callback* cb);
+  FileId check_fd(const char* what, int fd) const;
+  void watch(int fd, unsigned side, detail::Callback* cb, FileId file);
   bool unwatch(int fd, unsigned side);
+  detail::PollTimeout audit_fds(detail::PollTimeout timeout);
+  std::size_t drop_closed_fds();
   detail::PollTimeout poll_timeout() const;
   bool should_poll(detail::PollTimeout timeout);
   void dispatch_fired();
@@ -190,6 +206,8 @@ class Loop {
   // @end
   std::thread::id owner_;
   unsigned since_poll_ = 0;  // iterations since the poller was last asked
+  std::chrono::steady_clock::time_point next_audit_{};  // when audit_fds next checks every watched fd
+  bool in_run_once_ = false;
   bool stopping_ = false;
   bool running_ = false;
   // @since 02
@@ -275,7 +293,7 @@ TimerHandle Loop::call_at(double when, F f) {
 template <class F>
 TimerHandle Loop::call_later(double delay, F f) {
   check_thread("call_later");
-  detail::Nanos deadline = clock_->now() + detail::to_nanos(delay, "call_later");
+  detail::Nanos deadline = detail::deadline_after(clock_->now(), detail::to_nanos(delay, "call_later"));
   auto* cb = new detail::TimerCallbackFn<F>(this, std::move(f));
   timers_.push(cb, deadline);
   return TimerHandle(cb);

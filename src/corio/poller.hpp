@@ -22,6 +22,10 @@ struct Fired {
 // A negative timeout means: wait until something fires.
 using PollTimeout = std::chrono::nanoseconds;
 
+// The longest a poller waits at once: a longer timeout (a timer years away)
+// waits a day, after which the loop simply polls again.
+constexpr std::chrono::hours kLongestPoll{24};
+
 // @since 02
 // Chapter 02 puts select and epoll behind one interface, chosen at run time.
 class Poller {
@@ -30,10 +34,12 @@ class Poller {
   virtual const char* name() const = 0;
   // Throws InvalidArgument when this poller cannot watch fd at all.
   virtual void check(int fd) const = 0;
-  // The loop tells the poller how the interest in fd changed (0 = none).
+  // The loop tells the poller the interest in fd (0 = none) on every add or
+  // remove, even when the mask stays the same: fd may name a new file.
   virtual void update(int fd, unsigned old_mask, unsigned new_mask) = 0;
-  // Waits at most timeout and appends what fired to `fired`.
-  virtual void poll(PollTimeout timeout, std::vector<Fired>& fired) = 0;
+  // Waits at most timeout and appends what fired to `fired`. False when a
+  // watched fd was found closed (select's EBADF): the loop finds which.
+  virtual bool poll(PollTimeout timeout, std::vector<Fired>& fired) = 0;
 };
 
 }  // namespace corio::detail

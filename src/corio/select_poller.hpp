@@ -17,11 +17,9 @@ class SelectPoller final : public Poller {  // @since 02
   const char* name() const { return "select"; }
   void check(int fd) const;
   void update(int fd, unsigned old_mask, unsigned new_mask);
-  void poll(PollTimeout timeout, std::vector<Fired>& fired);
+  bool poll(PollTimeout timeout, std::vector<Fired>& fired);
 
  private:
-  void throw_for_closed_fd() const;
-
   fd_set readers_;
   fd_set writers_;
   int max_fd_ = -1;  // the highest fd with any interest; -1 when none

@@ -45,7 +45,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
       // @before 09: loop_->schedule(h);
       loop_->schedule(waker_);  // @since 09
     } else {
-      loop_->add_timer(this, loop_->now() + delay_);
+      loop_->add_timer(this, deadline_after(loop_->now(), delay_));
     }
   }
   // @before 09: void await_resume() const noexcept {}
@@ -80,9 +80,11 @@ detail::SleepAwaiter sleep(Seconds seconds) {
   return detail::SleepAwaiter(detail::to_nanos(static_cast<double>(seconds), "sleep"));
 }
 
+// Any std::chrono duration; hours::max() and nanoseconds::max() mean never
+// in practice (a hundred years), like an infinite number of seconds.
 template <class Rep, class Period>
 detail::SleepAwaiter sleep(std::chrono::duration<Rep, Period> delay) {
-  return detail::SleepAwaiter(std::chrono::duration_cast<detail::Nanos>(delay));
+  return detail::SleepAwaiter(detail::to_nanos(delay, "sleep"));
 }
 
 }  // namespace corio

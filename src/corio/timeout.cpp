@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include <corio/clock.hpp>
 #include <corio/errors.hpp>
 
 namespace corio {
@@ -18,12 +19,21 @@ std::string seconds(double t) {
 
 }  // namespace
 
+void detail::check_seconds(std::optional<double> seconds, const char* what) {
+  if (seconds) (void)to_nanos(*seconds, what);
+}
+
+// A NaN is refused here, by the name the user called, not later by call_at.
 Timeout timeout(std::optional<double> delay) {
+  detail::check_seconds(delay, "timeout");
   if (!delay) return Timeout(std::nullopt);
   return Timeout(get_running_loop().time() + *delay);
 }
 
-Timeout timeout_at(std::optional<double> when) { return Timeout(when); }
+Timeout timeout_at(std::optional<double> when) {
+  detail::check_seconds(when, "timeout_at");
+  return Timeout(when);
+}
 
 void Timeout::enter() {
   if (state_ != State::Created) {
@@ -47,6 +57,7 @@ void Timeout::reschedule(std::optional<double> when) {
                            ? "Timeout::reschedule: the timeout has not been entered; call it from inside run()'s block"
                            : "Timeout::reschedule: the timeout's block is over (it expired or ended)");
   }
+  detail::check_seconds(when, "Timeout::reschedule");
   when_ = when;
   disarm();
   if (!when) return;

@@ -127,6 +127,9 @@ Coro<> shielded_wait(const C& child) {
   }
 }
 
+// Throws InvalidArgument naming `what` (the user's call) for a NaN time.
+void check_seconds(std::optional<double> seconds, const char* what);
+
 template <class C>
 Coro<ResultOf<C>> await_child(C child) {
   co_return co_await std::move(child);
@@ -156,15 +159,16 @@ Coro<ResultOf<Child<A>>> wait_for_arg(A aw, std::optional<double> delay) {
   co_return co_await wait_for_child(as_child(std::move(aw)), delay);
 }
 
-
 }  // namespace detail
 
 // asyncio.wait_for: aw's result, or TimeoutError once delay seconds passed;
 // then aw (a coroutine becomes a task once this is awaited) is cancelled, and waited for
 // until it has finished. delay nullopt: no limit; <= 0: aw must be done.
+// A NaN delay throws InvalidArgument here, before anything starts.
 template <class A>
   requires detail::Gatherable<A>
 Coro<detail::ResultOf<detail::Child<A>>> wait_for(A&& aw, std::optional<double> delay) {
+  detail::check_seconds(delay, "wait_for");
   return detail::wait_for_arg(std::remove_cvref_t<A>(std::forward<A>(aw)), delay);
 }
 
