@@ -5,7 +5,9 @@
 // sends them to one sink, stderr unless a program (or a test) replaces it.
 #pragma once
 
+#include <exception>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace corio {
@@ -19,6 +21,8 @@ DiagnosticSink set_diagnostic_sink(DiagnosticSink sink);
 
 namespace detail {
 void report(std::string_view message);
+// An error as one line: what() for a std::exception.
+std::string describe(std::exception_ptr error);
 }  // namespace detail
 
 }  // namespace corio

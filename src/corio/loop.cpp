@@ -3,8 +3,10 @@
 
 #include <fcntl.h>
 
+#include <algorithm>  // @since 03
 #include <string>
 #include <string_view>  // @since 10
+#include <vector>       // @since 03
 
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
@@ -278,18 +280,54 @@ void Loop::run_ready() {
   }
 }
 
-// An exception escaping a callback is reported and the loop goes on, as
-// asyncio's "Exception in callback" does.
+// An exception escaping a callback goes to the exception handler and the
+// loop goes on, as asyncio's "Exception in callback" does.
 void Loop::run_callback(detail::Callback* cb) {
   try {
     cb->run();
-  } catch (const std::exception& e) {
-    detail::report(std::string("Exception in callback: ") + e.what());
   } catch (...) {
-    detail::report("Exception in callback: an exception not derived from std::exception");
+    ExceptionContext context("Exception in callback", std::current_exception());
+    context.handle = Handle(cb);
+    call_exception_handler(context);
   }
   cb->release();
 }
+
+void Loop::default_exception_handler(const ExceptionContext& context) {
+  std::string text = context.message;
+  // @since 05
+  if (!context.task_name.empty()) text += ": task '" + context.task_name + "' (coroutine '" + context.coroutine + "')";
+  // @end
+  if (context.exception) text += ": " + detail::describe(context.exception);
+  detail::report(text);
+}
+
+void Loop::call_exception_handler(const ExceptionContext& context) {
+  if (!exception_handler_) {
+    default_exception_handler(context);
+    return;
+  }
+  try {
+    exception_handler_(*this, context);
+  } catch (...) {
+    default_exception_handler({"Unhandled error in exception handler", std::current_exception()});
+    default_exception_handler(context);
+  }
+}
+
+// @since 03
+namespace {
+thread_local std::vector<const Loop*> live_loops;  // this thread's, oldest first
+}
+
+detail::LiveLoop::LiveLoop(const Loop* loop) : loop_(loop) { live_loops.push_back(loop); }
+
+detail::LiveLoop::~LiveLoop() { std::erase(live_loops, loop_); }
+
+bool detail::loop_alive(const Loop* loop) {
+  return std::find(live_loops.begin(), live_loops.end(), loop) != live_loops.end();
+}
+// @end
 
 // @since 10
 ThreadPoolExecutor& Loop::default_executor() {

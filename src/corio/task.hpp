@@ -6,8 +6,10 @@
 // times, by any number of coroutines, before or after it finished.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>  // @since 09
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <corio/coro.hpp>
@@ -51,10 +53,15 @@ class Task {
   std::uint32_t uncancel() const { return p_->uncancel(); }
   // @end
 
+  // As Future's: the handle removes it again while the task is pending.
   template <class F>
-  void add_done_callback(F f) const {
-    p_->add_waiter(new detail::DoneCallback<Task, State, F>(p_.get(), std::move(f)));
+  DoneCallbackHandle add_done_callback(F f) const {
+    auto* cb = new detail::DoneCallback<Task, State, F>(p_.get(), std::move(f));
+    DoneCallbackHandle handle(cb, cb);
+    p_->add_waiter(cb);
+    return handle;
   }
+  std::size_t remove_done_callback(const DoneCallbackHandle& handle) const { return handle.remove_from(*p_.get()); }
 
   // `co_await task`: resumed from the loop on the iteration after the task
   // finishes (at once if it already has); the result, or its error thrown.
@@ -77,6 +84,27 @@ class Task {
   detail::Ref<State> p_;
 };
 
+namespace detail {
+
+// An awaiter written out, such as ev.wait(), lock.acquire() or q.join(): a
+// type with await_ready, await_suspend and await_resume of its own.
+template <class A>
+concept PlainAwaiter = requires(A& a) {
+  a.await_ready();
+  a.await_resume();
+};
+template <class A>
+using AwaiterResult = std::decay_t<decltype(std::declval<A&>().await_resume())>;
+
+// The coroutine that awaits one: what create_task, gather, wait_for and
+// shield make of a plain awaiter, which cannot be a task by itself.
+template <class A>
+Coro<AwaiterResult<A>> await_awaiter(A aw) {
+  co_return co_await aw;
+}
+
+}  // namespace detail
+
 // Wraps coro in a task on the running loop; its first step runs on the next
 // iteration. Throws RuntimeError when no loop runs, or when coro was
 // already awaited.
@@ -93,6 +121,14 @@ Task<T> create_task(Coro<T> coro, std::string name = {}) {
   loop.schedule(detail::Ready(&p));
   // @end
   return Task<T>(detail::Ref<detail::Promise<T>>::adopt(&p));
+}
+
+// A plain awaiter as a task: create_task(ev.wait()), create_task(q.join()).
+// Moved into the coroutine that awaits it, so it must not be awaited yet.
+template <class A>
+  requires detail::PlainAwaiter<A>
+Task<detail::AwaiterResult<A>> create_task(A aw, std::string name = {}) {
+  return create_task(detail::await_awaiter(std::move(aw)), std::move(name));
 }
 
 // @since 09

@@ -19,7 +19,7 @@ std::string listed(const std::string& message, const std::vector<std::exception_
 }  // namespace
 
 ExceptionGroup::ExceptionGroup(const std::string& message, std::vector<std::exception_ptr> errors)
-    : std::runtime_error(listed(message, errors)), errors_(std::move(errors)) {}
+    : std::runtime_error(listed(message, errors)), message_(message), errors_(std::move(errors)) {}
 
 void TaskGroup::enter() {
   if (entered_) throw RuntimeError("TaskGroup::run: this TaskGroup has run a block already; make one per block");
