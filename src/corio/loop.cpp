@@ -4,6 +4,7 @@
 #include <fcntl.h>
 
 #include <algorithm>  // @since 03
+#include <mutex>      // @since 03
 #include <string>
 #include <string_view>  // @since 10
 #include <vector>       // @since 03
@@ -317,14 +318,23 @@ void Loop::call_exception_handler(const ExceptionContext& context) {
 
 // @since 03
 namespace {
-thread_local std::vector<const Loop*> live_loops;  // this thread's, oldest first
+// Every thread's: a loop may be destroyed on another thread than its own.
+std::mutex live_loops_mutex;
+std::vector<const Loop*> live_loops;
+}  // namespace
+
+detail::LiveLoop::LiveLoop(const Loop* loop) : loop_(loop) {
+  std::lock_guard<std::mutex> lock(live_loops_mutex);
+  live_loops.push_back(loop);
 }
 
-detail::LiveLoop::LiveLoop(const Loop* loop) : loop_(loop) { live_loops.push_back(loop); }
-
-detail::LiveLoop::~LiveLoop() { std::erase(live_loops, loop_); }
+detail::LiveLoop::~LiveLoop() {
+  std::lock_guard<std::mutex> lock(live_loops_mutex);
+  std::erase(live_loops, loop_);
+}
 
 bool detail::loop_alive(const Loop* loop) {
+  std::lock_guard<std::mutex> lock(live_loops_mutex);
   return std::find(live_loops.begin(), live_loops.end(), loop) != live_loops.end();
 }
 // @end

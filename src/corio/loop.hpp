@@ -64,8 +64,8 @@ using ExceptionHandler = std::function<void(Loop& loop, const ExceptionContext& 
 
 // @since 03
 namespace detail {
-// Lists a loop among this thread's live ones while it exists: a future that
-// outlives its loop then reports to the default handler instead.
+// Lists a loop among the live ones while it exists: a future that outlives
+// its loop then reports to the default handler instead.
 class LiveLoop {
  public:
   explicit LiveLoop(const Loop* loop);
