@@ -208,6 +208,50 @@ TEST_CASE("awaited and moved-from Coros are not reported as never awaited", "[ch
   CHECK(diagnostics.messages.empty());
 }
 
+TEST_CASE("close() discards a coroutine that will never run, without the never-awaited warning", "[ch04]") {
+  Diagnostics diagnostics;
+  int side_effect = 0;
+  {
+    auto closed = mark(side_effect);
+    closed.close();
+    CHECK(std::string(closed.name()) == "<empty>");
+    closed.close();  // a second close() does nothing, as in Python
+  }
+  CHECK(side_effect == 0);
+  CHECK(diagnostics.messages.empty());
+}
+
+corio::Coro<> close_while_running(corio::Coro<int>*& self, std::string& error) {
+  co_await corio::sleep(0);
+  try {
+    self->close();
+  } catch (const corio::RuntimeError& e) {
+    error = e.what();
+  }
+}
+
+corio::Coro<int> close_itself(corio::Coro<int>*& self, std::string& error) {
+  co_await close_while_running(self, error);
+  co_return 1;
+}
+
+corio::Coro<int> await_then_close(std::string& error) {
+  corio::Coro<int>* self = nullptr;
+  corio::Coro<int> running = close_itself(self, error);
+  self = &running;
+  int value = co_await running;
+  running.close();  // finished: discarded quietly
+  co_return value;
+}
+
+TEST_CASE("close() of a running coroutine throws RuntimeError; of a finished one it discards it", "[ch04]") {
+  Diagnostics diagnostics;
+  std::string error;
+  CHECK(corio::run(await_then_close(error), corio_test::virtual_time()) == 1);
+  CHECK_THAT(error, Catch::Matchers::StartsWith("Coro::close: coroutine 'close_itself' is running"));
+  CHECK(diagnostics.messages.empty());
+}
+
 corio::Coro<int> hold([[maybe_unused]] Life life, Lives& lives, bool sleep_first) {
   Life local(lives);
   if (sleep_first) co_await corio::sleep(1);

@@ -147,4 +147,22 @@ TEST_CASE("an event waiter is four words in the waiting frame, its awaiter five"
 }
 // @end
 
+// asyncio's Event.wait() returns True, so `if (await ev.wait()):` ports
+// unchanged: at once on a set event, and after waiting for set().
+corio::Coro<> wait_returns_true(corio::Event& ev) {
+  corio::Task<bool> waiter = corio::create_task(ev.wait());
+  co_await corio::sleep(0);
+  CHECK_FALSE(waiter.done());
+  ev.set();
+  bool woke = co_await waiter;
+  CHECK(woke);
+  if (co_await ev.wait()) co_return;
+  FAIL("wait() on a set event did not return true");
+}
+
+TEST_CASE("Event::wait() returns true, as asyncio's does, whether it waited or not", "[ch07]") {
+  corio::Event ev;
+  corio::run(wait_returns_true(ev), corio_test::virtual_time());
+}
+
 }  // namespace

@@ -82,3 +82,19 @@ TEST_CASE("a task group waits for its children, and one failure cancels the rest
   };
   CHECK(out == expected);
 }
+
+TEST_CASE("an ExceptionGroup is handled by type: split<E>() for each except* clause, subgroup<E>() to look", "[ch09]") {
+  auto out = corio_test::lines_of(corio_test::run_example("09-cancellation/5-exception-groups"));
+  std::vector<std::string> expected = {
+      "message(): unhandled errors in a TaskGroup",
+      "what():    unhandled errors in a TaskGroup (3 sub-exceptions): users: connection refused; orders: reply is "
+      "not JSON; stock: connection refused",
+      "retry later (2):",
+      "  users: connection refused",
+      "  stock: connection refused",
+      "report as bugs (1):",
+      "  orders: reply is not JSON",
+      "every error handled; subgroup<BadReply>() alone holds 1",
+  };
+  CHECK(out == expected);
+}

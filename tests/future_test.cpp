@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <exception>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -151,6 +152,28 @@ TEST_CASE("a done-callback sees a failed future's error", "[ch03]") {
   CHECK(diagnostics.messages.empty());
 }
 
+// asyncio removes by identity and returns how many it removed; corio
+// removes by the handle add_done_callback gave, which names one callback.
+TEST_CASE("remove_done_callback takes off the callback its handle names: 1, then 0; none once it is scheduled",
+          "[ch03]") {
+  corio::Loop loop;
+  corio::Future<int> f(loop);
+  std::vector<std::string> trace;
+  corio::DoneCallbackHandle a = f.add_done_callback([&](corio::Future<int>&) { trace.push_back("a"); });
+  corio::DoneCallbackHandle b = f.add_done_callback([&](corio::Future<int>&) { trace.push_back("b"); });
+  corio::DoneCallbackHandle c = f.add_done_callback([&](corio::Future<int>&) { trace.push_back("c"); });
+  corio::Future<int> other(loop);
+  CHECK(other.remove_done_callback(b) == 0);  // not one of this future's
+  CHECK(f.remove_done_callback(b) == 1);
+  CHECK(f.remove_done_callback(b) == 0);
+  CHECK(f.remove_done_callback(corio::DoneCallbackHandle()) == 0);
+  f.set_result(1);
+  CHECK(f.remove_done_callback(c) == 0);  // scheduled already: it runs, as in asyncio
+  loop.run_once();
+  CHECK(trace == std::vector<std::string>{"a", "c"});
+  CHECK(f.remove_done_callback(a) == 0);
+}
+
 TEST_CASE("a done-callback added after completion still runs on the next iteration", "[ch03]") {
   corio::Loop loop;
   corio::Future<int> f(loop);
@@ -209,6 +232,41 @@ TEST_CASE("a failed future destroyed with its error never retrieved is reported"
   }
   REQUIRE(diagnostics.messages.size() == 1);
   CHECK_THAT(diagnostics.messages[0], Contains("Future exception was never retrieved") && Contains("lost error"));
+}
+
+TEST_CASE("an exception never retrieved goes to the loop's exception handler, with the future", "[ch03]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  std::vector<std::string> seen;
+  const void* future = nullptr;
+  loop.set_exception_handler([&](corio::Loop&, const corio::ExceptionContext& context) {
+    future = context.future;
+    try {
+      std::rethrow_exception(context.exception);
+    } catch (const std::invalid_argument& e) {
+      seen.push_back(context.message + ": invalid_argument: " + e.what());
+    }
+  });
+  {
+    corio::Future<int> f(loop);
+    f.set_exception(std::invalid_argument("lost error"));
+  }
+  CHECK(seen == std::vector<std::string>{"Future exception was never retrieved: invalid_argument: lost error"});
+  CHECK(future != nullptr);
+  CHECK(diagnostics.messages.empty());
+}
+
+TEST_CASE("a future that outlives its loop reports its lost error to the default handler", "[ch03]") {
+  corio_test::Diagnostics diagnostics;
+  std::optional<corio::Future<int>> f;
+  {
+    corio::Loop loop;
+    loop.set_exception_handler([](corio::Loop&, const corio::ExceptionContext&) { FAIL("the loop is gone"); });
+    f.emplace(loop);
+    f->set_exception(std::runtime_error("late"));
+  }
+  f.reset();
+  CHECK(diagnostics.messages == std::vector<std::string>{"Future exception was never retrieved: late"});
 }
 
 TEST_CASE("a failed future is reported once, when its last copy goes", "[ch03]") {

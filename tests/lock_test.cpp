@@ -129,4 +129,23 @@ TEST_CASE("the guard from hold() releases the lock when the holder throws, and t
   CHECK(lives.twice == 0);
 }
 
+// asyncio's Lock.acquire() returns True: `if (await lock.acquire()):`.
+corio::Coro<> acquire_returns_true(corio::Lock& lock) {
+  bool first = co_await lock.acquire();
+  CHECK(first);
+  corio::Task<bool> second = corio::create_task(lock.acquire());
+  co_await corio::sleep(0);
+  CHECK_FALSE(second.done());
+  lock.release();
+  bool waited = co_await second;
+  CHECK(waited);
+  CHECK(lock.locked());
+  lock.release();
+}
+
+TEST_CASE("Lock::acquire() returns true, as asyncio's does, whether it waited or not", "[ch07]") {
+  corio::Lock lock;
+  corio::run(acquire_returns_true(lock), corio_test::virtual_time());
+}
+
 }  // namespace

@@ -300,6 +300,53 @@ TEST_CASE("an exception escaping a callback is reported and the loop goes on", "
   CHECK_THAT(diagnostics.messages[1], Contains("Exception in callback") && Contains("not derived from std::exception"));
 }
 
+struct Refused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// asyncio's loop.set_exception_handler(handler): handler(loop, context), the
+// context holding the message, the exception itself and the handle.
+TEST_CASE("an exception escaping a callback goes to the loop's exception handler, which sees its type", "[ch01]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  CHECK_FALSE(loop.get_exception_handler());  // the default
+  std::vector<std::string> seen;
+  loop.set_exception_handler([&](corio::Loop& at, const corio::ExceptionContext& context) {
+    CHECK(&at == &loop);
+    try {
+      std::rethrow_exception(context.exception);
+    } catch (const Refused& e) {
+      seen.push_back(context.message + " / Refused / " + e.what());
+    } catch (...) {
+      seen.push_back(context.message + " / other");
+    }
+    CHECK_FALSE(context.handle.cancelled());
+  });
+  CHECK(loop.get_exception_handler());
+  loop.call_soon([] { throw Refused("port 80"); });
+  loop.call_soon([] { throw 42; });
+  loop.run_once();
+  CHECK(seen == std::vector<std::string>{"Exception in callback / Refused / port 80", "Exception in callback / other"});
+  CHECK(diagnostics.messages.empty());
+
+  loop.set_exception_handler({});  // back to the default, which writes to the diagnostic sink
+  loop.call_soon([] { throw Refused("port 81"); });
+  loop.run_once();
+  CHECK(diagnostics.messages == std::vector<std::string>{"Exception in callback: port 81"});
+}
+
+TEST_CASE("call_exception_handler calls the handler; an error escaping the handler goes to the default", "[ch01]") {
+  corio_test::Diagnostics diagnostics;
+  corio::Loop loop;
+  loop.call_exception_handler({"by hand"});
+  corio::Loop::default_exception_handler({"straight to the sink"});
+  CHECK(diagnostics.messages == std::vector<std::string>{"by hand", "straight to the sink"});
+  diagnostics.messages.clear();
+  loop.set_exception_handler([](corio::Loop&, const corio::ExceptionContext&) { throw std::runtime_error("oops"); });
+  loop.call_exception_handler({"lost", std::make_exception_ptr(Refused("no"))});
+  CHECK(diagnostics.messages == std::vector<std::string>{"Unhandled error in exception handler: oops", "lost: no"});
+}
+
 TEST_CASE("an exception escaping a reader is reported and the reader stays registered", "[ch01]") {
   corio_test::Diagnostics diagnostics;
   corio::Loop loop;

@@ -155,4 +155,51 @@ TEST_CASE("run's LoopOptions choose the clock and the poller", "[ch04]") {
   }
 }
 
+// asyncio's loop.run_until_complete: a loop of one's own, run for one
+// awaitable at a time, and open for the next.
+corio::Coro<int> slow_double(int x) {
+  co_await corio::sleep(1);
+  co_return 2 * x;
+}
+
+corio::Coro<> refuse(std::string what) {
+  co_await corio::sleep(1);
+  throw std::runtime_error(what);
+}
+
+TEST_CASE("run_until_complete runs a loop of one's own until the awaitable is done, as often as asked", "[ch04]") {
+  corio::Loop loop(corio_test::virtual_time());
+  CHECK(loop.run_until_complete(slow_double(21)) == 42);
+  CHECK(loop.time() == 1.0);
+  CHECK_FALSE(loop.is_running());
+  CHECK(loop.run_until_complete(slow_double(2)) == 4);
+  CHECK(loop.time() == 2.0);
+  CHECK_THROWS_WITH(loop.run_until_complete(refuse("no")), "no");
+  CHECK(loop.time() == 3.0);
+  corio::Future<std::string> answer(loop);
+  loop.call_later(0.5, [&] { answer.set_result("later"); });
+  CHECK(loop.run_until_complete(answer) == "later");
+  CHECK(loop.time() == 3.5);
+}
+
+corio::Coro<> nested_run_until_complete(corio::Loop& loop, std::string& error) {
+  try {
+    loop.run_until_complete(slow_double(1));
+  } catch (const corio::RuntimeError& e) {
+    error = e.what();
+  }
+  co_return;
+}
+
+TEST_CASE("run_until_complete refuses a running loop, and a loop that stops before the end", "[ch04]") {
+  Diagnostics diagnostics;  // the task left pending is reported when the loop goes
+  corio::Loop loop(corio_test::virtual_time());
+  std::string error;
+  loop.run_until_complete(nested_run_until_complete(loop, error));
+  CHECK_THAT(error, Catch::Matchers::StartsWith("This event loop is already running"));
+  loop.call_later(0.5, [&] { loop.stop(); });
+  CHECK_THROWS_WITH(loop.run_until_complete(slow_double(1)),
+                    Catch::Matchers::StartsWith("Event loop stopped before Future completed."));
+}
+
 }  // namespace

@@ -309,4 +309,22 @@ TEST_CASE("coroutines of two loops cannot wait on one semaphore at once", "[ch07
                                       "are waiting on it; use one primitive per loop"));
 }
 
+// asyncio's Semaphore.acquire() returns True: `if (await sem.acquire()):`.
+corio::Coro<> sem_acquire_returns_true(corio::Semaphore& sem) {
+  bool first = co_await sem.acquire();
+  CHECK(first);
+  corio::Task<bool> second = corio::create_task(sem.acquire());
+  co_await corio::sleep(0);
+  CHECK_FALSE(second.done());
+  sem.release();
+  bool waited = co_await second;
+  CHECK(waited);
+  CHECK(sem.value() == 0);
+}
+
+TEST_CASE("Semaphore::acquire() returns true, as asyncio's does, whether it waited or not", "[ch07]") {
+  corio::Semaphore sem(1);
+  corio::run(sem_acquire_returns_true(sem), corio_test::virtual_time());
+}
+
 }  // namespace

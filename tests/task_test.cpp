@@ -193,6 +193,48 @@ corio::Coro<std::vector<std::string>> done_callbacks() {
   co_return trace;
 }
 
+corio::Coro<std::vector<std::string>> remove_a_callback() {
+  std::vector<std::string> trace;
+  corio::Task<std::string> task = corio::create_task(slow_word(1, "done"));
+  corio::DoneCallbackHandle first =
+      task.add_done_callback([&](corio::Task<std::string>& t) { trace.push_back("first: " + t.result()); });
+  task.add_done_callback([&](corio::Task<std::string>& t) { trace.push_back("second: " + t.result()); });
+  CHECK(task.remove_done_callback(first) == 1);
+  CHECK(task.remove_done_callback(first) == 0);
+  co_await corio::sleep(2);
+  co_return trace;
+}
+
+corio::Coro<> fail_unseen(std::string why) {
+  co_await corio::sleep(1);
+  throw std::invalid_argument(why);
+}
+
+corio::Coro<> leave_a_failure(std::vector<std::string>& seen) {
+  corio::get_running_loop().set_exception_handler([&](corio::Loop&, const corio::ExceptionContext& context) {
+    CHECK(context.future != nullptr);
+    try {
+      std::rethrow_exception(context.exception);
+    } catch (const std::invalid_argument& e) {
+      seen.push_back(context.message + " | " + context.task_name + " | " + context.coroutine + " | " + e.what());
+    }
+  });
+  corio::Task<> task = corio::create_task(fail_unseen("nobody looked"), "unseen");
+  co_await corio::sleep(2);
+}
+
+TEST_CASE("a task's exception never retrieved goes to the exception handler, with the task's name", "[ch05]") {
+  Diagnostics diagnostics;
+  std::vector<std::string> seen;
+  corio::run(leave_a_failure(seen), corio_test::virtual_time());
+  CHECK(seen == std::vector<std::string>{"Task exception was never retrieved | unseen | fail_unseen | nobody looked"});
+  CHECK(diagnostics.messages.empty());
+}
+
+TEST_CASE("Task::remove_done_callback takes a callback off before the task finishes, as asyncio's", "[ch05]") {
+  CHECK(corio::run(remove_a_callback(), corio_test::virtual_time()) == std::vector<std::string>{"second: done"});
+}
+
 TEST_CASE("a task's done-callbacks run from the loop once it finished, in the order added", "[ch05]") {
   CHECK(corio::run(done_callbacks(), corio_test::virtual_time()) ==
         std::vector<std::string>{"first: done from worker at 1.000000", "second: done", "after", "added when done"});

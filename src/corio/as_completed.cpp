@@ -1,8 +1,10 @@
 // @chapter 06
 #include <corio/as_completed.hpp>
 
+#include <algorithm>  // @since 09
 #include <utility>
 
+#include <corio/cancel.hpp>  // @since 09
 #include <corio/errors.hpp>
 
 namespace corio::detail {
@@ -10,6 +12,7 @@ namespace corio::detail {
 CompletionOrder::CompletionOrder(std::size_t n) : nodes_(n) { order_.reserve(n); }
 
 void CompletionOrder::unhook_all() {
+  timer_.cancel();  // @since 09
   for (Node& node : nodes_) unhook(node);
 }
 
@@ -43,11 +46,37 @@ void CompletionOrder::on_notice(Waiter* w, Waiter::Notice) {
   node.hooked = false;
   CompletionOrder& self = *node.owner;
   self.order_.push_back(node.index);
+  if (self.order_.size() == self.nodes_.size()) self.timer_.cancel();  // @since 09: nothing left to time out
   if (self.waiting_ && !self.woken_) {
     self.woken_ = true;
     // @before 09: node.core->loop().schedule(self.waiting_);
     node.core->loop().schedule(self.waker_);  // @since 09
   }
 }
+
+// @since 09
+void CompletionOrder::arm(double timeout) {
+  if (order_.size() == nodes_.size()) return;  // every child is done already
+  timer_ = get_running_loop().call_later(std::max(timeout, 0.0), [this] { on_timeout(); });
+}
+
+void CompletionOrder::on_timeout() {
+  for (Node& node : nodes_) {
+    if (!node.hooked) continue;
+    unhook(node);
+    order_.push_back(kTimedOut);
+  }
+  if (waiting_ && !woken_) {
+    woken_ = true;
+    wake(waker_);
+  }
+}
+
+void CompletionOrder::throw_timed_out() {
+  throw TimeoutError(
+      "as_completed: the timeout passed before this result came; the tasks not done run on (cancel them if they "
+      "should stop)");
+}
+// @end
 
 }  // namespace corio::detail

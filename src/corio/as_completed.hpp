@@ -19,6 +19,7 @@
 
 #include <corio/children.hpp>
 #include <corio/future.hpp>
+#include <corio/loop.hpp>        // @since 09
 #include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
@@ -58,6 +59,12 @@ class CompletionOrder {
     waiting_ = h;
     waker_ = waker;
   }
+  // as_completed's timeout, counted from now: then every child not done
+  // yet gets a kTimedOut entry (asyncio queues a None for each), so each
+  // later next() throws TimeoutError; the children run on.
+  static constexpr std::uint32_t kTimedOut = UINT32_MAX;
+  void arm(double timeout);
+  [[noreturn]] static void throw_timed_out();
   // A cancelled waiter in next() is woken to throw; it takes nothing, so
   // the next result stays for a later next().
   bool wake_early() {
@@ -80,12 +87,14 @@ class CompletionOrder {
 
  private:
   static void on_notice(Waiter* w, Waiter::Notice notice);
+  void on_timeout();  // @since 09
 
   std::vector<std::uint32_t> order_;  // children's places, in completion order
   std::size_t taken_ = 0;             // entries of order_ next() returned
   std::coroutine_handle<> waiting_;   // the coroutine inside next(), if any
   Ready waker_;                       // what resumes it (park()'s answer)  // @since 09
   bool woken_ = false;                // waiting_ is queued on the loop already
+  TimerHandle timer_;                 // the timeout, if one was given  // @since 09
 };
 
 }  // namespace detail
@@ -97,6 +106,12 @@ class AsCompleted final : public detail::CompletionOrder {
     for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
     watch();
   }
+  // @since 09
+  // With a timeout (asyncio's as_completed(aws, timeout=...)): once timeout
+  // seconds have passed, each next() for a child not done by then throws
+  // TimeoutError, and the children run on.
+  AsCompleted(std::vector<H> children, double timeout) : AsCompleted(std::move(children)) { arm(timeout); }
+  // @end
   ~AsCompleted() { unhook_all(); }
 
   // `co_await next()`: the result of the earliest child to complete that no
@@ -135,7 +150,9 @@ class AsCompleted final : public detail::CompletionOrder {
     auto await_resume() {
       if (coro_) owner_->stop_waiting(std::exchange(coro_, nullptr));
       detail::throw_if_cancelled();  // @since 09
-      const H& child = owner_->children_[owner_->take()];
+      std::size_t place = owner_->take();
+      if (place == kTimedOut) throw_timed_out();  // @since 09
+      const H& child = owner_->children_[place];
       if constexpr (Handle) {
         return child;
       } else if constexpr (std::is_void_v<detail::ResultOf<H>>) {
@@ -164,5 +181,13 @@ template <class A>
 AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws) {
   return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)));
 }
+
+// @since 09
+template <class A>
+  requires detail::Gatherable<A>
+AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws, double timeout) {
+  return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)), timeout);
+}
+// @end
 
 }  // namespace corio

@@ -59,6 +59,12 @@ template <class T>
 struct ChildKind<Future<T>> {
   using type = Future<T>;
 };
+// A plain awaiter (ev.wait(), q.join()) is awaited by a task of its own.
+template <class A>
+  requires PlainAwaiter<A>
+struct ChildKind<A> {
+  using type = Task<AwaiterResult<A>>;
+};
 template <class A>
 using Child = typename ChildKind<std::remove_cvref_t<A>>::type;
 // The result type T of a Task<T> or a Future<T>.
@@ -82,6 +88,11 @@ Task<T> as_child(const Task<T>& task) {
 template <class T>
 Future<T> as_child(const Future<T>& future) {
   return future;
+}
+template <class A>
+  requires(PlainAwaiter<A> && !std::is_reference_v<A>)
+Task<AwaiterResult<A>> as_child(A&& aw) {
+  return create_task(std::move(aw));
 }
 
 // A range's children, in order; Tasks and Futures are kept as they are.

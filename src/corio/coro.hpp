@@ -201,9 +201,11 @@ template <class T>
 void Promise<T>::destroy() {
   // @since 05
   if (auto error = this->unretrieved_error()) {
-    report_unretrieved("Task exception was never retrieved: task '" + this->task_name() + "' (coroutine '" +
-                           this->function() + "')",
-                       error);
+    ExceptionContext context("Task exception was never retrieved", error);
+    context.future = this;
+    context.task_name = this->task_name();
+    context.coroutine = this->function();
+    report_unretrieved(&this->loop(), std::move(context));
   }
   // @end
   Handle::from_promise(*this).destroy();
@@ -227,6 +229,20 @@ class [[nodiscard]] Coro {
       detail::report(std::string("RuntimeWarning: coroutine '") + h_.promise().function() + "' was never awaited");
     }
     h_.destroy();
+  }
+
+  // asyncio's coro.close() for a coroutine that will never run: the frame
+  // is destroyed without the "never awaited" warning, and the Coro is empty.
+  // A finished one is discarded the same way; one that is running (awaited,
+  // not finished) cannot be, and throws RuntimeError.
+  void close() {
+    if (!h_) return;
+    if (h_.promise().started() && !h_.done()) {
+      throw RuntimeError(std::string("Coro::close: coroutine '") + name() +
+                         "' is running (awaited, not finished); only a coroutine not started or finished can be "
+                         "closed");
+    }
+    std::exchange(h_, nullptr).destroy();
   }
 
   // The name of the coroutine function, for messages.

@@ -5,6 +5,8 @@
 #include <exception>
 #include <utility>
 
+#include <corio/cancel.hpp>  // @since 09
+
 namespace corio {
 
 namespace {
@@ -33,6 +35,18 @@ void detail::report(std::string_view message) noexcept {
     return;
   }
   std::fprintf(stderr, "%.*s\n", static_cast<int>(message.size()), message.data());
+}
+
+std::string detail::describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (const CancelledError& e) {                                                  // @since 09
+    return e.message().empty() ? "CancelledError" : "CancelledError: " + e.message();  // @since 09
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
 }
 
 }  // namespace corio

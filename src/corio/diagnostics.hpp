@@ -5,7 +5,9 @@
 // sends them to one sink, stderr unless a program (or a test) replaces it.
 #pragma once
 
+#include <exception>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace corio {
@@ -21,6 +23,8 @@ DiagnosticSink set_diagnostic_sink(DiagnosticSink sink);
 namespace detail {
 // Never throws: a sink that throws gets the message written to stderr.
 void report(std::string_view message) noexcept;
+// An error as one line: what() for a std::exception.
+std::string describe(std::exception_ptr error);
 }  // namespace detail
 
 }  // namespace corio

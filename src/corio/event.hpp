@@ -22,6 +22,9 @@ namespace detail {
 class [[nodiscard]] EventAwaiter : private WaiterNode {
  public:
   explicit EventAwaiter(Event& event) : event_(&event) {}
+  // Moved only before it is awaited: create_task(ev.wait()) moves it into
+  // the frame of the coroutine that awaits it.
+  EventAwaiter(EventAwaiter&& other) noexcept : event_(other.event_) {}
   EventAwaiter(const EventAwaiter&) = delete;
   EventAwaiter& operator=(const EventAwaiter&) = delete;
   // A frame destroyed while it waits leaves the event's list.
@@ -31,8 +34,11 @@ class [[nodiscard]] EventAwaiter : private WaiterNode {
 
   bool await_ready() const;
   void await_suspend(std::coroutine_handle<> h);
-  // @before 09: void await_resume() const noexcept {}
-  void await_resume() const { throw_if_cancelled(); }  // @since 09
+  // True, as asyncio's Event.wait() returns: `if (co_await ev.wait())`.
+  bool await_resume() const {
+    throw_if_cancelled();  // @since 09
+    return true;
+  }
 
  private:
   Event* event_;

@@ -99,6 +99,16 @@ void FutureCore::remove_waiter(Waiter* w) {
   w->prev = w->next = nullptr;
 }
 
+bool FutureCore::take_waiter(Waiter* w) {
+  // A list before chapter 09, a ring after: the walk stops at either end.
+  for (Waiter* at = head_; at != nullptr; at = at->next == head_ ? nullptr : at->next) {
+    if (at != w) continue;
+    remove_waiter(w);
+    return true;
+  }
+  return false;
+}
+
 void FutureCore::finish() {
   // @before 09: state_ = State::Done;
   if (state_ == State::Pending) state_ = State::Done;  // @since 09: a cancelled one stays so
@@ -153,20 +163,12 @@ void FutureCore::rethrow_error() {
   std::rethrow_exception(error_);
 }
 
-std::string describe(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (const CancelledError& e) {  // @since 09
-    return e.message().empty() ? "CancelledError" : "CancelledError: " + e.message();  // @since 09
-  } catch (...) {
-    return "an exception not derived from std::exception";
+void report_unretrieved(const Loop* loop, ExceptionContext context) {
+  if (loop != nullptr && loop_alive(loop)) {
+    const_cast<Loop*>(loop)->call_exception_handler(context);
+  } else {
+    Loop::default_exception_handler(context);  // the loop is gone: its handler with it
   }
-}
-
-void report_unretrieved(const std::string& what, std::exception_ptr error) {
-  report(what + ": " + describe(error));
 }
 
 }  // namespace corio::detail

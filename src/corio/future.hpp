@@ -7,6 +7,7 @@
 #pragma once
 
 #include <coroutine>  // @since 04
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -65,6 +66,8 @@ class FutureCore {
   // Appends w; it is notified once, when the future completes.
   void add_waiter(Waiter* w);
   void remove_waiter(Waiter* w);
+  // Takes w off if it waits here; false when it does not.
+  bool take_waiter(Waiter* w);
 
   void set_exception(std::exception_ptr error, const char* who);
   std::exception_ptr exception(const char* who);
@@ -190,6 +193,41 @@ class FutureState : public Core {
  protected:
   Storage<T> storage_;
 };
+
+}  // namespace detail
+
+// What add_done_callback returns, to remove the callback by (asyncio
+// removes by identity). It holds a reference on the callback's node, so it
+// never names another callback, whatever happened to this one.
+class DoneCallbackHandle {
+ public:
+  DoneCallbackHandle() = default;
+  DoneCallbackHandle(detail::Callback* cb, detail::Waiter* w) : cb_(cb), w_(w) { cb_->retain(); }
+  DoneCallbackHandle(const DoneCallbackHandle& o) : cb_(o.cb_), w_(o.w_) {
+    if (cb_) cb_->retain();
+  }
+  DoneCallbackHandle& operator=(DoneCallbackHandle o) noexcept {
+    std::swap(cb_, o.cb_);
+    std::swap(w_, o.w_);
+    return *this;
+  }
+  ~DoneCallbackHandle() {
+    if (cb_) cb_->release();
+  }
+  // Takes the callback off core's list: 1, or 0 when it is not there (run,
+  // scheduled, removed already, or added to another future).
+  std::size_t remove_from(detail::FutureCore& core) const {
+    if (!cb_ || !core.take_waiter(w_)) return 0;
+    cb_->release();  // the list's reference
+    return 1;
+  }
+
+ private:
+  detail::Callback* cb_ = nullptr;
+  detail::Waiter* w_ = nullptr;
+};
+
+namespace detail {
 
 // An owning pointer that counts references on a FutureCore.
 template <class S>
@@ -403,10 +441,18 @@ class Future {
 
   // Runs f(future) from the loop once the future is done (at once, on the
   // next iteration, if it already is). Callbacks run in the order added.
+  // The handle removes it again: remove_done_callback(handle) gives 1 while
+  // the future is pending, 0 once the callback is scheduled (asyncio's count).
   template <class F>
-  void add_done_callback(F f) const {
+  DoneCallbackHandle add_done_callback(F f) const {
     State* state = get("Future::add_done_callback");
-    state->add_waiter(new detail::DoneCallback<Future, State, F>(state, std::move(f)));
+    auto* cb = new detail::DoneCallback<Future, State, F>(state, std::move(f));
+    DoneCallbackHandle handle(cb, cb);
+    state->add_waiter(cb);
+    return handle;
+  }
+  std::size_t remove_done_callback(const DoneCallbackHandle& handle) const {
+    return handle.remove_from(*get("Future::remove_done_callback"));
   }
 
   // @since 04
@@ -438,13 +484,17 @@ class Future {
 };
 
 namespace detail {
-std::string describe(std::exception_ptr error);
-void report_unretrieved(const std::string& what, std::exception_ptr error);
+// To the exception handler of loop, while it lives (future.cpp).
+void report_unretrieved(const Loop* loop, ExceptionContext context);
 }  // namespace detail
 
 template <class T>
 void Future<T>::Node::destroy() {
-  if (auto error = this->unretrieved_error()) detail::report_unretrieved("Future exception was never retrieved", error);
+  if (auto error = this->unretrieved_error()) {
+    ExceptionContext context("Future exception was never retrieved", error);
+    context.future = this;
+    detail::report_unretrieved(&this->loop(), std::move(context));
+  }
   delete this;
 }
 

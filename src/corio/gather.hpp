@@ -61,12 +61,14 @@ template <bool Catch, class C>
 using Place = std::conditional_t<Catch, Outcome<ResultOf<C>>, typename Outcome<ResultOf<C>>::Value>;
 
 // Reads a finished child into its place. The value is copied: a Task's
-// result stays readable by everyone else who holds the task.
+// result stays readable by everyone else who holds the task. The error is
+// read from the state, which hands over a cancelled child's CancelledError
+// where its exception() would throw it: asyncio's gather puts it in place.
 template <bool Catch, class C>
 Place<Catch, C> place(const C& child) {
   using T = ResultOf<C>;
   if constexpr (Catch) {
-    if (std::exception_ptr error = child.exception()) return Outcome<T>::failure(error);
+    if (std::exception_ptr error = child.state()->exception("gather")) return Outcome<T>::failure(error);
     if constexpr (std::is_void_v<T>) {
       return Outcome<T>::success({});
     } else {
@@ -108,6 +110,11 @@ class [[nodiscard]] Gather final : public GatherBase {
     watch_all(std::index_sequence_for<C...>());
   }
   ~Gather() { unhook_all(); }
+  // Moved only before it is awaited: create_task(gather(...)) moves it into
+  // the frame of the task that awaits it.
+  Gather(Gather&& other) noexcept : GatherBase(Catch), children_(std::move(other.children_)) {
+    watch_all(std::index_sequence_for<C...>());
+  }
 
   // Resumed from the loop on the iteration after the last child completes
   // or, without return_exceptions, after the first one fails.
@@ -143,6 +150,8 @@ class [[nodiscard]] GatherRange final : public GatherBase {
     for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
     watch(nodes_);
   }
+  // Moved only before it is awaited, as the tuple form.
+  GatherRange(GatherRange&& other) : GatherRange(std::move(other.children_)) {}
   ~GatherRange() { unhook_all(); }
 
   // Resumed as the tuple form is.

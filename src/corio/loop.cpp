@@ -3,10 +3,13 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>  // @since 03
 #include <cerrno>
+#include <mutex>  // @since 03
 #include <string>
 #include <string_view>  // @since 10
 #include <system_error>
+#include <vector>  // @since 03
 
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
@@ -35,12 +38,12 @@ Loop::Loop(LoopOptions options)
       tasks_(std::make_unique<detail::TaskList>()),  // @since 05
       // @before 10: owner_(std::this_thread::get_id()) {}
       owner_(std::this_thread::get_id()) {  // @since 10
-// @end
-// @since 10
+                                            // @end
+                                            // @since 10
   // The wake fd is the poller's alone: it is not a watched fd, so it never
   // keeps an idle loop from saying it would wait forever.
   inbox_ = std::make_shared<detail::Inbox>(poller_->name() == std::string_view("epoll") ? detail::WakerKind::EventFd
-                                                                                         : detail::WakerKind::Pipe);
+                                                                                        : detail::WakerKind::Pipe);
   // Under select, a process with FD_SETSIZE fds open already gets a wake fd
   // select cannot watch: refused, naming epoll as the fix.
   try {
@@ -364,25 +367,71 @@ void Loop::run_ready() {
   }
 }
 
-// An exception escaping a callback is reported and the loop goes on, as
-// asyncio's "Exception in callback" does.
+// An exception escaping a callback goes to the exception handler and the
+// loop goes on, as asyncio's "Exception in callback" does.
 void Loop::run_callback(detail::Callback* cb) {
   try {
     cb->run();
-  } catch (const std::exception& e) {
-    detail::report(std::string("Exception in callback: ") + e.what());
   } catch (...) {
-    detail::report("Exception in callback: an exception not derived from std::exception");
+    ExceptionContext context("Exception in callback", std::current_exception());
+    context.handle = Handle(cb);
+    call_exception_handler(context);
   }
   cb->release();
 }
+
+void Loop::default_exception_handler(const ExceptionContext& context) {
+  std::string text = context.message;
+  // @since 05
+  if (!context.task_name.empty()) text += ": task '" + context.task_name + "' (coroutine '" + context.coroutine + "')";
+  // @end
+  if (context.exception) text += ": " + detail::describe(context.exception);
+  detail::report(text);
+}
+
+void Loop::call_exception_handler(const ExceptionContext& context) {
+  if (!exception_handler_) {
+    default_exception_handler(context);
+    return;
+  }
+  try {
+    exception_handler_(*this, context);
+  } catch (...) {
+    default_exception_handler({"Unhandled error in exception handler", std::current_exception()});
+    default_exception_handler(context);
+  }
+}
+
+// @since 03
+namespace {
+// Every thread's: a loop may be destroyed on another thread than its own.
+std::mutex live_loops_mutex;
+std::vector<const Loop*> live_loops;
+}  // namespace
+
+detail::LiveLoop::LiveLoop(const Loop* loop) : loop_(loop) {
+  std::lock_guard<std::mutex> lock(live_loops_mutex);
+  live_loops.push_back(loop);
+}
+
+detail::LiveLoop::~LiveLoop() {
+  std::lock_guard<std::mutex> lock(live_loops_mutex);
+  std::erase(live_loops, loop_);
+}
+
+bool detail::loop_alive(const Loop* loop) {
+  std::lock_guard<std::mutex> lock(live_loops_mutex);
+  return std::find(live_loops.begin(), live_loops.end(), loop) != live_loops.end();
+}
+// @end
 
 // @since 10
 ThreadPoolExecutor& Loop::default_executor() {
   check_thread("default_executor");
   if (default_executor_shut_down_) {
-    throw RuntimeError("the loop's default executor was shut down (shutdown_default_executor); pass a "
-                       "ThreadPoolExecutor of your own to run_in_executor");
+    throw RuntimeError(
+        "the loop's default executor was shut down (shutdown_default_executor); pass a "
+        "ThreadPoolExecutor of your own to run_in_executor");
   }
   if (!default_executor_) default_executor_ = std::make_unique<ThreadPoolExecutor>(default_max_workers());
   return *default_executor_;

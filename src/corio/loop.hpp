@@ -8,15 +8,18 @@
 
 #include <chrono>
 #include <coroutine>  // @since 04
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>  // @since 02
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include <corio/callback.hpp>
-#include <corio/errors.hpp>  // @since 02
 #include <corio/clock.hpp>   // @since 02
+#include <corio/errors.hpp>  // @since 02
 #include <corio/inbox.hpp>   // @since 10
 #include <corio/poller.hpp>
 #include <corio/ready_queue.hpp>
@@ -42,6 +45,43 @@ struct LoopOptions {
 };
 
 class TimerHandle;
+// @end
+
+// What the loop's exception handler is given: asyncio's context dict, for
+// an error nobody can catch any more.
+struct ExceptionContext {
+  ExceptionContext(std::string what, std::exception_ptr error = nullptr)
+      : message(std::move(what)), exception(std::move(error)) {}
+
+  std::string message;           // 'message': "Exception in callback", ...
+  std::exception_ptr exception;  // 'exception': the error itself, or null
+  Handle handle;                 // 'handle': the callback it escaped from, if it did
+  const void* future = nullptr;  // 'future'/'task': its state(), for identity only, during the call  // @since 03
+  // @since 05
+  std::string task_name;  // 'task': its get_name(); empty for a plain future
+  std::string coroutine;  // the task's coroutine function
+  // @end
+};
+class Loop;
+// asyncio's handler(loop, context).
+using ExceptionHandler = std::function<void(Loop& loop, const ExceptionContext& context)>;
+
+// @since 03
+namespace detail {
+// Lists a loop among the live ones while it exists: a future that outlives
+// its loop then reports to the default handler instead.
+class LiveLoop {
+ public:
+  explicit LiveLoop(const Loop* loop);
+  ~LiveLoop();
+  LiveLoop(const LiveLoop&) = delete;
+  LiveLoop& operator=(const LiveLoop&) = delete;
+
+ private:
+  const Loop* loop_;
+};
+bool loop_alive(const Loop* loop);
+}  // namespace detail
 // @end
 
 class Loop {
@@ -99,6 +139,17 @@ class Loop {
   // One iteration: poll, dispatch, run what is ready (docs/architecture.md).
   void run_once();
 
+  // asyncio's exception handler: where an error escaping a callback, and
+  // (from chapter 03 on) an exception never retrieved, goes. An empty
+  // handler restores the default, which writes one line to the diagnostic
+  // sink (diagnostics.hpp); get_exception_handler() is empty then.
+  void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
+  const ExceptionHandler& get_exception_handler() const { return exception_handler_; }
+  static void default_exception_handler(const ExceptionContext& context);
+  // The handler, or the default; an error escaping the handler is reported
+  // by the default, with the context it was given.
+  void call_exception_handler(const ExceptionContext& context);
+
   // @since 03
   // For the futures of this library: run cb on the next iteration (the
   // queue takes over the caller's reference).
@@ -107,6 +158,9 @@ class Loop {
   // @since 04
   // For the awaiters of this library: resume h on the next iteration.
   void schedule(std::coroutine_handle<> h) { ready_.push(detail::Ready(h)); }
+  // asyncio's run_until_complete, for code that keeps its own loop (run.hpp).
+  template <class A>
+  auto run_until_complete(A&& aw);
   // @end
   // @since 09
   // For awaiters: queue what park() returned (a task's step, or a frame).
@@ -184,7 +238,7 @@ class Loop {
   bool should_poll(detail::PollTimeout timeout);
   void dispatch_fired();
   void advance_virtual_clock();  // @since 02
-  void move_due_timers();  // @since 02
+  void move_due_timers();        // @since 02
   void run_ready();
   void run_callback(detail::Callback* cb);
 
@@ -193,9 +247,9 @@ class Loop {
   std::size_t watched_ = 0;     // fds with any interest
   std::vector<detail::Fired> fired_;
   // @before 02: std::unique_ptr<detail::SelectPoller> poller_;
-  std::unique_ptr<detail::Poller> poller_;  // @since 02
-  std::unique_ptr<detail::Clock> clock_;  // @since 02
-  detail::TimerHeap timers_;  // @since 02
+  std::unique_ptr<detail::Poller> poller_;   // @since 02
+  std::unique_ptr<detail::Clock> clock_;     // @since 02
+  detail::TimerHeap timers_;                 // @since 02
   std::unique_ptr<detail::TaskList> tasks_;  // @since 05
   // @since 10
   std::shared_ptr<detail::Inbox> inbox_;
@@ -204,8 +258,10 @@ class Loop {
   bool debug_ = false;
   detail::Nanos slow_callback_duration_{0};
   // @end
+  ExceptionHandler exception_handler_;
+  detail::LiveLoop live_{this};  // @since 03
   std::thread::id owner_;
-  unsigned since_poll_ = 0;  // iterations since the poller was last asked
+  unsigned since_poll_ = 0;                             // iterations since the poller was last asked
   std::chrono::steady_clock::time_point next_audit_{};  // when audit_fds next checks every watched fd
   bool in_run_once_ = false;
   bool stopping_ = false;
@@ -222,9 +278,9 @@ Loop& get_running_loop();
 
 namespace detail {
 Loop* running_loop();
-void step_task(PromiseBase* task);  // @since 09: task.cpp
+void step_task(PromiseBase* task);     // @since 09: task.cpp
 void drop_done_callbacks(Loop& loop);  // @since 03: future.cpp
-}
+}  // namespace detail
 
 // @since 02
 namespace detail {
@@ -271,8 +327,9 @@ class TimerHandle : public Handle {
   // Handle's does.)
   double when() const {
     if (!callback()) {
-      throw RuntimeError("TimerHandle::when: this TimerHandle is empty (default-constructed or moved from): no timer "
-                         "is behind it");
+      throw RuntimeError(
+          "TimerHandle::when: this TimerHandle is empty (default-constructed or moved from): no timer "
+          "is behind it");
     }
     return std::chrono::duration<double>(timer()->when()).count();
   }

@@ -54,6 +54,9 @@ class Permits {
 class [[nodiscard]] AcquireAwaiter : private WaiterNode {
  public:
   explicit AcquireAwaiter(Permits& permits) : permits_(&permits) {}
+  // Moved only before it is awaited: create_task(lock.acquire()) moves it
+  // into the frame of the coroutine that awaits it.
+  AcquireAwaiter(AcquireAwaiter&& other) noexcept : permits_(other.permits_) {}
   AcquireAwaiter(const AcquireAwaiter&) = delete;
   AcquireAwaiter& operator=(const AcquireAwaiter&) = delete;
   // The states: never suspended, or resumed (coro null); waiting (linked);
@@ -75,17 +78,19 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
     // @before 09: coro = h;
     waker = park(h, this);  // @since 09
   }
-  // @before 09: void await_resume() { coro = nullptr; }
+  // True, as asyncio's acquire() returns: `if (co_await lock.acquire())`.
+  // @before 09: bool await_resume() { coro = nullptr; return true; }
   // @since 09
   // Cancelled in line, it was woken without a permit; cancelled after a
   // permit was handed over, it gives the permit back (to the next waiter)
   // before it throws. Either way no permit is lost.
-  void await_resume() {
+  bool await_resume() {
     bool handed = static_cast<bool>(std::exchange(waker, Ready()));
     if (cancel_pending()) {
       if (handed) permits_->give();
       throw_cancelled();
     }
+    return true;
   }
   // @end
 

@@ -239,6 +239,9 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
 class [[nodiscard]] JoinAwaiter : private WaiterNode {
  public:
   explicit JoinAwaiter(QueueCore& core) : core_(&core) {}
+  // Moved only before it is awaited: create_task(q.join()) moves it into
+  // the frame of the coroutine that awaits it.
+  JoinAwaiter(JoinAwaiter&& other) noexcept : core_(other.core_) {}
   JoinAwaiter(const JoinAwaiter&) = delete;
   JoinAwaiter& operator=(const JoinAwaiter&) = delete;
   ~JoinAwaiter() {

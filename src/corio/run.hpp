@@ -6,6 +6,7 @@
 
 #include <coroutine>
 #include <exception>
+#include <type_traits>
 #include <utility>
 
 #include <corio/coro.hpp>
@@ -71,7 +72,81 @@ Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& e
   loop.stop();
 }
 
+// What run_until_complete gives for an awaitable.
+template <class A>
+struct Awaited {
+  using type = std::decay_t<decltype(std::declval<A&>().await_resume())>;  // a plain awaiter
+};
+template <class T>
+struct Awaited<Coro<T>> {
+  using type = T;
+};
+template <class T>
+struct Awaited<Future<T>> {
+  using type = T;
+};
+// @since 05
+template <class T>
+struct Awaited<Task<T>> {
+  using type = T;
+};
+// @end
+
+// What run_until_complete awaits: the awaitable itself; from chapter 05 on
+// a coroutine runs as a task, as asyncio's ensure_future makes it.
+template <class A>
+A&& awaited(A&& aw) {
+  return std::forward<A>(aw);
+}
+// @since 05
+template <class T>
+Task<T> awaited(Coro<T>&& coro) {
+  return create_task(std::move(coro));
+}
+// @end
+
+// run_until_complete's driver: awaits aw, keeps what came out, stops the
+// loop. Unlike run()'s, it leaves the other tasks as they are.
+template <class T, class A>
+Driver complete(Loop& loop, A aw, Storage<T>& result, std::exception_ptr& error) {
+  try {
+    if constexpr (std::is_void_v<T>) {
+      co_await awaited(std::move(aw));
+    } else {
+      result.put(co_await awaited(std::move(aw)));
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  loop.stop();
+}
+
 }  // namespace detail
+
+// Runs the loop until aw is done and returns its result, or throws its
+// error: a Coro (a task from chapter 05 on), a Task, a Future, or a plain
+// awaiter. Tasks still pending stay so, for a later call; the loop stays
+// open. As asyncio's, it refuses to run a running loop, or inside another.
+template <class A>
+auto Loop::run_until_complete(A&& aw) {
+  using T = typename detail::Awaited<std::remove_cvref_t<A>>::type;
+  if (running_) throw RuntimeError("This event loop is already running; await it instead of run_until_complete");
+  if (detail::running_loop() != nullptr) {
+    throw RuntimeError("Cannot run the event loop while another loop is running; await it in that loop instead");
+  }
+  detail::Storage<T> result;
+  std::exception_ptr error;
+  detail::Driver driver = detail::complete<T>(*this, std::remove_cvref_t<A>(std::forward<A>(aw)), result, error);
+  schedule(driver.handle());
+  run_forever();
+  if (!driver.done()) {
+    throw RuntimeError(
+        "Event loop stopped before Future completed. (run_until_complete: stop() was called before "
+        "the awaitable was done; call run_until_complete again to go on)");
+  }
+  if (error) std::rethrow_exception(error);
+  return result.take();
+}
 
 template <class T>
 T run(Coro<T> main, LoopOptions options = {}) {

@@ -6,8 +6,10 @@
 // times, by any number of coroutines, before or after it finished.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <corio/coro.hpp>
@@ -53,10 +55,17 @@ class Task {
   std::uint32_t uncancel() const { return get("Task::uncancel")->uncancel(); }
   // @end
 
+  // As Future's: the handle removes it again while the task is pending.
   template <class F>
-  void add_done_callback(F f) const {
+  DoneCallbackHandle add_done_callback(F f) const {
     State* p = get("Task::add_done_callback");
-    p->add_waiter(new detail::DoneCallback<Task, State, F>(p, std::move(f)));
+    auto* cb = new detail::DoneCallback<Task, State, F>(p, std::move(f));
+    DoneCallbackHandle handle(cb, cb);
+    p->add_waiter(cb);
+    return handle;
+  }
+  std::size_t remove_done_callback(const DoneCallbackHandle& handle) const {
+    return handle.remove_from(*get("Task::remove_done_callback"));
   }
 
   // `co_await task`: resumed from the loop on the iteration after the task
@@ -94,6 +103,24 @@ namespace detail {
 // For tests: the count of tasks this thread has made, so that the next is
 // Task-(count + 1). Lets a test reach the numbers a long uptime reaches.
 void set_tasks_made(std::uint64_t count);
+
+// An awaiter written out, such as ev.wait(), lock.acquire() or q.join(): a
+// type with await_ready, await_suspend and await_resume of its own.
+template <class A>
+concept PlainAwaiter = requires(A& a) {
+  a.await_ready();
+  a.await_resume();
+};
+template <class A>
+using AwaiterResult = std::decay_t<decltype(std::declval<A&>().await_resume())>;
+
+// The coroutine that awaits one: what create_task, gather, wait_for and
+// shield make of a plain awaiter, which cannot be a task by itself.
+template <class A>
+Coro<AwaiterResult<A>> await_awaiter(A aw) {
+  co_return co_await aw;
+}
+
 }  // namespace detail
 
 // Wraps coro in a task on the running loop; its first step runs on the next
@@ -112,6 +139,13 @@ Task<T> create_task(Coro<T> coro, std::string name = {}) {
   loop.schedule(detail::Ready(&p));
   // @end
   return Task<T>(detail::Ref<detail::Promise<T>>::adopt(&p));
+}
+
+// A plain awaiter as a task: create_task(ev.wait()), create_task(q.join()).
+// Moved into the coroutine that awaits it, so it must not be awaited yet.
+template <class A>
+requires detail::PlainAwaiter<A> Task<detail::AwaiterResult<A>> create_task(A aw, std::string name = {}) {
+  return create_task(detail::await_awaiter(std::move(aw)), std::move(name));
 }
 
 // @since 09

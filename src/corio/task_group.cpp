@@ -43,7 +43,7 @@ void GroupChild::invoke() {
 }  // namespace detail
 
 ExceptionGroup::ExceptionGroup(const std::string& message, std::vector<std::exception_ptr> errors)
-    : std::runtime_error(listed(message, errors)), errors_(std::move(errors)) {}
+    : std::runtime_error(listed(message, errors)), message_(message), errors_(std::move(errors)) {}
 
 void TaskGroup::enter() {
   if (entered_) throw RuntimeError("TaskGroup::run: this TaskGroup has run a block already; make one per block");

@@ -32,15 +32,61 @@
 
 namespace corio {
 
-// Several errors at once. what() names how many and lists each one.
+// Several errors at once. what() names how many and lists each one;
+// message() is the message alone (Python's eg.message), such as "unhandled
+// errors in a TaskGroup".
 class ExceptionGroup : public std::runtime_error {
  public:
   ExceptionGroup(const std::string& message, std::vector<std::exception_ptr> errors);
+  const std::string& message() const { return message_; }
   const std::vector<std::exception_ptr>& exceptions() const { return errors_; }
 
+  // The C++ stand-in for `except* E`: Python's eg.split(E). The errors that
+  // are an E, and the others, each as a group with this message, in order,
+  // or nullopt when there are none; a nested group is split the same way.
+  //   auto [refused, rest] = group.split<ConnectionRefused>();
+  //   if (rest) throw *rest;  // what `except*` would let through
+  template <class E>
+  std::pair<std::optional<ExceptionGroup>, std::optional<ExceptionGroup>> split() const;
+  // Only the errors that are an E (Python's eg.subgroup(E)).
+  template <class E>
+  std::optional<ExceptionGroup> subgroup() const {
+    return split<E>().first;
+  }
+
  private:
+  std::optional<ExceptionGroup> part(std::vector<std::exception_ptr> errors) const {
+    if (errors.empty()) return std::nullopt;
+    return ExceptionGroup(message_, std::move(errors));
+  }
+
+  std::string message_;
   std::vector<std::exception_ptr> errors_;
 };
+
+template <class E>
+std::pair<std::optional<ExceptionGroup>, std::optional<ExceptionGroup>> ExceptionGroup::split() const {
+  if constexpr (std::is_base_of_v<E, ExceptionGroup>) {
+    return {*this, std::nullopt};  // the group itself is an E, as in Python
+  } else {
+    std::vector<std::exception_ptr> match;
+    std::vector<std::exception_ptr> rest;
+    for (const std::exception_ptr& error : errors_) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const E&) {
+        match.push_back(error);
+      } catch (const ExceptionGroup& nested) {
+        auto [m, r] = nested.split<E>();
+        if (m) match.push_back(std::make_exception_ptr(std::move(*m)));
+        if (r) rest.push_back(std::make_exception_ptr(std::move(*r)));
+      } catch (...) {
+        rest.push_back(error);
+      }
+    }
+    return {part(std::move(match)), part(std::move(rest))};
+  }
+}
 
 class TaskGroup;
 
@@ -62,7 +108,7 @@ class GroupChild final : public Callback, public Waiter {
 
   TaskGroup* group_;  // null once the group is gone
   AnyTask task_;
-  bool queued_ = false;  // notified: off the task's waiter list, queued on the loop
+  bool queued_ = false;         // notified: off the task's waiter list, queued on the loop
   GroupChild* prev_ = nullptr;  // the group's list, oldest child first
   GroupChild* next_ = nullptr;
 };
@@ -140,7 +186,7 @@ Task<T> TaskGroup::create_task(Coro<T> coro, std::string name) {
   try {
     check_open("TaskGroup::create_task");
   } catch (...) {
-    coro.release("TaskGroup::create_task").destroy();  // closed without a "never awaited" warning
+    coro.close();  // discarded without a "never awaited" warning
     throw;
   }
   Task<T> task = corio::create_task(std::move(coro), std::move(name));

@@ -75,8 +75,13 @@ Cancel WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
   me.cancel_requested_ = me.cancel_requested_ || passed;
   return passed ? Cancel::PassedOn : Cancel::TooLate;
 }
-// @end
 
+void WaitMany::time_out() {
+  if (!waker_) return;  // settled (or cancelled) first: the coroutine is queued
+  unhook_all();
+  wake(std::exchange(waker_, Ready()));
+}
+// @end
 void WaitMany::unhook_all() {
   for (Node& node : nodes_) unhook(node);
 }

@@ -15,10 +15,15 @@
 #include <string>  // @since 09
 #include <type_traits>
 #include <vector>
+// @since 09
+#include <algorithm>
+#include <optional>
+// @end
 
 #include <corio/children.hpp>
 #include <corio/errors.hpp>
 #include <corio/future.hpp>
+#include <corio/loop.hpp>        // @since 09
 #include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
@@ -65,6 +70,9 @@ class WaitMany : private WaitPoint {  // @since 09
   }
   // True when a cancellation was passed on to the children (gather).
   bool cancel_requested() const { return cancel_requested_; }
+  // wait()'s timeout: the coroutine goes on with the rule unmet, and the
+  // children are left as they are. Nothing when it went on already.
+  void time_out();
   // @end
   ~WaitMany() = default;
 
@@ -112,7 +120,21 @@ class [[nodiscard]] Wait final : public WaitMany {
     for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
     watch(nodes_);
   }
-  ~Wait() { unhook_all(); }
+  // @since 09
+  Wait(std::vector<H> children, ReturnWhen rule, std::optional<double> timeout) : Wait(std::move(children), rule) {
+    timeout_ = timeout;
+  }
+  // The timer starts when the coroutine waits, and goes when the wait does.
+  bool await_suspend(std::coroutine_handle<> h) {
+    if (!WaitMany::await_suspend(h)) return false;
+    if (timeout_) timer_ = get_running_loop().call_later(std::max(*timeout_, 0.0), [this] { time_out(); });
+    return true;
+  }
+  // @end
+  ~Wait() {
+    timer_.cancel();  // @since 09
+    unhook_all();
+  }
 
   // Sorts the children by what they are when the coroutine resumes: one
   // that completed after the deciding child, in the same iteration, is done.
@@ -127,6 +149,10 @@ class [[nodiscard]] Wait final : public WaitMany {
  private:
   std::vector<H> children_;
   std::vector<Node> nodes_;
+  // @since 09
+  std::optional<double> timeout_;
+  TimerHandle timer_;
+  // @end
 };
 
 template <class H>
@@ -145,6 +171,20 @@ detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when = ALL_COMPLETED)
   }
   return detail::Wait<H>(std::move(aws), return_when);
 }
+
+// @since 09
+// The same, returning when timeout seconds have passed if return_when does
+// not hold by then: done and pending as they are, nothing raised, nothing
+// cancelled (asyncio's wait(aws, timeout=...)). nullopt: no timeout.
+template <class H>
+  requires detail::Waitable<H>
+detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when, std::optional<double> timeout) {
+  if (aws.empty()) {
+    throw InvalidArgument("wait: the set of tasks is empty; there is nothing to wait for (asyncio raises ValueError)");
+  }
+  return detail::Wait<H>(std::move(aws), return_when, timeout);
+}
+// @end
 
 // asyncio.wait refuses bare coroutines since Python 3.11, and so does corio:
 // a coroutine wrapped here could never be found among done and pending.
