@@ -23,8 +23,9 @@ POLLERS  := select epoll
 # name here and define SAN_FLAGS_<name> (the sanitizer flags), and where it
 # needs them OPT_FLAGS_<name> (replaces CXXFLAGS), TEST_ARGS_<name> (a part
 # of the suite, e.g. [threads]) and POLLERS_<name> (default: both). The
-# variants share an object cache (CHECK_CACHE), so a variant that differs
-# from another only in a -D seen by one file recompiles just that file.
+# variants share an object cache (CHECK_CACHE): the two ASan builds compile
+# the runtime and the programs once (all but frame_pool.cpp); the tests'
+# objects differ, as CORIO_EXAMPLES_DIR names the build directory.
 CHECK_VARIANTS := asan asan-pool tsan O0
 CHECK_CACHE    ?= $(or $(CORIO_OBJ_CACHE),$(abspath build/objcache))
 ASAN_FLAGS      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(GCC_SAN_QUIRKS)
@@ -42,8 +43,8 @@ SAN_FLAGS_tsan  = -fsanitize=thread -fno-omit-frame-pointer $(GCC_SAN_QUIRKS)
 TEST_ARGS_tsan := [threads]
 # The suite at -O0, no sanitizer: GCC makes symmetric transfer a tail call
 # only when optimising, so here a chain of awaits that complete at once
-# grows the stack if the runtime lets it. Quick to compile.
-OPT_FLAGS_O0   := -O0 -g
+# grows the stack if the runtime lets it. Quick to compile (no -g either).
+OPT_FLAGS_O0   := -O0
 POLLERS_O0     := epoll
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
 # GCC 12 warns about std::regex (inside Catch2's runner) under the
