@@ -1,8 +1,8 @@
 # corio: the runtime (src/corio), the programs of every chapter, the tests,
 # and the snapshots of the book. `make help` lists the targets.
 #
-# Everything is built under $(B) (default build/): the sanitizer builds of
-# `make check` are the same rules with B=build/asan and SANFLAGS set.
+# Everything is built under $(B) (default build/): the builds of `make check`
+# are the same rules with B=build/<variant> and SANFLAGS (CXXFLAGS) set.
 
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
@@ -19,16 +19,33 @@ BENCH_FLAGS = -std=c++20 -O2 -DNDEBUG $(WARNINGS) -pthread -Isrc $(CPPFLAGS)
 # The poller each test run uses (the runtime reads CORIO_POLLER).
 POLLERS  := select epoll
 
-# `make check`: one build per sanitizer under build/<name>. To add one, add
-# its name here and define SAN_FLAGS_<name> (and TEST_ARGS_<name> to run a
-# part of the suite, e.g. TEST_ARGS_tsan := [threads]).
-CHECK_VARIANTS := asan tsan
-SAN_FLAGS_asan  = -fsanitize=address,undefined -fno-omit-frame-pointer \
-                  -fno-sanitize-recover=all -DCORIO_NO_FRAME_POOL $(GCC_SAN_QUIRKS)
+# `make check`: one build per variant under build/<name>. To add one, add its
+# name here and define SAN_FLAGS_<name> (the sanitizer flags), and where it
+# needs them OPT_FLAGS_<name> (replaces CXXFLAGS), TEST_ARGS_<name> (a part
+# of the suite, e.g. [threads]) and POLLERS_<name> (default: both). The
+# variants share an object cache (CHECK_CACHE): the two ASan builds compile
+# the runtime and the programs once (all but frame_pool.cpp); the tests'
+# objects differ, as CORIO_EXAMPLES_DIR names the build directory.
+CHECK_VARIANTS := asan asan-pool tsan O0
+CHECK_CACHE    ?= $(or $(CORIO_OBJ_CACHE),$(abspath build/objcache))
+ASAN_FLAGS      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(GCC_SAN_QUIRKS)
+# ASan with the frame pool off sees every frame's own allocation (a frame
+# used after it was freed, or freed twice); with the pool on it sees the
+# pool's own bugs (frames outliving the thread that allocated them). One
+# poller each: both are covered, for the time of one run of the suite.
+SAN_FLAGS_asan       = $(ASAN_FLAGS) -DCORIO_NO_FRAME_POOL
+POLLERS_asan        := select
+SAN_FLAGS_asan-pool  = $(ASAN_FLAGS)
+POLLERS_asan-pool   := epoll
 # ThreadSanitizer over the tests that start threads (chapter 10's, tagged
 # [threads]); the rest of the suite is single-threaded by construction.
 SAN_FLAGS_tsan  = -fsanitize=thread -fno-omit-frame-pointer $(GCC_SAN_QUIRKS)
 TEST_ARGS_tsan := [threads]
+# The suite at -O0, no sanitizer: GCC makes symmetric transfer a tail call
+# only when optimising, so here a chain of awaits that complete at once
+# grows the stack if the runtime lets it. Quick to compile (no -g either).
+OPT_FLAGS_O0   := -O0
+POLLERS_O0     := epoll
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
 # GCC 12 warns about std::regex (inside Catch2's runner) under the
 # sanitizers, falsely; clang does not know the option.
@@ -71,7 +88,7 @@ PREV = $(shell printf '%s\n' '$(NN)' | awk '{ printf "%02d", $$0 - 1 }')
 # ---------------------------------------------------------------- targets
 
 .DEFAULT_GOAL := all
-.PHONY: all lib examples tests run test test-snapshot run-tests check \
+.PHONY: all lib examples tests run test test-snapshot run-tests check check-variants \
         chapter diff test-chapters bench install clean format help FORCE
 
 all: $(LIB) $(EX_BINS)
@@ -107,12 +124,20 @@ run-tests: $(TEST_BIN) $(EX_BINS)
 check:
 	@sh tools/ensure-catch2.sh
 	+@for v in $(CHECK_VARIANTS); do \
+	    t0=$$(date +%s); \
 	    $(MAKE) --no-print-directory check-$$v || exit 1; \
+	    echo "make check: $$v done in $$(($$(date +%s) - t0)) s"; \
 	done
 
+# The variants' names, for .ci/run's timings.
+check-variants:
+	@echo $(CHECK_VARIANTS)
+
 check-%:
+	@echo "== make check: variant $*"
 	+$(Q)$(MAKE) --no-print-directory B=build/$* SANFLAGS='$(SAN_FLAGS_$*)' \
-	    TEST_ARGS='$(TEST_ARGS_$*)' run-tests
+	    $(if $(OPT_FLAGS_$*),CXXFLAGS='$(OPT_FLAGS_$*)') POLLERS='$(or $(POLLERS_$*),$(POLLERS))' \
+	    CORIO_OBJ_CACHE='$(CHECK_CACHE)' TEST_ARGS='$(TEST_ARGS_$*)' run-tests
 
 chapter:
 	@test -n "$(NN)" || { echo "usage: make chapter N=03" >&2; exit 2; }
@@ -155,7 +180,8 @@ help:
 	@echo 'make                  library and every chapter'"'"'s programs'
 	@echo 'make run [CH=04]      the tour: each chapter'"'"'s programs, on the real clock'
 	@echo 'make test             tests (select and epoll), quotes, install test'
-	@echo 'make check            tests under ASan+UBSan (build/asan), threaded ones under TSan (build/tsan)'
+	@echo 'make check            tests under ASan+UBSan, frame pool off (select) and on (epoll),'
+	@echo '                      threaded ones under TSan, the suite at -O0 (build/<variant>) [check-NAME: one]'
 	@echo 'make chapter N=03     cut chapter 03'"'"'s snapshot into build/chapters/03'
 	@echo 'make diff N=05        what chapter 05 changed (diff -ruN 04 05)'
 	@echo 'make test-chapters    build and test every chapter'"'"'s snapshot [N=05: one]'
@@ -169,8 +195,8 @@ help:
 # Objects depend on the flags they were compiled with.
 $(B)/flags: FORCE
 	@mkdir -p $(@D)
-	@printf '%s\n' '$(CXX) $(FLAGS) $(LDFLAGS)' | cmp -s - $@ || \
-	 printf '%s\n' '$(CXX) $(FLAGS) $(LDFLAGS)' >$@
+	@printf '%s\n' '$(CXX) $(FLAGS) $(LDFLAGS) $(TEST_CXXFLAGS)' | cmp -s - $@ || \
+	 printf '%s\n' '$(CXX) $(FLAGS) $(LDFLAGS) $(TEST_CXXFLAGS)' >$@
 
 # $(call compile,flags): with CORIO_OBJ_CACHE set, through tools/cxxcache.sh.
 define compile
@@ -178,7 +204,9 @@ define compile
 $(call say,CXX,$<)$(if $(CORIO_OBJ_CACHE),CORIO_OBJ_CACHE='$(CORIO_OBJ_CACHE)' sh tools/cxxcache.sh $@ $< $(CXX) $(1),$(CXX) $(1) -MMD -MP -c $< -o $@)
 endef
 
-$(TEST_OBJS): XFLAGS = -DCORIO_EXAMPLES_DIR="\"$(abspath $(B)/examples)\""
+# TEST_CXXFLAGS: added for the tests' objects only (make test-chapters
+# builds the snapshots' tests at -O1 without -g: half the compile time).
+$(TEST_OBJS): XFLAGS = -DCORIO_EXAMPLES_DIR="\"$(abspath $(B)/examples)\"" $(TEST_CXXFLAGS)
 # Catch2's runner compiles in half the time at -O1 and runs as fast.
 $(B)/obj/tests/main.o: XFLAGS += -O1
 

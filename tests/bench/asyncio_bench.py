@@ -88,6 +88,17 @@ async def bench_a():
     emit_rates("A", "tasks", A_N, cold, warm)
 
 
+# --- AG. spawn, then one gather ----------------------------------------------
+# asyncio's A already awaits its tasks with one gather(*tasks): AG is the same
+# work, reported under its own name so that the table has both sides of the
+# row where corio gathers too.
+
+async def bench_ag():
+    cold = await spawn_pass()
+    warm = await spawn_pass()
+    emit_rates("AG", "tasks", A_N, cold, warm)
+
+
 # --- B1. yield, one task ----------------------------------------------------
 
 B1_YIELDS = 1_000_000
@@ -299,7 +310,7 @@ async def bench_f():
 
 
 WORKLOADS = {
-    "A": bench_a, "B1": bench_b1, "B2": bench_b2, "C": bench_c,
+    "A": bench_a, "AG": bench_ag, "B1": bench_b1, "B2": bench_b2, "C": bench_c,
     "D": bench_d, "E": bench_e, "F": bench_f,
 }
 

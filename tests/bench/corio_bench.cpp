@@ -1,5 +1,5 @@
 // @chapter 05
-// corio's side of `make bench`: workloads A, B1, B2 and C of
+// corio's side of `make bench`: workloads A, AG (from chapter 06), B1, B2 and C of
 // docs/benchmarks.md, one per process (tests/bench/run.sh starts a fresh
 // process for every run). Usage: corio_bench WORKLOAD.
 //
@@ -76,6 +76,31 @@ corio::Coro<void> bench_a() {
   double warm = co_await spawn_pass();
   print_rates("A", "tasks", kSpawnTasks, cold, warm);
 }
+
+// @since 06
+// --- AG. spawn, then one gather ------------------------------------------------
+
+// One pass of A, awaited as asyncio's is: one gather() of the vector of
+// every task.
+corio::Coro<double> spawn_gather_pass() {
+  double t0 = now();
+  std::vector<corio::Task<int>> tasks;
+  tasks.reserve(kSpawnTasks);
+  for (int i = 0; i < kSpawnTasks; ++i) tasks.push_back(corio::create_task(ret(i)));
+  std::vector<int> results = co_await corio::gather(std::move(tasks));
+  long long sum = 0;
+  for (int r : results) sum += r;
+  double t1 = now();
+  check("AG", "the sum", sum, 1LL * kSpawnTasks * (kSpawnTasks - 1) / 2);
+  co_return t1 - t0;
+}
+
+corio::Coro<void> bench_ag() {
+  double cold = co_await spawn_gather_pass();
+  double warm = co_await spawn_gather_pass();
+  print_rates("AG", "tasks", kSpawnTasks, cold, warm);
+}
+// @end
 
 // --- B1, B2. yield -------------------------------------------------------------
 
@@ -184,6 +209,12 @@ constexpr Workload kWorkloads[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // @since 06
+  if (argc == 2 && std::strcmp(argv[1], "AG") == 0) {
+    corio::run(bench_ag());
+    return 0;
+  }
+  // @end
   for (const Workload& w : kWorkloads) {
     if (argc == 2 && std::strcmp(argv[1], w.name) == 0) {
       std::printf(
@@ -193,6 +224,6 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
-  std::fprintf(stderr, "usage: corio_bench {A,B1,B2,C}\n");
+  std::fprintf(stderr, "usage: corio_bench WORKLOAD (A, B1, B2 or C; AG from chapter 06 on)\n");
   return 2;
 }
