@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -1039,6 +1040,118 @@ TEST_CASE("run() cancels the tasks still pending when main returns and runs them
   CHECK(lives.alive() == 0);
   CHECK(lives.twice == 0);
   CHECK(diagnostics.messages.empty());  // no "destroyed but it is pending"
+}
+
+// Cleanup that makes a new task each time it is cancelled, and a long job.
+corio::Coro<> respawn_when_cancelled(int& spawned, int& slept) {
+  try {
+    for (int i = 0; i < 1000; ++i) {
+      co_await corio::sleep(1);
+      ++slept;
+    }
+  } catch (const corio::CancelledError&) {
+    ++spawned;
+    corio::create_task(respawn_when_cancelled(spawned, slept), "respawned");
+    throw;
+  }
+}
+
+corio::Coro<int> leave_a_task_that_respawns(int& spawned, int& slept) {
+  corio::create_task(respawn_when_cancelled(spawned, slept), "respawned");
+  co_return 1;
+}
+
+TEST_CASE("run()'s shutdown also cancels the tasks that cleanup code made, and gives up after a few rounds", "[ch09]") {
+  Diagnostics diagnostics;
+  int spawned = 0;
+  int slept = 0;
+  CHECK(corio::run(leave_a_task_that_respawns(spawned, slept), corio_test::virtual_time()) == 1);
+  CHECK(spawned == corio::detail::kShutdownRounds);  // one per round
+  CHECK(slept == 0);                                 // no long job ran to its end
+  REQUIRE(diagnostics.messages.size() == 2);
+  CHECK_THAT(diagnostics.messages[0],
+             Catch::Matchers::Contains("Abandoned: 'respawned' (coroutine 'respawn_when_cancelled')"));
+  CHECK_THAT(diagnostics.messages[1], Catch::Matchers::Contains("Task was destroyed but it is pending"));
+}
+
+// A task whose end makes another like it: cleanup code that never runs out
+// of work. It stops by itself after 100, so the test ends either way.
+corio::Coro<> wait_a_long_time() { co_await corio::sleep(1e6); }
+
+void spawn_another(int& spawned) {
+  if (++spawned == 100) return;
+  corio::create_task(wait_a_long_time(), "respawned").add_done_callback([&spawned](const corio::Task<>&) {
+    spawn_another(spawned);
+  });
+}
+
+corio::Coro<int> leave_a_respawning_task(int& spawned) {
+  spawn_another(spawned);
+  co_return 1;
+}
+
+TEST_CASE("run()'s shutdown gives up after a few rounds when cleanup keeps making tasks, and names them", "[ch09]") {
+  Diagnostics diagnostics;
+  int spawned = 0;
+  CHECK(corio::run(leave_a_respawning_task(spawned), corio_test::virtual_time()) == 1);
+  CHECK(spawned == corio::detail::kShutdownRounds + 1);  // one per round, and the one left
+  REQUIRE(diagnostics.messages.size() == 2);
+  CHECK_THAT(diagnostics.messages[0], Catch::Matchers::Contains("run(): gave up shutting down after 3 rounds"));
+  CHECK_THAT(diagnostics.messages[0],
+             Catch::Matchers::Contains("Abandoned: 'respawned' (coroutine 'wait_a_long_time')"));
+  CHECK_THAT(diagnostics.messages[1], Catch::Matchers::Contains("Task was destroyed but it is pending"));
+}
+
+corio::Coro<std::string> wait_for_the_event(corio::Event& event) {
+  try {
+    co_await event.wait();
+    co_return "set";
+  } catch (const corio::CancelledError& e) {
+    co_return "cancelled: " + e.message();
+  }
+}
+
+corio::Coro<std::string> destroy_an_awaited_event() {
+  auto event = std::make_unique<corio::Event>();
+  corio::Task<std::string> waiter = corio::create_task(wait_for_the_event(*event));
+  co_await corio::sleep(1);  // the waiter is in the event's line
+  event.reset();
+  co_return co_await waiter;
+}
+
+TEST_CASE("a task waiting on an Event that is destroyed is cancelled, with a message naming the Event", "[ch09]") {
+  CHECK(corio::run(destroy_an_awaited_event(), corio_test::virtual_time()) ==
+        "cancelled: Event was destroyed while this task waited on it");
+}
+
+corio::Coro<> sleep_a_long_time(Lives& lives) {
+  Life life(lives);
+  co_await corio::sleep(100);
+}
+
+TEST_CASE("a Task handle that outlives its loop says done and cancelled, and touches nothing of the dead loop",
+          "[ch09]") {
+  Diagnostics diagnostics;
+  Lives lives;
+  corio::Task<> kept;
+  {
+    corio::Loop loop(corio_test::virtual_time());
+    loop.call_soon([&] {
+      kept = corio::create_task(sleep_a_long_time(lives));
+      loop.call_soon([&] { loop.stop(); });  // after the task's first step
+    });
+    loop.run_forever();  // the task sleeps, its timer in the loop's heap
+    CHECK(loop.timers_armed() == 1);
+  }
+  CHECK(diagnostics.any_contains("Task was destroyed but it is pending"));
+  CHECK(lives.alive() == 1);  // the handle keeps the frame
+  CHECK(kept.done());
+  CHECK(kept.cancelled());
+  CHECK_FALSE(kept.cancel());
+  CHECK_THROWS_AS(kept.result(), corio::CancelledError);
+  kept = corio::Task<>();  // the frame goes, and its sleep does not look for its timer in the dead loop
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
 }
 
 corio::Coro<> cancel_myself(Trace& trace) {

@@ -346,3 +346,30 @@ TEST_CASE("a ThreadPoolExecutor of SIZE_MAX workers is refused with a ValueError
                     Contains("max_workers") && Contains(std::to_string(corio::ThreadPoolExecutor::kMaxWorkers)));
   CHECK_THROWS_AS(corio::ThreadPoolExecutor(corio::ThreadPoolExecutor::kMaxWorkers + 1), corio::ValueError);
 }
+
+TEST_CASE("closing a loop while a to_thread job waits for a call it posted back runs that call, and does not hang",
+          "[ch10][threads]") {
+  corio_test::Diagnostics diagnostics;  // the task left is destroyed with the loop, and says so
+  std::atomic<int> got = 0;
+  std::atomic<bool> answered = false;
+  {
+    corio::Loop loop(corio_test::virtual_time());
+    corio::RemoteLoop remote = loop.remote();
+    auto job = [remote, &got, &answered] {
+      int answer = 0;
+      remote.call_soon_threadsafe([&answer, &answered] {
+        answer = 42;
+        answered = true;
+      });
+      while (!answered) std::this_thread::yield();  // the loop has stopped running: only its close can answer
+      got = answer;
+    };
+    loop.call_soon([&loop, job] {
+      corio::create_task(corio::to_thread(job));
+      loop.call_soon([&loop] { loop.stop(); });  // after the task's first step, which submits the job
+    });
+    loop.run_forever();
+    CHECK(loop.inbox()->work_in_flight() == 1);
+  }  // the loop closes with the job in flight
+  CHECK(got == 42);
+}

@@ -203,3 +203,19 @@ TEST_CASE("run_until_complete refuses a running loop, and a loop that stops befo
 }
 
 }  // namespace
+
+namespace {
+
+corio::Coro<corio::Future<int>> make_a_future() { co_return corio::Future<int>(); }
+
+corio::Coro<int> await_it(corio::Future<int> future) { co_return co_await future; }
+
+}  // namespace
+
+TEST_CASE("a future made under one run() and awaited under another is refused: attached to a different loop",
+          "[ch04]") {
+  corio::Future<int> future = corio::run(make_a_future(), corio_test::virtual_time());
+  CHECK_THROWS_AS(corio::run(await_it(future), corio_test::virtual_time()), corio::RuntimeError);
+  CHECK_THROWS_WITH(corio::run(await_it(future), corio_test::virtual_time()),
+                    Catch::Matchers::Contains("got Future attached to a different loop"));
+}

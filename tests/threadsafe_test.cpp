@@ -164,22 +164,24 @@ TEST_CASE("work_finished without a work_started is refused", "[ch10]") {
   CHECK_THROWS_WITH(loop.remote().work_finished(), Contains("more often than work_started()"));
 }
 
-TEST_CASE("closing a loop waits for the work in flight, and drops what it posts", "[ch10][threads]") {
+TEST_CASE("closing a loop waits for the work in flight, and runs what it posts meanwhile, even a call it waits for",
+          "[ch10][threads]") {
+  std::atomic<bool> ran = false;
   std::atomic<bool> finished = false;
-  bool ran = false;
   std::thread other;
   {
     corio::Loop loop(corio_test::virtual_time());
     corio::RemoteLoop remote = loop.remote();
     remote.work_started();
     other = std::thread([&, remote] {
-      finished = true;
       remote.call_soon_threadsafe([&] { ran = true; });
+      while (!ran) std::this_thread::yield();  // only the closing loop can run it
+      finished = true;
       remote.work_finished();
     });
   }  // the loop closes here, whether or not the thread has run yet
   CHECK(finished);
-  CHECK_FALSE(ran);
+  CHECK(ran);
   other.join();
 }
 
@@ -219,4 +221,116 @@ TEST_CASE("a select loop made with every fd below FD_SETSIZE taken refuses its o
   ::setrlimit(RLIMIT_NOFILE, &saved);
   CHECK_THAT(error, Contains("wake fd") && Contains("FD_SETSIZE") && Contains("epoll"));
   CHECK(epoll_works);
+}
+
+namespace {
+
+corio::Coro<int> add_later(int a, int b) {
+  co_await corio::sleep(0.001);
+  co_return a + b;
+}
+
+// A producer thread that makes coroutines and posts them to the loop, which
+// runs them as tasks; the thread has ended before any of them runs.
+corio::Coro<int> run_what_a_dead_thread_made(int count) {
+  corio::Loop& loop = corio::get_running_loop();
+  corio::RemoteLoop remote = loop.remote();
+  std::vector<corio::Task<int>> tasks;
+  remote.work_started();
+  std::thread producer([remote, &tasks, count] {
+    for (int i = 0; i < count; ++i) {
+      remote.call_soon_threadsafe(
+          [&tasks, coro = add_later(i, 1)]() mutable { tasks.push_back(corio::create_task(std::move(coro))); });
+    }
+    remote.work_finished();
+  });
+  producer.join();  // the producer's thread is gone before its coroutines start
+  int sum = 0;
+  while (tasks.size() < static_cast<std::size_t>(count)) co_await corio::sleep(0);
+  for (corio::Task<int>& t : tasks) sum += co_await t;
+  co_return sum;
+}
+
+}  // namespace
+
+TEST_CASE("coroutines made on a thread that has ended run and end on the loop's thread", "[ch10][threads]") {
+  // 0 + 1 + ... + 999, plus 1 each.
+  CHECK(corio::run(run_what_a_dead_thread_made(1000), corio_test::virtual_time()) == 999 * 1000 / 2 + 1000);
+  // A new thread adopts the dead thread's memory, frames still alive in it
+  // and all, and makes more.
+  CHECK(corio::run(run_what_a_dead_thread_made(1000), corio_test::virtual_time()) == 999 * 1000 / 2 + 1000);
+}
+
+TEST_CASE("a coroutine made on one thread may run and end under run() on another, again and again", "[ch10][threads]") {
+  for (int round = 0; round < 3; ++round) {
+    std::vector<corio::Coro<int>> made;
+    for (int i = 0; i < 500; ++i) made.push_back(add_later(i, 1));
+    std::atomic<long> sum = 0;
+    std::thread runner([&] {
+      for (corio::Coro<int>& c : made) sum += corio::run(std::move(c), corio_test::virtual_time());
+    });
+    runner.join();
+    made.clear();
+    CHECK(sum == 499 * 500 / 2 + 500);
+  }
+}
+
+namespace {
+
+corio::Coro<> wait_on(corio::Event& event) { co_await event.wait(); }
+
+corio::Coro<int> await_future(corio::Future<int> future) { co_return co_await future; }
+
+corio::Coro<> acquire_once(corio::Semaphore& semaphore) { co_await semaphore.acquire(); }
+
+// Another thread tries to complete what a waiting task of this loop waits
+// on; each attempt is refused before it changes anything, and the loop's
+// own thread then completes it.
+corio::Coro<std::vector<std::string>> complete_from_another_thread() {
+  corio::Event event;
+  corio::Future<int> future;
+  corio::Semaphore semaphore(0);
+  corio::Task<> on_event = corio::create_task(wait_on(event));
+  corio::Task<int> on_future = corio::create_task(await_future(future));
+  corio::Task<> on_semaphore = corio::create_task(acquire_once(semaphore));
+  co_await corio::sleep(1);  // all three wait
+  std::vector<std::string> errors;
+  std::thread other([&] {
+    auto attempt = [&errors](auto f) {
+      try {
+        f();
+        errors.push_back("accepted");
+      } catch (const corio::RuntimeError& e) {
+        errors.push_back(e.what());
+      }
+    };
+    attempt([&] { event.set(); });
+    attempt([&] { future.set_result(5); });
+    attempt([&] { future.cancel(); });
+    attempt([&] { semaphore.release(); });
+  });
+  other.join();
+  CHECK_FALSE(event.is_set());
+  CHECK_FALSE(future.done());
+  CHECK(semaphore.value() == 0);
+  event.set();
+  future.set_result(6);
+  semaphore.release();
+  co_await on_event;
+  CHECK(co_await on_future == 6);
+  co_await on_semaphore;
+  co_return errors;
+}
+
+}  // namespace
+
+TEST_CASE("an Event, Future or Semaphore of a loop completed from another thread is refused with a clear error",
+          "[ch10][threads]") {
+  std::vector<std::string> errors = corio::run(complete_from_another_thread(), corio_test::virtual_time());
+  REQUIRE(errors.size() == 4);
+  CHECK_THAT(errors[0], Contains("Event::set: Non-thread-safe operation invoked on an event loop other than the "
+                                 "current one"));
+  CHECK_THAT(errors[1], Contains("Future::set_result: Non-thread-safe operation"));
+  CHECK_THAT(errors[2], Contains("Future::cancel: Non-thread-safe operation"));
+  CHECK_THAT(errors[3], Contains("Semaphore::release: Non-thread-safe operation"));
 }

@@ -120,6 +120,7 @@ void FutureCore::finish() {
 }
 
 void FutureCore::check_pending(const char* who) const {
+  if (head_ != nullptr) loop_->check_owner_thread(who);  // @since 10: waiters live on the loop's thread
   if (done()) {
     throw InvalidStateError(std::string(who) +
                             ": the future is already done; a result or an exception can be set only once");
@@ -133,6 +134,20 @@ void FutureCore::check_done(const char* who) const {
                             "done-callback");
   }
 }
+
+// @since 04
+// asyncio's "Task ... got Future ... attached to a different loop": a future
+// made under one run() and awaited under another, or on another thread's
+// loop, would be completed by a loop that cannot resume the awaiter.
+void FutureCore::check_awaited_here() const {
+  Loop* running = running_loop();
+  if (loop_ == nullptr || running == nullptr || (running == loop_ && running->stamp() == loop_stamp_)) return;
+  throw RuntimeError(
+      "co_await: got Future attached to a different loop; a future or task belongs to the event loop it "
+      "was made on (another run(), or another thread's loop), so await it there, or pass its result "
+      "across with call_soon_threadsafe");
+}
+// @end
 
 void FutureCore::set_exception(std::exception_ptr error, const char* who) {
   if (!error) throw InvalidArgument(std::string(who) + ": the exception_ptr is null");
@@ -149,6 +164,7 @@ std::exception_ptr FutureCore::exception(const char* who) {
 
 // @since 09
 bool FutureCore::request_cancel(const std::string& message) {
+  if (head_ != nullptr) loop_->check_owner_thread("Future::cancel");  // @since 10
   if (done()) return false;
   error_ = std::make_exception_ptr(CancelledError(message));
   mark_cancelled();

@@ -48,7 +48,7 @@ struct Waiter {
 // waiters, and a reference count (Future<T> handles, and a Task's loop).
 class FutureCore {
  public:
-  explicit FutureCore(Loop* loop) : loop_(loop) {}
+  explicit FutureCore(Loop* loop) : loop_stamp_(loop != nullptr ? loop->stamp() : 0), loop_(loop) {}
   FutureCore(const FutureCore&) = delete;
   FutureCore& operator=(const FutureCore&) = delete;
 
@@ -65,6 +65,10 @@ class FutureCore {
 
   // Appends w; it is notified once, when the future completes.
   void add_waiter(Waiter* w);
+  // @since 04
+  // For an awaiter: the awaiting coroutine must run on this future's loop.
+  void check_awaited_here() const;
+  // @end
   void remove_waiter(Waiter* w);
   // Takes w off if it waits here; false when it does not.
   bool take_waiter(Waiter* w);
@@ -96,7 +100,10 @@ class FutureCore {
   // For a coroutine's promise, which completes in two steps: the error is
   // stored when it escapes the body, finish() runs at the final suspend.
   void store_error(std::exception_ptr error) { error_ = std::move(error); }
-  void bind(Loop* loop) { loop_ = loop; }
+  void bind(Loop* loop) {
+    loop_ = loop;
+    loop_stamp_ = loop->stamp();
+  }
   // @end
   // @since 09
   // The error is a CancelledError: the future ends cancelled, and nobody is
@@ -112,6 +119,7 @@ class FutureCore {
   enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09: Pending -> one of the others, once
   State state_ = State::Pending;
   bool retrieved_ = false;  // an error was thrown or returned to someone
+  std::uint16_t loop_stamp_;  // loop_->stamp(): which loop of that address (in padding: costs no room)
   std::uint32_t refs_ = 1;
   Loop* loop_;
   std::exception_ptr error_;
@@ -349,6 +357,7 @@ class FutureAwaiter : private Waiter, private WaitPoint {         // @since 09
 
   bool await_ready() const { return state_->done(); }
   void await_suspend(std::coroutine_handle<> h) {
+    state_->check_awaited_here();
     // @before 09: coro_ = h;
     waker_ = park(h, this, state_);  // @since 09: refuses a task awaiting itself
     state_->add_waiter(this);

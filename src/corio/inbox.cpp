@@ -1,6 +1,10 @@
 // @chapter 10
 #include <corio/inbox.hpp>
 
+#include <poll.h>
+
+#include <cerrno>
+
 #include <corio/errors.hpp>
 
 namespace corio {
@@ -79,6 +83,12 @@ void Inbox::deliver(ReadyQueue& ready) {
   }
   for (Callback* cb : taken_) ready.push(Ready(cb));
   taken_.clear();
+}
+
+void Inbox::wait_for_mail() {
+  pollfd p{.fd = waker_.fd(), .events = POLLIN, .revents = 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
 }
 
 void Inbox::close() {

@@ -53,6 +53,9 @@ class Inbox {
   std::size_t work_in_flight();
   // Moves everything posted to the ready queue and empties the wake fd.
   void deliver(ReadyQueue& ready);
+  // Sleeps until something is posted or work finishes (since the last
+  // deliver).
+  void wait_for_mail();
   // At loop close: waits until no work is in flight, refuses posts from
   // then on, and drops what was posted without running it.
   void close();

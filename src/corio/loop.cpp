@@ -4,12 +4,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>  // @since 03
+#include <atomic>
 #include <cerrno>
 #include <mutex>  // @since 03
 #include <string>
 #include <string_view>  // @since 10
 #include <system_error>
-#include <vector>  // @since 03
+#include <thread>   // @since 10
+#include <utility>  // @since 10
+#include <vector>   // @since 03
 
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
@@ -62,9 +65,10 @@ Loop::Loop(LoopOptions options)
 Loop::~Loop() {
   // @since 10
   // Work on other threads may still use what the tasks below own: it
-  // finishes first, and the results it posts are dropped unrun.
+  // finishes first, and while it does, what other threads post runs; once
+  // none is in flight, what is left is dropped unrun.
   default_executor_shut_down_ = true;
-  if (default_executor_) default_executor_->shutdown();
+  settle_threads();
   inbox_->close();
   // @end
   // @since 05
@@ -87,6 +91,11 @@ Loop::~Loop() {
     if (w.reader) w.reader->release();
     if (w.writer) w.writer->release();
   }
+}
+
+std::uint16_t Loop::next_stamp() {
+  static std::atomic<std::uint16_t> made{0};
+  return made.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Loop::check_thread(const char* what) const {
@@ -441,6 +450,43 @@ void Loop::shutdown_default_executor() {
   check_thread("shutdown_default_executor");
   default_executor_shut_down_ = true;
   if (default_executor_) default_executor_->shutdown();
+}
+
+void Loop::refuse_foreign_thread(const char* what) const {
+  throw RuntimeError(std::string(what) +
+                     ": Non-thread-safe operation invoked on an event loop other than the current one (this "
+                     "object belongs to a loop of another thread); hand the call to that loop's thread with "
+                     "call_soon_threadsafe");
+}
+
+// At close: the default executor's threads are joined, and the loop waits
+// until no work is in flight. Meanwhile what other threads post runs here,
+// as asyncio.run keeps its loop running while the default executor shuts
+// down: a job that posts a call back and waits for it would otherwise wait
+// for a loop that waits for it.
+void Loop::settle_threads() noexcept {
+  std::thread joiner;
+  if (default_executor_) {
+    inbox_->work_started();
+    try {
+      joiner = std::thread([this] {
+        default_executor_->shutdown();
+        inbox_->work_finished();
+      });
+    } catch (const std::system_error&) {  // no thread to spare: join here, as before
+      default_executor_->shutdown();
+      inbox_->work_finished();
+    }
+  }
+  Loop* outer = std::exchange(current, this);
+  detail::ReadyQueue posted;
+  while (inbox_->work_in_flight() != 0) {
+    inbox_->wait_for_mail();
+    inbox_->deliver(posted);
+    while (!posted.empty()) run_callback(posted.pop().callback());
+  }
+  current = outer;
+  if (joiner.joinable()) joiner.join();
 }
 
 double Loop::slow_callback_duration() const { return std::chrono::duration<double>(slow_callback_duration_).count(); }

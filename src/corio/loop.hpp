@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <coroutine>  // @since 04
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -136,6 +137,9 @@ class Loop {
   void run_forever();
   void stop() { stopping_ = true; }
   bool is_running() const { return running_; }
+  // Tells apart loops that lived at the same address one after another (a
+  // loop is often a local of run()): what is bound to a loop keeps both.
+  std::uint16_t stamp() const { return stamp_; }
   // One iteration: poll, dispatch, run what is ready (docs/architecture.md).
   void run_once();
 
@@ -207,6 +211,12 @@ class Loop {
   void set_debug(bool on) { debug_ = on; }
   double slow_callback_duration() const;
   void set_slow_callback_duration(double seconds);
+  // For the objects bound to this loop (futures, events, semaphores): throws
+  // RuntimeError, naming what, when called from another thread than the
+  // loop's own.
+  void check_owner_thread(const char* what) const {
+    if (std::this_thread::get_id() != owner_) refuse_foreign_thread(what);
+  }
   // @end
 
  private:
@@ -228,6 +238,7 @@ class Loop {
   // time the ready queue is empty. Tokio uses 61; so do we.
   static constexpr unsigned kPollEvery = 61;
 
+  static std::uint16_t next_stamp();
   void check_thread(const char* what) const;
   FileId check_fd(const char* what, int fd) const;
   void watch(int fd, unsigned side, detail::Callback* cb, FileId file);
@@ -241,6 +252,10 @@ class Loop {
   void move_due_timers();        // @since 02
   void run_ready();
   void run_callback(detail::Callback* cb);
+  // @since 10
+  void settle_threads() noexcept;
+  [[noreturn]] void refuse_foreign_thread(const char* what) const;
+  // @end
 
   detail::ReadyQueue ready_;
   std::vector<Watch> watches_;  // indexed by fd
@@ -266,6 +281,7 @@ class Loop {
   bool in_run_once_ = false;
   bool stopping_ = false;
   bool running_ = false;
+  std::uint16_t stamp_ = next_stamp();
   // @since 02
   friend class TimerHandle;
   friend class detail::TimerCallback;

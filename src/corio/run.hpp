@@ -6,10 +6,12 @@
 
 #include <coroutine>
 #include <exception>
+#include <string>  // @since 09
 #include <type_traits>
 #include <utility>
 
 #include <corio/coro.hpp>
+#include <corio/diagnostics.hpp>  // @since 09
 #include <corio/errors.hpp>
 #include <corio/future.hpp>
 #include <corio/loop.hpp>
@@ -19,6 +21,11 @@
 namespace corio {
 
 namespace detail {
+
+// @since 09
+// How many times run()'s shutdown cancels the tasks left before it gives up.
+inline constexpr int kShutdownRounds = 3;
+// @end
 
 // The bottom of run()'s stack of coroutines: it awaits the main coroutine,
 // keeps what came out, and stops the loop. It never runs by itself: run()
@@ -60,14 +67,21 @@ Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& e
   }
   // @since 09
   // asyncio.run's shutdown: the tasks still pending are cancelled and run
-  // until they end, so their frames unwind (and clean up) normally.
+  // until they end, so their frames unwind (and clean up) normally. Cleanup
+  // that makes new tasks gets more rounds, but a bounded number: what is
+  // left after them is reported and abandoned (the loop's close destroys it).
   struct Shutdown {
     Loop& loop;
     bool await_ready() const { return loop.tasks().size() == 0; }
     void await_suspend(std::coroutine_handle<> h) { loop.tasks().cancel_all(Ready(h)); }
     void await_resume() const noexcept {}
   };
-  co_await Shutdown{loop};
+  for (int round = 0; round < kShutdownRounds && loop.tasks().size() != 0; ++round) co_await Shutdown{loop};
+  if (loop.tasks().size() != 0) {
+    report("run(): gave up shutting down after " + std::to_string(kShutdownRounds) +
+           " rounds of cancelling the tasks left; cleanup code kept making new tasks. Abandoned: " +
+           loop.tasks().describe());
+  }
   // @end
   loop.stop();
 }

@@ -1,9 +1,11 @@
 // @chapter 05
 #include <corio/task.hpp>
 
+#include <exception>  // @since 09
 #include <string>
 #include <unordered_map>
 #include <utility>  // @since 09
+#include <vector>   // @since 09
 
 #include <corio/task_list.hpp>
 
@@ -72,15 +74,44 @@ void TaskList::remove(PromiseBase* task) {
   tasks_[task->task_index_] = last;
   last->task_index_ = task->task_index_;
   tasks_.pop_back();
+  if (!round_.empty()) round_.erase(task);
 }
 
 void TaskList::cancel_all(Ready waker) {
   drained_ = waker;
-  for (std::size_t i = 0; i < tasks_.size(); ++i) tasks_[i]->request_cancel({});
+  round_.insert(tasks_.begin(), tasks_.end());
+  // A copy: a cancellation may make tasks (a waiter's cleanup), or end some.
+  std::vector<PromiseBase*> cancelled = tasks_;
+  for (PromiseBase* task : cancelled) {
+    if (round_.count(task) != 0) task->request_cancel({});
+  }
 }
 
 void TaskList::wake_if_drained(Loop& loop) {
-  if (tasks_.empty() && drained_) loop.schedule(std::exchange(drained_, Ready()));
+  if (round_.empty() && drained_) loop.schedule(std::exchange(drained_, Ready()));
+}
+
+// A Task handle may keep the frame after the loop is gone. So the task lets
+// go of the loop first: the awaiter it waits at unhooks (its timer, its
+// place in a line; a task or future it awaits is cancelled, as by cancel()),
+// and the task ends cancelled, which wakes what waits on it. From then on
+// the handle says done() and cancelled(), and its result is a
+// CancelledError; nothing it does reaches the dead loop.
+void TaskList::abandon(PromiseBase* task) {
+  std::string message = "the task's event loop was closed before the task finished";
+  if (WaitPoint* wp = std::exchange(task->wait_point_, nullptr)) wp->cancel(wp, message);
+  task->store_error(std::make_exception_ptr(CancelledError(message)));
+  task->mark_cancelled();
+  task->finish();
+}
+
+std::string TaskList::describe() const {
+  std::string names;
+  for (const PromiseBase* task : tasks_) {
+    if (!names.empty()) names += ", ";
+    names += "'" + task->task_name() + "' (coroutine '" + task->function() + "')";
+  }
+  return names;
 }
 
 // @end
@@ -94,6 +125,7 @@ void TaskList::destroy_pending() {
     remove(task);
     report("Task was destroyed but it is pending: task '" + task->task_name() + "' (coroutine '" +
            task->function() + "')");
+    if (task->shared()) abandon(task);  // @since 09: a Task handle keeps the frame
     task->release();
   }
 }

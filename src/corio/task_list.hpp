@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstddef>
-#include <vector>  // @since 09
+#include <string>         // @since 09
+#include <unordered_set>  // @since 09
+#include <vector>         // @since 09
 
 #include <corio/ready_queue.hpp>  // @since 09
 
@@ -27,19 +29,25 @@ class TaskList {
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
   // @since 09
-  // run()'s shutdown, as asyncio.run's: every task left is cancelled, and
-  // waker is queued once the last of them has finished.
+  // A round of run()'s shutdown, as asyncio.run's: every task left is
+  // cancelled, and waker is queued once the last of them has finished.
+  // Tasks made meanwhile (by cleanup code) are not waited for: they are the
+  // next round's.
   void cancel_all(Ready waker);
-  // After a task finished: queues that waker when none is left.
+  // After a task finished: queues that waker when the round is over.
   void wake_if_drained(Loop& loop);
+  // The tasks left, for a report: "'Task-3' (coroutine 'f'), ...".
+  std::string describe() const;
   // @end
 
  private:
+  static void abandon(PromiseBase* task);  // @since 09
   // @before 09: PromiseBase* head_ = nullptr;
   // @before 09: std::size_t size_ = 0;
   // @since 09
   // Each task knows its index: removal swaps the last task into its place.
   std::vector<PromiseBase*> tasks_;
+  std::unordered_set<const PromiseBase*> round_;  // the shutdown round's tasks not yet finished
   Ready drained_;
   // @end
 };

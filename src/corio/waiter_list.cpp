@@ -2,7 +2,9 @@
 #include <corio/waiter_list.hpp>
 
 #include <string>
+#include <utility>  // @since 09
 
+#include <corio/coro.hpp>  // @since 09
 #include <corio/errors.hpp>
 
 namespace corio::detail {
@@ -12,5 +14,16 @@ void WaiterList::throw_bound_elsewhere() const {
                      " is bound to a different event loop: coroutines of another loop are waiting on it; use one "
                      "primitive per loop");
 }
+
+// @since 09
+// The node is off the list already: the task's cancellation finds it gone
+// (too late to leave the line), so it throws CancelledError once woken.
+void WaiterList::abandon(WaiterNode* n) const {
+  Ready waker = std::exchange(n->waker, Ready());
+  if (!waker.is_task()) return;
+  waker.task()->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
+  wake(waker);
+}
+// @end
 
 }  // namespace corio::detail

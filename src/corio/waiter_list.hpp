@@ -55,18 +55,30 @@ class WaiterList {
   explicit WaiterList(const char* kind) : kind_(kind) { head_.prev = head_.next = &head_; }
   WaiterList(const WaiterList&) = delete;
   WaiterList& operator=(const WaiterList&) = delete;
-  // A primitive destroyed while coroutines wait on it: they are forgotten
-  // (never resumed), and their nodes no longer point into freed memory.
+  // A primitive destroyed while coroutines wait on it: their nodes no longer
+  // point into freed memory, and they are forgotten (never resumed).
+  // @since 09
+  // Except tasks: each is cancelled, with a message naming the primitive,
+  // so that it does not wait forever.
+  // @end
   ~WaiterList() {
     while (!empty()) {
       WaiterNode* n = head_.next;
       n->unlink();
       // @before 09: n->coro = nullptr;
-      n->waker = Ready();  // @since 09
+      abandon(n);  // @since 09
     }
   }
 
   bool empty() const { return head_.next == &head_; }
+  // @since 10
+  // Waking waiters is for their loop's thread: what, called from another
+  // thread while coroutines wait, throws RuntimeError (before it changes
+  // anything).
+  void check_thread(const char* what) const {
+    if (!empty()) loop_->check_owner_thread(what);
+  }
+  // @end
   WaiterNode* front() const { return empty() ? nullptr : head_.next; }
 
   // Appends n, the newest waiter. A node on another list (a Condition's
@@ -102,6 +114,7 @@ class WaiterList {
     }
   }
   [[noreturn]] void throw_bound_elsewhere() const;
+  void abandon(WaiterNode* n) const;  // @since 09
 
   WaiterNode head_;  // the sentinel: head_.next is the oldest, head_.prev the newest
   Loop* loop_ = nullptr;
