@@ -41,12 +41,12 @@ Loop::Loop(LoopOptions options)
       tasks_(std::make_unique<detail::TaskList>()),  // @since 05
       // @before 10: owner_(std::this_thread::get_id()) {}
       owner_(std::this_thread::get_id()) {  // @since 10
-                                            // @end
-                                            // @since 10
+// @end
+// @since 10
   // The wake fd is the poller's alone: it is not a watched fd, so it never
   // keeps an idle loop from saying it would wait forever.
   inbox_ = std::make_shared<detail::Inbox>(poller_->name() == std::string_view("epoll") ? detail::WakerKind::EventFd
-                                                                                        : detail::WakerKind::Pipe);
+                                                                                         : detail::WakerKind::Pipe);
   // Under select, a process with FD_SETSIZE fds open already gets a wake fd
   // select cannot watch: refused, naming epoll as the fix.
   try {
