@@ -77,6 +77,10 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
 template <class Seconds>
   requires std::is_arithmetic_v<Seconds>
 detail::SleepAwaiter sleep(Seconds seconds) {
+  // sleep(0) is the bare yield, called in every tight loop that lets others
+  // run: it needs no conversion to nanoseconds, so it gets none. (NaN fails
+  // this test and goes on to be refused.)
+  if (seconds <= Seconds{0}) return detail::SleepAwaiter(detail::Nanos(0));
   return detail::SleepAwaiter(detail::to_nanos(static_cast<double>(seconds), "sleep"));
 }
 
