@@ -342,14 +342,15 @@ void Loop::dispatch_fired() {
 // Phase 4: only a virtual clock moves here, and only when the loop has
 // nothing else to do: nothing ready after the poll, and a timer pending.
 void Loop::advance_virtual_clock() {
-  // @before 10: if (!clock_->is_virtual() || !ready_.empty() || timers_.empty()) return;
-  if (!clock_->is_virtual() || !ready_.empty() || timers_.empty() || !inbox_->quiet()) return;  // @since 10
+  // @before 10: if (timers_.empty() || !ready_.empty() || !clock_->is_virtual()) return;
+  if (timers_.empty() || !ready_.empty() || !clock_->is_virtual() || !inbox_->quiet()) return;  // @since 10
   clock_->advance_to(timers_.top()->when());
 }
 
 // Phase 5: due timers leave the heap in deadline order (ties: in the order
 // they were scheduled) and queue their work.
 void Loop::move_due_timers() {
+  if (timers_.empty()) return;  // no timer, no clock read: a loop that only yields never reads it
   detail::Nanos now = clock_->now();
   while (!timers_.empty() && timers_.top()->when() <= now) timers_.pop()->fire();
 }
