@@ -48,17 +48,16 @@ bool debug_from_env() {
 }
 
 void StepTimer::start(Nanos threshold, Ready r) {
-  threshold_ = threshold;
-  what_ = describe_step(r);
-  started_ = std::chrono::steady_clock::now();
+  timing_ = std::make_unique<Timing>(Timing{threshold, {}, describe_step(r)});
+  timing_->started = std::chrono::steady_clock::now();
 }
 
 void StepTimer::stop() {
-  auto took = std::chrono::steady_clock::now() - started_;
-  if (took < threshold_) return;
+  auto took = std::chrono::steady_clock::now() - timing_->started;
+  if (took < timing_->threshold) return;
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.3f", std::chrono::duration<double>(took).count());
-  report("Executing " + what_ + " took " + seconds + " seconds");
+  report("Executing " + timing_->what + " took " + seconds + " seconds");
 }
 
 }  // namespace corio::detail
