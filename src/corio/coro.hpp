@@ -268,13 +268,18 @@ class [[nodiscard]] Coro {
   friend promise_type;
   explicit Coro(typename promise_type::Handle h) : h_(h) {}
 
+  // Asked on every await and every create_task: the test stays inline, and
+  // the message is built out of line, only when it is thrown.
   void check_awaitable(const char* who) const {
-    if (!h_) throw RuntimeError(std::string(who) + ": this Coro is empty (it was moved from)");
-    if (h_.promise().started()) {
-      throw RuntimeError(std::string(who) + ": cannot reuse already awaited coroutine '" + name() +
-                         "'; a coroutine runs once: call the function again for a new one, or make a Task to "
-                         "share one result");
+    if (!h_ || h_.promise().started()) [[unlikely]] {
+      refuse(who);
     }
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] void refuse(const char* who) const {
+    if (!h_) throw RuntimeError(std::string(who) + ": this Coro is empty (it was moved from)");
+    throw RuntimeError(std::string(who) + ": cannot reuse already awaited coroutine '" + name() +
+                       "'; a coroutine runs once: call the function again for a new one, or make a Task to "
+                       "share one result");
   }
 
   struct Awaiter {
