@@ -28,7 +28,7 @@ std::string PromiseBase::task_name() const {
   return named_ ? given_names.at(this) : "Task-" + std::to_string(task_id_);
 }
 
-void PromiseBase::make_task(Loop& loop, std::string name) {
+void PromiseBase::make_task(Loop& loop, std::string&& name) {
   bind(&loop);
   is_task_ = true;
   task_id_ = ++tasks_made;
