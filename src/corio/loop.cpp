@@ -270,10 +270,14 @@ void Loop::run_once() {
     dispatch_fired();
   }
   // @since 02
-  // 4. On the virtual clock, an idle loop jumps to the next deadline.
-  advance_virtual_clock();
-  // 5. Move every timer whose deadline has passed to the ready queue.
-  move_due_timers();
+  // Phases 4 and 5 only with a timer pending: a loop that only yields
+  // makes neither call, and never reads the clock.
+  if (!timers_.empty()) {
+    // 4. On the virtual clock, an idle loop jumps to the next deadline.
+    advance_virtual_clock();
+    // 5. Move every timer whose deadline has passed to the ready queue.
+    move_due_timers();
+  }
   // @end
   // 6. Run what is ready now; what that schedules waits for the next round.
   run_ready();
@@ -350,7 +354,6 @@ void Loop::advance_virtual_clock() {
 // Phase 5: due timers leave the heap in deadline order (ties: in the order
 // they were scheduled) and queue their work.
 void Loop::move_due_timers() {
-  if (timers_.empty()) return;  // no timer, no clock read: a loop that only yields never reads it
   detail::Nanos now = clock_->now();
   while (!timers_.empty() && timers_.top()->when() <= now) timers_.pop()->fire();
 }
