@@ -22,12 +22,13 @@ DiagnosticSink set_diagnostic_sink(DiagnosticSink next) {
 // to stderr instead, with a note saying why.
 void detail::report(std::string_view message) noexcept {
   if (sink) {
-    const char* why = "an exception not derived from std::exception";
+    // A copy of what(): the exception is gone once its catch block ends.
+    char why[256] = "an exception not derived from std::exception";
     try {
       sink(message);
       return;
     } catch (const std::exception& e) {
-      why = e.what();
+      std::snprintf(why, sizeof why, "%s", e.what());
     } catch (...) {
     }
     std::fprintf(stderr, "%.*s\n(the diagnostic sink threw: %s; the message above went to stderr instead)\n",
