@@ -112,31 +112,33 @@ function mk_emit(O, m, line) {
     return m
 }
 
-# Resolves the markers of L[1..n] (the file `path`) for chapter N into
-# O[1..m] and returns m; returns -1 when the file is not part of chapter N,
-# -2 when it has errors (reported on stderr as path:line: message). Every
-# file is checked, also one that chapter N leaves out.
-function mk_resolve(path, L, n, N, O,
-                    errors0, ch, c, i, m, line, t, rest, kw, num, code, indent, inblock, bkeep, bline, bkw, bnum) {
-    errors0 = mk_errors
-    ch = mk_chapter(path, L, n)
-    if (mk_kind(path) == "verbatim") {
-        if (ch > N)
-            return -1
-        for (i = 1; i <= n; i++)
-            O[i] = L[i]
-        return n
-    }
-    c = mk_comment(path)
+# Parses the markers of L[1..n] (the file `path`, of chapter ch) once, for
+# every chapter, reporting each error on stderr as path:line: message. Line i
+# becomes, in global arrays indexed by i:
+#   MK_text[i]   what the line reads in a snapshot that keeps it (markers cut,
+#                old code uncommented); MK_drop[i] is 1 for a marker line or
+#                a malformed one, which no snapshot keeps
+#   MK_kw[i], MK_num[i]    its own marker (`since` or `before`), or ""
+#   MK_bkw[i], MK_bnum[i]  the block it is in, or ""
+function mk_parse(path, L, n, ch, c,    i, line, t, rest, kw, num, code, indent, inblock, bline, bkw, bnum) {
+    split("", MK_text)
+    split("", MK_drop)
+    split("", MK_kw)
+    split("", MK_num)
+    split("", MK_bkw)
+    split("", MK_bnum)
     inblock = 0
-    m = 0
     for (i = 1; i <= n; i++) {
         line = L[i]
+        MK_drop[i] = 1
+        MK_kw[i] = MK_num[i] = ""
+        MK_bkw[i] = inblock ? bkw : ""
+        MK_bnum[i] = inblock ? bnum : ""
         if (index(line, "@") == 0 || line !~ (c "[ \t]*@(since|before|end)")) {
             if (inblock && bkw == "before")
                 line = mk_uncomment(path, i, line, c)
-            if (!inblock || bkeep)
-                m = mk_emit(O, m, line)
+            MK_drop[i] = 0
+            MK_text[i] = line
             continue
         }
         t = line
@@ -165,8 +167,10 @@ function mk_resolve(path, L, n, N, O,
             }
             if (!mk_check(path, i, kw, num, ch, c))
                 continue
-            if (mk_keeps(kw, num, N) && (!inblock || bkeep))
-                m = mk_emit(O, m, code == "" ? "" : indent code)
+            MK_drop[i] = 0
+            MK_text[i] = code == "" ? "" : indent code
+            MK_kw[i] = kw
+            MK_num[i] = num
             continue
         }
         if (t ~ ("^[ \t]*" c " @(since|before)([ \t]|$)")) {
@@ -186,7 +190,6 @@ function mk_resolve(path, L, n, N, O,
             bkw = kw
             bnum = num
             bline = i
-            bkeep = mk_keeps(kw, num, N)
             continue
         }
         # `code;  // @since 05` or `code;  // @since 05: why`: one line.
@@ -205,19 +208,54 @@ function mk_resolve(path, L, n, N, O,
             }
             if (!mk_check(path, i, kw, num, ch, c))
                 continue
-            if (mk_keeps(kw, num, N) && (!inblock || bkeep))
-                m = mk_emit(O, m, t)
+            MK_drop[i] = 0
+            MK_text[i] = t
+            MK_kw[i] = kw
+            MK_num[i] = num
             continue
         }
         mk_error(path, i, "malformed marker: write '" c " @since NN', '" c " @before NN' or '" c " @end' alone on a line, 'code  " c " @since NN' at the end of one, or '" c " @before NN: old code'")
     }
     if (inblock)
         mk_error(path, bline, "the '" c " @" bkw " " bnum "' block is never closed (add a line '" c " @end')")
+}
+
+# Writes into O[1..m] the lines mk_parse kept that exist in chapter N (their
+# own marker and their block's both let them in); returns m.
+function mk_apply(n, N, O,    i, m) {
+    m = 0
+    for (i = 1; i <= n; i++) {
+        if (MK_drop[i])
+            continue
+        if (MK_kw[i] != "" && !mk_keeps(MK_kw[i], MK_num[i], N))
+            continue
+        if (MK_bkw[i] != "" && !mk_keeps(MK_bkw[i], MK_bnum[i], N))
+            continue
+        m = mk_emit(O, m, MK_text[i])
+    }
+    return m
+}
+
+# Resolves the markers of L[1..n] (the file `path`) for chapter N into
+# O[1..m] and returns m; returns -1 when the file is not part of chapter N,
+# -2 when it has errors (reported on stderr as path:line: message). Every
+# file is checked, also one that chapter N leaves out.
+function mk_resolve(path, L, n, N, O,    errors0, ch, i) {
+    errors0 = mk_errors
+    ch = mk_chapter(path, L, n)
+    if (mk_kind(path) == "verbatim") {
+        if (ch > N)
+            return -1
+        for (i = 1; i <= n; i++)
+            O[i] = L[i]
+        return n
+    }
+    mk_parse(path, L, n, ch, mk_comment(path))
     if (mk_errors > errors0 || ch == 0)
         return -2
     if (ch > N)
         return -1
-    return m
+    return mk_apply(n, N, O)
 }
 
 # Reads the file `path` into L[1..]; returns the line count, -1 if unreadable.
