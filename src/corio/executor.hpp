@@ -42,8 +42,9 @@ class PoolJob {
 
 }  // namespace detail
 
-// asyncio's concurrent.futures.ThreadPoolExecutor, with its threads started
-// up front. Jobs run in the order submitted, max_workers at a time.
+// concurrent.futures.ThreadPoolExecutor (the pool asyncio's run_in_executor
+// uses; it is not part of asyncio), with its threads started up front.
+// Jobs run in the order submitted, max_workers at a time.
 class ThreadPoolExecutor {
  public:
   // max_workers 0 or above kMaxWorkers: ValueError.
@@ -56,7 +57,7 @@ class ThreadPoolExecutor {
 
   std::size_t max_workers() const { return max_workers_; }
   // Takes no more jobs, lets the queued ones run, and joins the threads
-  // (asyncio's shutdown(wait=True)). A second call does nothing; a call
+  // (concurrent.futures' Executor.shutdown(wait=True)). A second call does nothing; a call
   // from one of the pool's own threads throws RuntimeError.
   void shutdown();
   // For run_in_executor: queues job. RuntimeError after shutdown().
