@@ -106,6 +106,7 @@ test:
 	@sh tools/ensure-catch2.sh
 	+$(Q)$(MAKE) --no-print-directory run-tests
 	@sh tools/quotes.sh
+	@sh tools/guide.sh
 	+@CXX='$(CXX)' sh tests/install_test.sh
 
 # What `make test-chapters` runs inside each snapshot: everything builds

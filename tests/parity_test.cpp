@@ -87,7 +87,7 @@ TEST_CASE("gather(return_exceptions) over a vector puts each cancelled child's C
   corio::run(gather_cancelled_vector(futures), corio_test::virtual_time());
 }
 
-// The guide's worker-pool shutdown: `for w in workers: w.cancel()`, then
+// E07's worker-pool shutdown (docs/guide.md), as asyncio code writes it: `for w in workers: w.cancel()`, then
 // `await asyncio.gather(*workers, return_exceptions=True)`.
 corio::Coro<> worker(corio::Queue<int>& queue, int& done) {
   for (;;) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # @chapter 05
-"""CPython asyncio side of `make bench` (see /work/shared/bench/WORKLOADS.md).
+"""CPython asyncio side of `make bench` (the workloads are described in docs/benchmarks.md).
 
 Usage: asyncio_bench.py WORKLOAD      (A, B1, B2, C, D, E or F)
 

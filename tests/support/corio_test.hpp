@@ -119,7 +119,7 @@ inline std::string run_example(const std::string& program) {
   return text;
 }
 
-// A program's output, a line per entry, for comparing with the guide's.
+// A program's output, a line per entry, for comparing line by line.
 inline std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
