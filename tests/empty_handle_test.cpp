@@ -1,7 +1,7 @@
 // @chapter 06
 // Empty handles: a Task or Future default-constructed or moved from holds no
 // state. Every use of one, directly or through gather, wait and
-// as_completed (and wait_for, shield and AnyTask from chapter 09 on),
+// as_completed (and shield and AnyTask from chapter 09 on, wait_for from 10),
 // throws RuntimeError naming the call, instead of dereferencing null.
 #include <catch2/catch.hpp>
 
