@@ -37,7 +37,7 @@ SAN_FLAGS_asan       = $(ASAN_FLAGS) -DCORIO_NO_FRAME_POOL
 POLLERS_asan        := select
 SAN_FLAGS_asan-pool  = $(ASAN_FLAGS)
 POLLERS_asan-pool   := epoll
-# ThreadSanitizer over the tests that start threads (chapter 10's, tagged
+# ThreadSanitizer over the tests that start threads (chapter 11's, tagged
 # [threads]); the rest of the suite is single-threaded by construction.
 SAN_FLAGS_tsan  = -fsanitize=thread -fno-omit-frame-pointer $(GCC_SAN_QUIRKS)
 TEST_ARGS_tsan := [threads]

@@ -35,12 +35,12 @@ struct World {
   corio::Event event;
   corio::Condition cond;
   bool cond_state = false;
-  corio::Queue<int> inbox;      // the target gets from it
-  corio::Queue<int> outbox{1};  // the target puts into it; full until the rival takes its item
-  std::vector<int> put;         // every item whose put went through
-  std::vector<int> got;         // every item a get returned
+  corio::Queue<int> inbox;                   // the target gets from it
+  corio::Queue<int> outbox{1};               // the target puts into it; full until the rival takes its item
+  std::vector<int> put;                      // every item whose put went through
+  std::vector<int> got;                      // every item a get returned
   std::vector<corio::Task<int>> stragglers;  // tasks the target leaves running when cancelled
-  int steps = 0;                              // the target's suspension points passed
+  int steps = 0;                             // the target's suspension points passed
   Lives lives;
 };
 

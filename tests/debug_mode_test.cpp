@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 // Debug mode: each callback or coroutine step that ran for at least
 // slow_callback_duration seconds is reported. Threshold 0 reports every
 // step, a huge one none: both exact, with no clock to wait for.
@@ -42,7 +42,7 @@ bool is_report(const std::string& message) {
 
 }  // namespace
 
-TEST_CASE("with a threshold of 0 debug mode reports every step, callbacks by name", "[ch10]") {
+TEST_CASE("with a threshold of 0 debug mode reports every step, callbacks by name", "[ch11]") {
   corio_test::Diagnostics diagnostics;
   corio::run(a_few_steps(), debug_with_threshold(0));
   REQUIRE(diagnostics.messages.size() >= 4);  // the main task's three steps and the callback, at least
@@ -52,7 +52,7 @@ TEST_CASE("with a threshold of 0 debug mode reports every step, callbacks by nam
   CHECK(diagnostics.any_contains("queue_a_named_callback"));
 }
 
-TEST_CASE("with a huge threshold, or with debug mode off, nothing is reported", "[ch10]") {
+TEST_CASE("with a huge threshold, or with debug mode off, nothing is reported", "[ch11]") {
   corio_test::Diagnostics diagnostics;
   corio::run(a_few_steps(), debug_with_threshold(1e6));
   corio::LoopOptions off = corio_test::virtual_time();
@@ -75,7 +75,7 @@ corio::Coro<double> a_step_that_blocks() {
 
 }  // namespace
 
-TEST_CASE("a step that blocks for 20 ms is reported from the steady clock, on a virtual-clock loop too", "[ch10]") {
+TEST_CASE("a step that blocks for 20 ms is reported from the steady clock, on a virtual-clock loop too", "[ch11]") {
   corio_test::Diagnostics diagnostics;
   CHECK(corio::run(a_step_that_blocks(), debug_with_threshold(0.02)) == 0.0);
   REQUIRE(diagnostics.messages.size() >= 1);
@@ -85,7 +85,7 @@ TEST_CASE("a step that blocks for 20 ms is reported from the steady clock, on a 
   CHECK(took >= 0.02);
 }
 
-TEST_CASE("debug mode and the threshold can be read and changed on a loop", "[ch10]") {
+TEST_CASE("debug mode and the threshold can be read and changed on a loop", "[ch11]") {
   corio::Loop loop(corio_test::virtual_time());
   CHECK(loop.slow_callback_duration() == 0.1);  // asyncio's default
   loop.set_debug(true);
@@ -94,7 +94,7 @@ TEST_CASE("debug mode and the threshold can be read and changed on a loop", "[ch
   CHECK(loop.slow_callback_duration() == 0.25);
 }
 
-TEST_CASE("a negative or NaN slow_callback_duration is refused with its name", "[ch10]") {
+TEST_CASE("a negative or NaN slow_callback_duration is refused with its name", "[ch11]") {
   corio::Loop loop(corio_test::virtual_time());
   CHECK_THROWS_AS(loop.set_slow_callback_duration(-1), corio::InvalidArgument);
   CHECK_THROWS_WITH(loop.set_slow_callback_duration(std::nan("")), Contains("slow_callback_duration"));
@@ -137,7 +137,7 @@ bool env_turns_debug_on(const char* value) {
 
 }  // namespace
 
-TEST_CASE("CORIO_DEBUG=1 turns debug mode on, as PYTHONASYNCIODEBUG does; LoopOptions wins", "[ch10]") {
+TEST_CASE("CORIO_DEBUG=1 turns debug mode on, as PYTHONASYNCIODEBUG does; LoopOptions wins", "[ch11]") {
   CHECK(env_turns_debug_on("1"));
   CHECK(env_turns_debug_on("yes"));
   CHECK_FALSE(env_turns_debug_on("0"));

@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 // ThreadPoolExecutor, run_in_executor and to_thread: blocking code off the
 // loop, its result back on the loop's thread. Concurrency is proved by
 // latches that only concurrent code can get past; nothing sleeps.
@@ -37,7 +37,7 @@ corio::Coro<Where> where_things_run() {
 
 }  // namespace
 
-TEST_CASE("run_in_executor runs fn on a pool thread and the loop's thread gets the result", "[ch10][threads]") {
+TEST_CASE("run_in_executor runs fn on a pool thread and the loop's thread gets the result", "[ch11][threads]") {
   Where w = corio::run(where_things_run(), corio_test::virtual_time());
   CHECK(w.job != std::this_thread::get_id());
   CHECK(w.resumed == std::this_thread::get_id());
@@ -73,12 +73,12 @@ corio::Coro<int> void_and_move_only() {
 
 }  // namespace
 
-TEST_CASE("run_in_executor passes the arguments and returns fn's result", "[ch10][threads]") {
+TEST_CASE("run_in_executor passes the arguments and returns fn's result", "[ch11][threads]") {
   CHECK(corio::run(add_on_pool(20, 22), corio_test::virtual_time()) == 42);
   CHECK(corio::run(void_and_move_only(), corio_test::virtual_time()) == 11);
 }
 
-TEST_CASE("an exception thrown by fn on the pool is thrown by co_await on the loop", "[ch10][threads]") {
+TEST_CASE("an exception thrown by fn on the pool is thrown by co_await on the loop", "[ch11][threads]") {
   CHECK(corio::run(error_from_pool(), corio_test::virtual_time()) == "index 7 is out of range");
 }
 
@@ -114,7 +114,7 @@ corio::Coro<std::vector<std::string>> blocking_call_beside_a_ticker() {
 
 }  // namespace
 
-TEST_CASE("other tasks keep running while the blocking call runs in the executor", "[ch10][E10][threads]") {
+TEST_CASE("other tasks keep running while the blocking call runs in the executor", "[ch11][E10][threads]") {
   auto events = corio::run(blocking_call_beside_a_ticker(), corio_test::virtual_time());
   CHECK(events == std::vector<std::string>{"blocking call submitted", "tick 1", "tick 2", "tick 3", "result 42"});
 }
@@ -138,7 +138,7 @@ corio::Coro<std::vector<double>> clock_around_a_job() {
 
 }  // namespace
 
-TEST_CASE("the virtual clock does not jump while a job runs on the pool", "[ch10][threads]") {
+TEST_CASE("the virtual clock does not jump while a job runs on the pool", "[ch11][threads]") {
   CHECK(corio::run(clock_around_a_job(), corio_test::virtual_time()) == std::vector<double>{0.0, 1.0});
 }
 
@@ -161,7 +161,7 @@ corio::Coro<int> completed_before_the_thread() {
 
 }  // namespace
 
-TEST_CASE("a future completed on the loop's side first drops the thread's late result silently", "[ch10][threads]") {
+TEST_CASE("a future completed on the loop's side first drops the thread's late result silently", "[ch11][threads]") {
   corio_test::Diagnostics diagnostics;
   CHECK(corio::run(completed_before_the_thread(), corio_test::virtual_time()) == 7);
   CHECK(diagnostics.messages.empty());
@@ -186,7 +186,7 @@ corio::Coro<std::thread::id> to_thread_runs_on(std::thread::id& resumed) {
 
 }  // namespace
 
-TEST_CASE("to_thread runs fn on the default executor once awaited, not before", "[ch10][threads]") {
+TEST_CASE("to_thread runs fn on the default executor once awaited, not before", "[ch11][threads]") {
   int calls = 0;
   CHECK(corio::run(lazy_to_thread(calls), corio_test::virtual_time()) == 11);  // 0 in flight before, 1 + 10
   CHECK(calls == 1);
@@ -195,7 +195,7 @@ TEST_CASE("to_thread runs fn on the default executor once awaited, not before", 
   CHECK(resumed == std::this_thread::get_id());
 }
 
-TEST_CASE("a pool of 0 threads is refused with a ValueError naming max_workers", "[ch10]") {
+TEST_CASE("a pool of 0 threads is refused with a ValueError naming max_workers", "[ch11]") {
   CHECK_THROWS_AS(corio::ThreadPoolExecutor(0), corio::ValueError);
   CHECK_THROWS_WITH(corio::ThreadPoolExecutor(0), Contains("max_workers must be greater than 0"));
 }
@@ -237,14 +237,14 @@ corio::Coro<std::string> shutdown_from_inside() {
 
 }  // namespace
 
-TEST_CASE("submitting to a shut-down pool is refused, and the loop still closes", "[ch10][threads]") {
+TEST_CASE("submitting to a shut-down pool is refused, and the loop still closes", "[ch11][threads]") {
   CHECK_THAT(corio::run(submit_after_shutdown(), corio_test::virtual_time()),
              Contains("cannot schedule new futures after shutdown"));
   CHECK_THAT(corio::run(default_executor_after_shutdown(), corio_test::virtual_time()),
              Contains("default executor was shut down"));
 }
 
-TEST_CASE("a pool thread that shuts its own pool down gets an error instead of waiting for itself", "[ch10][threads]") {
+TEST_CASE("a pool thread that shuts its own pool down gets an error instead of waiting for itself", "[ch11][threads]") {
   CHECK_THAT(corio::run(shutdown_from_inside(), corio_test::virtual_time()), Contains("pool's own threads"));
 }
 
@@ -274,7 +274,7 @@ corio::Coro<> leave_a_job_running(corio::ThreadPoolExecutor* pool, std::latch& m
 
 }  // namespace
 
-TEST_CASE("run() returns only after a job still running at the end is done; its result is dropped", "[ch10][threads]") {
+TEST_CASE("run() returns only after a job still running at the end is done; its result is dropped", "[ch11][threads]") {
   for (bool default_executor : {true, false}) {
     INFO("default executor: " << default_executor);
     corio_test::Lives lives;
@@ -327,11 +327,11 @@ corio::Coro<> four_chunks_as_tasks(std::vector<std::string>& events, std::set<st
 
 }  // namespace
 
-TEST_CASE("CPU-bound jobs on a pool of 2 run at the same time on 2 threads", "[ch10][C05][E14][threads]") {
+TEST_CASE("CPU-bound jobs on a pool of 2 run at the same time on 2 threads", "[ch11][C05][E14][threads]") {
   CHECK(corio::run(two_jobs_that_meet(), corio_test::virtual_time()) == 2);
 }
 
-TEST_CASE("CPU-bound chunks as tasks on one loop run one after another, on the loop's thread", "[ch10][C05][E14]") {
+TEST_CASE("CPU-bound chunks as tasks on one loop run one after another, on the loop's thread", "[ch11][C05][E14]") {
   std::vector<std::string> events;
   std::set<std::thread::id> threads;
   corio::run(four_chunks_as_tasks(events, threads), corio_test::virtual_time());
@@ -340,7 +340,7 @@ TEST_CASE("CPU-bound chunks as tasks on one loop run one after another, on the l
   CHECK(threads == std::set{std::this_thread::get_id()});
 }
 
-TEST_CASE("a ThreadPoolExecutor of SIZE_MAX workers is refused with a ValueError naming the limit", "[ch10]") {
+TEST_CASE("a ThreadPoolExecutor of SIZE_MAX workers is refused with a ValueError naming the limit", "[ch11]") {
   CHECK_THROWS_AS(corio::ThreadPoolExecutor(SIZE_MAX), corio::ValueError);
   CHECK_THROWS_WITH(corio::ThreadPoolExecutor(SIZE_MAX),
                     Contains("max_workers") && Contains(std::to_string(corio::ThreadPoolExecutor::kMaxWorkers)));
@@ -348,7 +348,7 @@ TEST_CASE("a ThreadPoolExecutor of SIZE_MAX workers is refused with a ValueError
 }
 
 TEST_CASE("closing a loop while a to_thread job waits for a call it posted back runs that call, and does not hang",
-          "[ch10][threads]") {
+          "[ch11][threads]") {
   corio_test::Diagnostics diagnostics;  // the task left is destroyed with the loop, and says so
   std::atomic<int> got = 0;
   std::atomic<bool> answered = false;

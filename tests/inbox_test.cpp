@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 // call_soon_threadsafe and the loop's inbox: the one way in for other
 // threads. Every test that starts a thread is tagged [threads], so `make
 // check` runs it under ThreadSanitizer.
@@ -42,24 +42,24 @@ corio::Coro<std::thread::id> posted_from_another_thread() {
 }  // namespace
 
 TEST_CASE("a callback posted from another thread runs on the loop's thread and wakes the idle loop",
-          "[ch10][threads]") {
+          "[ch11][threads]") {
   CHECK(corio::run(posted_from_another_thread(), corio_test::virtual_time()) == std::this_thread::get_id());
   CHECK(corio::run(posted_from_another_thread()) == std::this_thread::get_id());  // and on the real clock
 }
 
-TEST_CASE("the wake fd is an eventfd under epoll and a self-pipe under select", "[ch10]") {
+TEST_CASE("the wake fd is an eventfd under epoll and a self-pipe under select", "[ch11]") {
   corio::Loop with_epoll({.poller = corio::PollerKind::Epoll, .clock = std::nullopt});
   corio::Loop with_select({.poller = corio::PollerKind::Select, .clock = std::nullopt});
   CHECK(with_epoll.inbox()->waker_kind() == corio::detail::WakerKind::EventFd);
   CHECK(with_select.inbox()->waker_kind() == corio::detail::WakerKind::Pipe);
 }
 
-TEST_CASE("an idle loop with nothing in flight still says it would wait forever", "[ch10]") {
+TEST_CASE("an idle loop with nothing in flight still says it would wait forever", "[ch11]") {
   corio::Loop loop(corio_test::virtual_time());
   CHECK_THROWS_WITH(loop.run_once(), Contains("would wait forever"));
 }
 
-TEST_CASE("while a call is owed the virtual clock stands still, and moves on once it arrived", "[ch10][threads]") {
+TEST_CASE("while a call is owed the virtual clock stands still, and moves on once it arrived", "[ch11][threads]") {
   corio::Loop loop(corio_test::virtual_time());
   std::vector<std::string> events;
   loop.call_later(1.0, [&] {
@@ -77,7 +77,7 @@ TEST_CASE("while a call is owed the virtual clock stands still, and moves on onc
   CHECK(events == std::vector<std::string>{"posted callback at 0.000000", "timer at 1.000000"});
 }
 
-TEST_CASE("callbacks posted from two threads all run, each thread's in the order it posted them", "[ch10][threads]") {
+TEST_CASE("callbacks posted from two threads all run, each thread's in the order it posted them", "[ch11][threads]") {
   constexpr int kEach = 500;
   corio::Loop loop(corio_test::virtual_time());
   corio::RemoteLoop remote = loop.remote();
@@ -109,7 +109,7 @@ TEST_CASE("callbacks posted from two threads all run, each thread's in the order
 
 // The inbox is emptied at the start of an iteration, so a callback posted
 // through it (from any thread) comes after what call_soon queued already.
-TEST_CASE("call_soon_threadsafe from the loop's own thread queues behind call_soon's callbacks", "[ch10]") {
+TEST_CASE("call_soon_threadsafe from the loop's own thread queues behind call_soon's callbacks", "[ch11]") {
   corio::Loop loop(corio_test::virtual_time());
   std::vector<int> order;
   loop.call_soon([&] { order.push_back(1); });
@@ -122,7 +122,7 @@ TEST_CASE("call_soon_threadsafe from the loop's own thread queues behind call_so
   CHECK(order == std::vector<int>{1, 3, 2});
 }
 
-TEST_CASE("a callback that throws is reported like any callback and the loop goes on", "[ch10]") {
+TEST_CASE("a callback that throws is reported like any callback and the loop goes on", "[ch11]") {
   corio_test::Diagnostics diagnostics;
   corio::Loop loop(corio_test::virtual_time());
   bool after = false;
@@ -133,7 +133,7 @@ TEST_CASE("a callback that throws is reported like any callback and the loop goe
   CHECK(diagnostics.messages == std::vector<std::string>{"Exception in callback: bad news from a thread"});
 }
 
-TEST_CASE("a posted callback still waiting when the loop closes is destroyed without running", "[ch10]") {
+TEST_CASE("a posted callback still waiting when the loop closes is destroyed without running", "[ch11]") {
   corio_test::Lives lives;
   bool ran = false;
   {
@@ -145,7 +145,7 @@ TEST_CASE("a posted callback still waiting when the loop closes is destroyed wit
   CHECK(lives.twice == 0);
 }
 
-TEST_CASE("call_soon_threadsafe on a closed loop throws, naming the closed loop", "[ch10]") {
+TEST_CASE("call_soon_threadsafe on a closed loop throws, naming the closed loop", "[ch11]") {
   corio_test::Lives lives;
   corio::RemoteLoop remote;
   CHECK_THROWS_WITH(remote.call_soon_threadsafe([] {}), Contains("empty; get one from Loop::remote()"));
@@ -159,13 +159,13 @@ TEST_CASE("call_soon_threadsafe on a closed loop throws, naming the closed loop"
   CHECK(lives.alive() == 0);  // the refused callback was destroyed
 }
 
-TEST_CASE("work_finished without a work_started is refused", "[ch10]") {
+TEST_CASE("work_finished without a work_started is refused", "[ch11]") {
   corio::Loop loop(corio_test::virtual_time());
   CHECK_THROWS_WITH(loop.remote().work_finished(), Contains("more often than work_started()"));
 }
 
 TEST_CASE("closing a loop waits for the work in flight, and runs what it posts meanwhile, even a call it waits for",
-          "[ch10][threads]") {
+          "[ch11][threads]") {
   std::atomic<bool> ran = false;
   std::atomic<bool> finished = false;
   std::thread other;
@@ -185,7 +185,7 @@ TEST_CASE("closing a loop waits for the work in flight, and runs what it posts m
   other.join();
 }
 
-TEST_CASE("a select loop made with every fd below FD_SETSIZE taken refuses its own wake fd and names epoll", "[ch10]") {
+TEST_CASE("a select loop made with every fd below FD_SETSIZE taken refuses its own wake fd and names epoll", "[ch11]") {
   rlimit saved{};
   REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
   rlimit raised = saved;
@@ -253,7 +253,7 @@ corio::Coro<int> run_what_a_dead_thread_made(int count) {
 
 }  // namespace
 
-TEST_CASE("coroutines made on a thread that has ended run and end on the loop's thread", "[ch10][threads]") {
+TEST_CASE("coroutines made on a thread that has ended run and end on the loop's thread", "[ch11][threads]") {
   // 0 + 1 + ... + 999, plus 1 each.
   CHECK(corio::run(run_what_a_dead_thread_made(1000), corio_test::virtual_time()) == 999 * 1000 / 2 + 1000);
   // A new thread adopts the dead thread's memory, frames still alive in it
@@ -261,7 +261,7 @@ TEST_CASE("coroutines made on a thread that has ended run and end on the loop's 
   CHECK(corio::run(run_what_a_dead_thread_made(1000), corio_test::virtual_time()) == 999 * 1000 / 2 + 1000);
 }
 
-TEST_CASE("a coroutine made on one thread may run and end under run() on another, again and again", "[ch10][threads]") {
+TEST_CASE("a coroutine made on one thread may run and end under run() on another, again and again", "[ch11][threads]") {
   for (int round = 0; round < 3; ++round) {
     std::vector<corio::Coro<int>> made;
     for (int i = 0; i < 500; ++i) made.push_back(add_later(i, 1));
@@ -325,7 +325,7 @@ corio::Coro<std::vector<std::string>> complete_from_another_thread() {
 }  // namespace
 
 TEST_CASE("an Event, Future or Semaphore of a loop completed from another thread is refused with a clear error",
-          "[ch10][threads]") {
+          "[ch11][threads]") {
   std::vector<std::string> errors = corio::run(complete_from_another_thread(), corio_test::virtual_time());
   REQUIRE(errors.size() == 4);
   CHECK_THAT(errors[0], Contains("Event::set: Non-thread-safe operation invoked on an event loop other than the "

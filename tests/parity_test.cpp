@@ -2,8 +2,9 @@
 // asyncio's behaviour where a port of asyncio code would notice a difference
 // (issue 9), for what cancellation and timeouts bring to the earlier
 // chapters' waits: gather(return_exceptions) with cancelled children, wait
-// and as_completed with a timeout, a gather cancelled from outside, and
-// ExceptionGroup by type. Each was checked against CPython 3.11.
+// and as_completed with a timeout, a gather cancelled from outside; from
+// chapter 10, ExceptionGroup by type and wait_for over any awaiter. Each was
+// checked against CPython 3.11.
 #include <catch2/catch.hpp>
 
 #include <exception>
@@ -211,6 +212,7 @@ TEST_CASE("as_completed's timeout counts from the call: results in before it com
   corio::run(as_completed_timeout_before_next(), corio_test::virtual_time());
 }
 
+// @since 10
 // ---------------------------------------------------------------- ExceptionGroup by type
 
 struct Refused : std::runtime_error {
@@ -235,7 +237,7 @@ std::vector<std::string> whats(const std::optional<corio::ExceptionGroup>& group
   return out;
 }
 
-TEST_CASE("ExceptionGroup: message() alone, split<E>() and subgroup<E>() by type, nested groups included", "[ch09]") {
+TEST_CASE("ExceptionGroup: message() alone, split<E>() and subgroup<E>() by type, nested groups included", "[ch10]") {
   corio::ExceptionGroup inner("inner", {std::make_exception_ptr(Refused("b")), std::make_exception_ptr(BadReply("c"))});
   corio::ExceptionGroup group(
       "unhandled errors in a TaskGroup",
@@ -303,9 +305,10 @@ corio::Coro<> awaiters_everywhere() {
 }
 
 TEST_CASE("wait_for, shield and gather take ev.wait(), q.join(), lock.acquire() and sem.acquire() as they are",
-          "[ch09]") {
+          "[ch10]") {
   corio::run(awaiters_everywhere(), corio_test::virtual_time());
 }
+// @end
 
 // ---------------------------------------------------------------- a gather to cancel: create_task(gather(...))
 

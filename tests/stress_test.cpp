@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 // A randomized stress test: workers doing random mixes of every awaiter
 // (sleep, Future, awaiting a task, gather, wait, as_completed, Semaphore,
 // Lock, Event, Condition, Queue get and put, timeout, wait_for, shield,
@@ -404,12 +404,12 @@ void stress(const Config& config, int runs) {
   }
 }
 
-TEST_CASE("random mixes of every awaiter with random cancels and timeouts keep every invariant", "[ch10][stress]") {
+TEST_CASE("random mixes of every awaiter with random cancels and timeouts keep every invariant", "[ch11][stress]") {
   stress(Config{}, 20);
 }
 
 TEST_CASE("random mixes of every awaiter and executor with threads posting work keep every invariant",
-          "[ch10][stress][threads]") {
+          "[ch11][stress][threads]") {
   Config config;
   config.threads = true;
   config.workers = 12;
@@ -417,7 +417,7 @@ TEST_CASE("random mixes of every awaiter and executor with threads posting work 
 }
 
 TEST_CASE("coroutines made on threads that end before them run and end on the loop's thread under stress",
-          "[ch10][stress][threads]") {
+          "[ch11][stress][threads]") {
   Config config;
   config.threads = true;
   config.foreign_frames = true;

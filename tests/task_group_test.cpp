@@ -1,4 +1,4 @@
-// @chapter 09
+// @chapter 10
 // TaskGroup: run() returns once every child has finished; the first failure
 // cancels the siblings and the block, and every error comes out together as
 // one ExceptionGroup; a cancellation from outside cancels the children and
@@ -125,7 +125,7 @@ corio::Coro<std::string> waits_for_every_child() {
 }
 
 TEST_CASE("TaskGroup::run waits for every child and returns the body's value; the children's results stay readable",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   CHECK(corio::run(waits_for_every_child(), corio_test::virtual_time()) == "body done @0.0");
 }
 
@@ -146,7 +146,7 @@ corio::Coro<double> slow_body() {
   co_return now();
 }
 
-TEST_CASE("TaskGroup::run with a body slower than its children returns when the body does", "[ch09][taskgroup]") {
+TEST_CASE("TaskGroup::run with a body slower than its children returns when the body does", "[ch10][taskgroup]") {
   CHECK(corio::run(slow_body(), corio_test::virtual_time()) == 5.0);
 }
 
@@ -171,7 +171,7 @@ corio::Coro<double> child_adds_a_child() {
 }
 
 TEST_CASE("a child may add children to its group while the group waits; run() waits for those too",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   CHECK(corio::run(child_adds_a_child(), corio_test::virtual_time()) == 3.0);
 }
 
@@ -201,7 +201,7 @@ corio::Coro<std::string> first_failure(Started& started, Trace& trace, std::stri
 
 TEST_CASE("the first child failure cancels the siblings and the body, waits for their cleanup, and raises "
           "ExceptionGroup",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   Started started;
   Trace trace;
   std::string what;
@@ -243,7 +243,7 @@ corio::Coro<> exception_group_holds_both(std::string& what, std::size_t& count, 
 }
 
 TEST_CASE("two children failing at the same moment both land in the ExceptionGroup, and what() lists them",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   std::string what;
   std::size_t count = 0;
   Trace errors;
@@ -261,7 +261,7 @@ corio::Coro<> body_fails(corio::TaskGroup& group, Trace& trace) {
 }
 
 TEST_CASE("a body that raises: its error goes into the ExceptionGroup and the children are cancelled",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   Trace trace;
   CHECK(corio::run(
             [](Trace& t) -> corio::Coro<std::string> {
@@ -285,7 +285,7 @@ corio::Coro<> body_fails_when_cancelled(corio::TaskGroup& group) {
 }
 
 TEST_CASE("a child's error and then the body's: both in the ExceptionGroup, the children's first",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   CHECK(corio::run(
             []() -> corio::Coro<std::string> {
               corio::TaskGroup group;
@@ -308,7 +308,7 @@ corio::Coro<> child_error_dropped(Lives& lives) {
   }
 }
 
-TEST_CASE("a child's error, handed to the ExceptionGroup, is not reported as never retrieved", "[ch09][taskgroup]") {
+TEST_CASE("a child's error, handed to the ExceptionGroup, is not reported as never retrieved", "[ch10][taskgroup]") {
   Diagnostics diagnostics;
   Lives lives;
   corio::run(child_error_dropped(lives), corio_test::virtual_time());
@@ -339,7 +339,7 @@ corio::Coro<std::string> cancel_group_at_2(Trace& trace, bool body_waits) {
 }
 
 TEST_CASE("a group cancelled from outside cancels its children and raises CancelledError, not ExceptionGroup",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   bool body_waits = GENERATE(true, false);  // cancelled in the body, or while run() waits for the children
   Trace trace;
   CHECK(corio::run(cancel_group_at_2(trace, body_waits), corio_test::virtual_time()) ==
@@ -390,7 +390,7 @@ corio::Coro<std::string> cancel_erroring_group_at_2() {
 
 TEST_CASE("cancelled from outside while a child fails: ExceptionGroup wins, and the cancellation still reaches the "
           "next wait",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   CHECK(corio::run(cancel_erroring_group_at_2(), corio_test::virtual_time()) ==
         "ExceptionGroup[child failed while cancelled] @2.0 cancelling=1, next wait raised CancelledError @2.0");
 }
@@ -413,7 +413,7 @@ corio::Coro<> refused_outside_its_life(Trace& errors, Lives& lives) {
 }
 
 TEST_CASE("create_task before run() or after the group finished is a RuntimeError, the coroutine dropped quietly",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   Diagnostics diagnostics;
   Trace errors;
   Lives lives;
@@ -448,7 +448,7 @@ corio::Coro<> adds_while_shutting_down(corio::TaskGroup& group, std::string& err
 
 TEST_CASE("create_task while the group shuts down after a failure is a RuntimeError; the coroutine never runs and "
           "is not reported",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   Diagnostics diagnostics;
   std::string error;
   Lives lives;
@@ -479,7 +479,7 @@ corio::Coro<std::string> runs_twice() {
   co_return error;
 }
 
-TEST_CASE("a TaskGroup runs one block: a second run() is a RuntimeError", "[ch09][taskgroup]") {
+TEST_CASE("a TaskGroup runs one block: a second run() is a RuntimeError", "[ch10][taskgroup]") {
   Diagnostics diagnostics;  // the refused block's coroutine is never started
   CHECK_THAT(corio::run(runs_twice(), corio_test::virtual_time()), Contains("run a block already"));
 }
@@ -505,7 +505,7 @@ corio::Coro<std::string> nested_in_a_child(Trace& trace) {
 }
 
 TEST_CASE("nested TaskGroups: an inner group's ExceptionGroup fails the outer group's child and comes out nested",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   Trace trace;
   CHECK(corio::run(nested_in_a_child(trace), corio_test::virtual_time()) ==
         "ExceptionGroup[ExceptionGroup[inner child failed]] @2.0 cancelling=0");
@@ -528,7 +528,7 @@ corio::Coro<std::string> nested_in_the_body(Trace& trace, double inner_failure) 
 }
 
 TEST_CASE("nested in one task: the outer group's failure cancels the inner group's body and children",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   Trace trace;
   CHECK(corio::run(nested_in_the_body(trace, 0), corio_test::virtual_time()) ==
         "ExceptionGroup[outer child failed] @1.0 cancelling=0");
@@ -537,7 +537,7 @@ TEST_CASE("nested in one task: the outer group's failure cancels the inner group
 }
 
 TEST_CASE("nested in one task, both groups failing at the same moment: both errors come out, nothing hangs",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   Trace trace;
   CHECK(corio::run(nested_in_the_body(trace, 1), corio_test::virtual_time()) ==
         "ExceptionGroup[outer child failed; ExceptionGroup[inner child failed]] @1.0 cancelling=0");
@@ -559,7 +559,7 @@ corio::Coro<std::string> group_under_a_timeout(Trace& trace) {
 
 TEST_CASE("a TaskGroup under a timeout: at the deadline the children are cancelled and waited for, then "
           "TimeoutError",
-          "[ch09][taskgroup][timeout]") {
+          "[ch10][taskgroup][timeout]") {
   Trace trace;
   CHECK(corio::run(group_under_a_timeout(trace), corio_test::virtual_time()) == "TimeoutError @3.0");
   CHECK_THAT(trace, UnorderedEquals(Trace{"child cancelled @2.0", "body cancelled @2.0", "body cleaned up @2.0",
@@ -583,7 +583,7 @@ corio::Coro<std::string> timeout_inside_a_child() {
   co_return timed->result() + ", " + at("group done");
 }
 
-TEST_CASE("a timeout inside a child, caught there, fails nothing in the group", "[ch09][taskgroup][timeout]") {
+TEST_CASE("a timeout inside a child, caught there, fails nothing in the group", "[ch10][taskgroup][timeout]") {
   CHECK(corio::run(timeout_inside_a_child(), corio_test::virtual_time()) == "TimeoutError @1.0, group done @3.0");
 }
 
@@ -609,7 +609,7 @@ Bare group_outside_a_task(std::string& error) {
   }
 }
 
-TEST_CASE("a TaskGroup run outside any task is a RuntimeError that says no task is running", "[ch09][taskgroup]") {
+TEST_CASE("a TaskGroup run outside any task is a RuntimeError that says no task is running", "[ch10][taskgroup]") {
   Diagnostics diagnostics;  // the block's coroutine is never started
   std::string error;
   corio::Loop loop(corio_test::virtual_time());
@@ -646,7 +646,7 @@ corio::Coro<std::string> many_children_one_failing(int n) {
 }
 
 TEST_CASE("a TaskGroup looks at each child once when it ends and once more if the group aborts (linear work)",
-          "[ch09][taskgroup]") {
+          "[ch10][taskgroup]") {
   constexpr int kChildren = 20'000;
   // Finding the child in a vector and erasing it visited ~N^2/2 = 2e8 here.
   CHECK(corio::run(many_children(kChildren, false), corio_test::virtual_time()) == kChildren);

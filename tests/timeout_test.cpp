@@ -1,4 +1,4 @@
-// @chapter 09
+// @chapter 10
 // Timeouts: a timeout()/timeout_at() block turns its own cancellation into
 // TimeoutError at exactly its deadline and lets every other cancellation
 // pass untouched; nested blocks each know whose cancellation it was;
@@ -79,7 +79,7 @@ corio::Coro<double> e08_slow_fetch() {
 }
 
 TEST_CASE("E08: a fetch slower than timeout(5) raises TimeoutError at exactly 5.0 s, leaving no timer armed",
-          "[ch09][timeout][E08]") {
+          "[ch10][timeout][E08]") {
   CHECK(corio::run(e08_slow_fetch(), corio_test::virtual_time()) == 5.0);
 }
 
@@ -91,7 +91,7 @@ corio::Coro<double> e08_fast_fetch() {
 }
 
 TEST_CASE("E08: a fetch faster than timeout(5) returns its result at 1.0 s, leaving no timer armed",
-          "[ch09][timeout][E08]") {
+          "[ch10][timeout][E08]") {
   CHECK(corio::run(e08_fast_fetch(), corio_test::virtual_time()) == 1.0);
 }
 
@@ -128,7 +128,7 @@ corio::Coro<> e18_catch_it(Trace& trace) {
 }
 
 TEST_CASE("E18: a timeout raises corio::TimeoutError, a std::runtime_error; inside the block only CancelledError is seen",
-          "[ch09][timeout][E18]") {
+          "[ch10][timeout][E18]") {
   Trace trace;
   corio::run(e18_catch_it(trace), corio_test::virtual_time());
   REQUIRE(trace.size() == 2);
@@ -154,7 +154,7 @@ corio::Coro<> deadlines_are_loop_times(Trace& trace) {
 }
 
 TEST_CASE("timeout(delay) counts from now and timeout_at(when) is a loop time; when() gives the deadline",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   Trace trace;
   corio::run(deadlines_are_loop_times(trace), corio_test::virtual_time());
   CHECK(trace == Trace{"TimeoutError @3.5"});
@@ -174,7 +174,7 @@ corio::Coro<std::string> never_expires() {
   co_return result;
 }
 
-TEST_CASE("timeout(std::nullopt) never expires, however long the block takes", "[ch09][timeout]") {
+TEST_CASE("timeout(std::nullopt) never expires, however long the block takes", "[ch10][timeout]") {
   CHECK(corio::run(never_expires(), corio_test::virtual_time()) == "returned done @1000.0");
 }
 
@@ -198,21 +198,21 @@ corio::Coro<std::string> rescheduled(std::optional<double> first, std::optional<
   co_return result + (t.expired() ? " expired" : " not expired");
 }
 
-TEST_CASE("reschedule() extends a deadline: the block outlives the first one", "[ch09][timeout]") {
+TEST_CASE("reschedule() extends a deadline: the block outlives the first one", "[ch10][timeout]") {
   // deadline 5, moved at 1.0 to 11: the block ends at 9.0, well before it
   CHECK(corio::run(rescheduled(5, 11, 1, 8), corio_test::virtual_time()) == "returned done @9.0 not expired");
 }
 
-TEST_CASE("reschedule() shortens a deadline: the block is cut at the new one", "[ch09][timeout]") {
+TEST_CASE("reschedule() shortens a deadline: the block is cut at the new one", "[ch10][timeout]") {
   CHECK(corio::run(rescheduled(5, 2, 1, 8), corio_test::virtual_time()) == "TimeoutError @2.0 expired");
 }
 
-TEST_CASE("reschedule(std::nullopt) removes the deadline", "[ch09][timeout]") {
+TEST_CASE("reschedule(std::nullopt) removes the deadline", "[ch10][timeout]") {
   CHECK(corio::run(rescheduled(2, std::nullopt, 1, 99), corio_test::virtual_time()) ==
         "returned done @100.0 not expired");
 }
 
-TEST_CASE("reschedule() to a time already past cancels the block at its next wait", "[ch09][timeout]") {
+TEST_CASE("reschedule() to a time already past cancels the block at its next wait", "[ch10][timeout]") {
   CHECK(corio::run(rescheduled(5, 0.5, 1, 8), corio_test::virtual_time()) == "TimeoutError @1.0 expired");
 }
 
@@ -238,7 +238,7 @@ corio::Coro<std::string> reschedule_outside_the_block() {
   co_return result;
 }
 
-TEST_CASE("reschedule() before run() or after the block ended is a RuntimeError", "[ch09][timeout]") {
+TEST_CASE("reschedule() before run() or after the block ended is a RuntimeError", "[ch10][timeout]") {
   CHECK(corio::run(reschedule_outside_the_block(), corio_test::virtual_time()) == "page");
 }
 
@@ -268,7 +268,7 @@ corio::Coro<std::string> reschedule_after_expiry() {
 }
 
 TEST_CASE("reschedule() from a block whose deadline already passed is a RuntimeError, and it still times out",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   CHECK(corio::run(reschedule_after_expiry(), corio_test::virtual_time()) == "TimeoutError @2.0");
 }
 
@@ -285,7 +285,7 @@ corio::Coro<std::string> runs_twice() {
   co_return at(error);
 }
 
-TEST_CASE("a Timeout runs one block: a second run() is a RuntimeError", "[ch09][timeout]") {
+TEST_CASE("a Timeout runs one block: a second run() is a RuntimeError", "[ch10][timeout]") {
   CHECK_THAT(corio::run(runs_twice(), corio_test::virtual_time()), Contains("has run a block already") &&
                                                                        Contains("@1.0"));
 }
@@ -312,7 +312,7 @@ corio::Coro<std::string> body_returns_after_expiry(Trace& trace) {
 }
 
 TEST_CASE("a body that swallows the CancelledError and returns gives its result, no TimeoutError; expired() is true",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   Trace trace;
   CHECK(corio::run(body_returns_after_expiry(trace), corio_test::virtual_time()) == "returned kept going @5.0");
   CHECK(trace == Trace{"body caught CancelledError, expired() true @5.0"});
@@ -333,7 +333,7 @@ corio::Coro<> expired_only_when_it_did(Trace& trace) {
   CHECK_FALSE(own.expired());
 }
 
-TEST_CASE("expired() is false for a block that ended in time, or raised TimeoutError by itself", "[ch09][timeout]") {
+TEST_CASE("expired() is false for a block that ended in time, or raised TimeoutError by itself", "[ch10][timeout]") {
   Trace trace;
   corio::run(expired_only_when_it_did(trace), corio_test::virtual_time());
   CHECK(trace == Trace{"returned in time @4.5", "TimeoutError 'the body's own' @5.5"});
@@ -360,7 +360,7 @@ corio::Coro<std::string> deadline_in_the_past(Trace& trace, bool absolute, doubl
 }
 
 TEST_CASE("a deadline already past: the block starts, and is cancelled at its first wait (a sleep)",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   bool absolute = GENERATE(true, false);
   Trace trace;
   CHECK(corio::run(deadline_in_the_past(trace, absolute, 5), corio_test::virtual_time()) == "TimeoutError @1.0");
@@ -370,7 +370,7 @@ TEST_CASE("a deadline already past: the block starts, and is cancelled at its fi
 // asyncio arms a past deadline with call_soon, ahead of the task's next
 // step: even a sleep(0) is cancelled.
 TEST_CASE("a deadline already past: the block is cancelled at its first wait even when that is a sleep(0)",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   bool absolute = GENERATE(true, false);
   Trace trace;
   CHECK(corio::run(deadline_in_the_past(trace, absolute, 0), corio_test::virtual_time()) == "TimeoutError @1.0");
@@ -397,7 +397,7 @@ corio::Coro<std::string> inner_expires_first(Trace& trace) {
 }
 
 TEST_CASE("nested timeouts, the inner deadline first: the inner block raises TimeoutError and the outer goes on",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   Trace trace;
   CHECK(corio::run(inner_expires_first(trace), corio_test::virtual_time()) == "returned outer body done @3.0");
   CHECK(trace == Trace{"TimeoutError @2.0"});
@@ -430,7 +430,7 @@ corio::Coro<std::string> nested(double outer_delay, double inner_delay, Trace& t
 
 TEST_CASE("nested timeouts, the outer deadline first: CancelledError passes the inner block, the outer raises "
           "TimeoutError",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   Trace trace;
   CHECK(corio::run(nested(2, 10, trace), corio_test::virtual_time()) == "TimeoutError @2.0");
   CHECK(trace == Trace{"body saw CancelledError @2.0", "inner block let out CancelledError @2.0",
@@ -439,7 +439,7 @@ TEST_CASE("nested timeouts, the outer deadline first: CancelledError passes the 
 
 TEST_CASE("nested timeouts with the same deadline: the inner lets the CancelledError pass, the outer raises "
           "TimeoutError",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   Trace trace;
   CHECK(corio::run(nested(3, 3, trace), corio_test::virtual_time()) == "TimeoutError @3.0");
   CHECK(trace == Trace{"body saw CancelledError @3.0", "inner block let out CancelledError @3.0",
@@ -464,14 +464,14 @@ corio::Coro<std::string> cancelled_from_outside(double cancel_at, double deadlin
 }
 
 TEST_CASE("a cancellation from outside passes a timeout block as CancelledError, and stays counted",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   bool expired = true;
   CHECK(corio::run(cancelled_from_outside(1, 10, expired), corio_test::virtual_time()) ==
         "CancelledError @1.0 cancelling=1");
   CHECK_FALSE(expired);
 }
 
-TEST_CASE("a cancellation from outside at the very moment of the deadline stays a CancelledError", "[ch09][timeout]") {
+TEST_CASE("a cancellation from outside at the very moment of the deadline stays a CancelledError", "[ch10][timeout]") {
   bool expired = false;
   CHECK(corio::run(cancelled_from_outside(2, 2, expired), corio_test::virtual_time()) ==
         "CancelledError @2.0 cancelling=1");
@@ -496,7 +496,7 @@ corio::Coro<std::string> cancel_then_timeout() {
 }
 
 TEST_CASE("a timeout in a task with a cancellation already counted still raises TimeoutError and restores the count",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   CHECK(corio::run(cancel_then_timeout(), corio_test::virtual_time()) == "TimeoutError @3.0 cancelling=1");
 }
 
@@ -518,7 +518,7 @@ corio::Coro<std::string> wait_for_in_time() {
 }
 
 TEST_CASE("wait_for gives the result of a coroutine, a task or a future that is in time; nullopt sets no limit",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   CHECK(corio::run(wait_for_in_time(), corio_test::virtual_time()) ==
         "coro @1.0; task @2.0; future @3.0; no limit @103.0; ");
 }
@@ -534,7 +534,7 @@ corio::Coro<std::string> wait_for_then_await_again() {
   co_return a + "|" + b + "|" + c + "|" + d;
 }
 
-TEST_CASE("wait_for on a task or future leaves its result there: awaiting it again gives it again", "[ch09][timeout]") {
+TEST_CASE("wait_for on a task or future leaves its result there: awaiting it again gives it again", "[ch10][timeout]") {
   CHECK(corio::run(wait_for_then_await_again(), corio_test::virtual_time()) ==
         "a page long enough to live on the heap|a page long enough to live on the heap|a future's long result|a "
         "future's long result");
@@ -564,7 +564,7 @@ corio::Coro<std::string> wait_for_coro_expires(Trace& trace) {
   co_return result;
 }
 
-TEST_CASE("wait_for on expiry cancels a coroutine and waits for its cleanup before TimeoutError", "[ch09][timeout]") {
+TEST_CASE("wait_for on expiry cancels a coroutine and waits for its cleanup before TimeoutError", "[ch10][timeout]") {
   Trace trace;
   CHECK(corio::run(wait_for_coro_expires(trace), corio_test::virtual_time()) == "TimeoutError @5.0");
   CHECK(trace == Trace{"inner cancelled @3.0", "inner cleanup done @5.0"});
@@ -578,7 +578,7 @@ corio::Coro<std::string> wait_for_task_expires(Trace& trace) {
   co_return result;
 }
 
-TEST_CASE("wait_for on expiry cancels a task and waits until it has finished, cleanup included", "[ch09][timeout]") {
+TEST_CASE("wait_for on expiry cancels a task and waits until it has finished, cleanup included", "[ch10][timeout]") {
   Trace trace;
   CHECK(corio::run(wait_for_task_expires(trace), corio_test::virtual_time()) == "TimeoutError @5.0");
   CHECK(trace == Trace{"inner cancelled @3.0", "inner cleanup done @5.0"});
@@ -591,7 +591,7 @@ corio::Coro<std::string> wait_for_future_expires() {
   co_return result;
 }
 
-TEST_CASE("wait_for on expiry cancels a future", "[ch09][timeout]") {
+TEST_CASE("wait_for on expiry cancels a future", "[ch10][timeout]") {
   CHECK(corio::run(wait_for_future_expires(), corio_test::virtual_time()) == "TimeoutError @3.0");
 }
 
@@ -611,13 +611,13 @@ corio::Coro<std::string> wait_for_answered(bool with_value) {
 }
 
 TEST_CASE("wait_for: an inner coroutine that returns a value when cancelled gives that value, no TimeoutError",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   CHECK(corio::run(wait_for_answered(true), corio_test::virtual_time()) ==
         "returned value despite the cancellation @3.0");
 }
 
 TEST_CASE("wait_for: an error raised by the inner coroutine while cancelled comes out instead of TimeoutError",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   CHECK(corio::run(wait_for_answered(false), corio_test::virtual_time()) == "error 'cleanup failed' @3.0");
 }
 
@@ -631,7 +631,7 @@ corio::Coro<std::string> zero_delay_on_done_ones() {
   co_return at(from_task + ", " + from_future);
 }
 
-TEST_CASE("wait_for with delay 0 gives the result of a task or future that is done", "[ch09][timeout]") {
+TEST_CASE("wait_for with delay 0 gives the result of a task or future that is done", "[ch10][timeout]") {
   CHECK(corio::run(zero_delay_on_done_ones(), corio_test::virtual_time()) == "task result, future result @1.0");
 }
 
@@ -642,7 +642,7 @@ corio::Coro<std::string> zero_delay_on_a_pending_task() {
   co_return result;
 }
 
-TEST_CASE("wait_for with delay 0 on a pending task cancels it and raises TimeoutError at once", "[ch09][timeout]") {
+TEST_CASE("wait_for with delay 0 on a pending task cancels it and raises TimeoutError at once", "[ch10][timeout]") {
   CHECK(corio::run(zero_delay_on_a_pending_task(), corio_test::virtual_time()) == "TimeoutError @0.0");
 }
 
@@ -657,7 +657,7 @@ corio::Coro<std::string> zero_delay_on_a_coroutine(bool& started) {
 
 // asyncio.wait_for(coro, 0) cancels the new task before its first step.
 TEST_CASE("wait_for with delay 0 on a coroutine cancels it before it starts, and raises TimeoutError",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   bool started = false;
   CHECK(corio::run(zero_delay_on_a_coroutine(started), corio_test::virtual_time()) == "TimeoutError @0.0");
   CHECK_FALSE(started);
@@ -671,7 +671,7 @@ corio::Coro<std::string> wait_for_cancelled_from_outside(Trace& trace) {
 }
 
 TEST_CASE("wait_for cancelled from outside cancels the inner one, waits for it, and lets CancelledError through",
-          "[ch09][timeout]") {
+          "[ch10][timeout]") {
   Trace trace;
   CHECK(corio::run(wait_for_cancelled_from_outside(trace), corio_test::virtual_time()) == "CancelledError @3.0");
   CHECK(trace == Trace{"inner cancelled @1.0", "inner cleanup done @3.0"});
@@ -700,7 +700,7 @@ Bare timed_outside_a_task(std::string& error) {
   }
 }
 
-TEST_CASE("a timeout block outside any task is a RuntimeError that says no task is running", "[ch09][timeout]") {
+TEST_CASE("a timeout block outside any task is a RuntimeError that says no task is running", "[ch10][timeout]") {
   Diagnostics diagnostics;  // the block's coroutine is never started
   std::string error;
   corio::Loop loop(corio_test::virtual_time());
@@ -760,7 +760,7 @@ corio::Coro<std::string> nan_times() {
 TEST_CASE(
     "a NaN time is refused by wait_for, timeout, timeout_at and reschedule under their own names, "
     "and nothing starts",
-    "[ch09][timeout]") {
+    "[ch10][timeout]") {
   Diagnostics diagnostics;  // the coroutines never awaited are reported
   std::string errors = corio::run(nan_times(), corio_test::virtual_time());
   CHECK_THAT(errors, Contains("wait_for: ") && Contains("timeout_at: ") && Contains("timeout: ") &&
@@ -779,6 +779,6 @@ corio::Coro<std::string> infinite_times() {
   co_return all;
 }
 
-TEST_CASE("an infinite or huge timeout never expires in practice", "[ch09][timeout]") {
+TEST_CASE("an infinite or huge timeout never expires in practice", "[ch10][timeout]") {
   CHECK(corio::run(infinite_times(), corio_test::virtual_time()) == "inf @1.0; huge @2.0; at inf @3.0; ");
 }

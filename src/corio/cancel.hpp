@@ -1,7 +1,7 @@
 // @chapter 09
-// The two errors of chapter 09. CancelledError is what a cancelled task's
+// The two errors of cancellation. CancelledError is what a cancelled task's
 // coroutine sees at the await where it waits; TimeoutError is what a
-// timeout turns that cancellation into, outside its block only.
+// timeout (wait's, as_completed's, chapter 10's timeout()) gives instead.
 #pragma once
 
 #include <exception>

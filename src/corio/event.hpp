@@ -58,7 +58,7 @@ class Event {
   // cleared before they run. Setting a set event does nothing.
   void set() {
     if (set_) return;
-    waiters_.check_thread("Event::set");  // @since 10
+    waiters_.check_thread("Event::set");  // @since 11
     set_ = true;
     while (!waiters_.empty()) waiters_.wake_front();
   }

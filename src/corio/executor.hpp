@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 // Blocking code, off the loop: a fixed-size pool of threads, and
 // run_in_executor / to_thread, which run a plain function on one of them and
 // hand its result back to the loop as a Future. asyncio borrows the pool from

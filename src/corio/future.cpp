@@ -120,7 +120,7 @@ void FutureCore::finish() {
 }
 
 void FutureCore::check_pending(const char* who) const {
-  if (head_ != nullptr) loop_->check_owner_thread(who);  // @since 10: waiters live on the loop's thread
+  if (head_ != nullptr) loop_->check_owner_thread(who);  // @since 11: waiters live on the loop's thread
   if (done()) {
     throw InvalidStateError(std::string(who) +
                             ": the future is already done; a result or an exception can be set only once");
@@ -164,7 +164,7 @@ std::exception_ptr FutureCore::exception(const char* who) {
 
 // @since 09
 bool FutureCore::request_cancel(const std::string& message) {
-  if (head_ != nullptr) loop_->check_owner_thread("Future::cancel");  // @since 10
+  if (head_ != nullptr) loop_->check_owner_thread("Future::cancel");  // @since 11
   if (done()) return false;
   error_ = std::make_exception_ptr(CancelledError(message));
   mark_cancelled();

@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 #include <corio/inbox.hpp>
 
 #include <poll.h>

@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 // The loop's inbox: the one door other threads have into a loop. A loop is
 // single-threaded; its ready queue, its timers and its futures are touched
 // by its own thread only. Another thread posts a callback here instead,

@@ -26,7 +26,7 @@ class Lock {
   // Passes the lock to the longest waiter (resumed on the next iteration),
   // or unlocks it. Throws RuntimeError when it is not locked.
   void release() {
-    permits_.check_thread("Lock::release");  // @since 10
+    permits_.check_thread("Lock::release");  // @since 11
     if (!try_release()) throw_not_acquired();
   }
   // release(), or false when the lock is not locked.

@@ -8,16 +8,16 @@
 #include <cerrno>
 #include <mutex>  // @since 03
 #include <string>
-#include <string_view>  // @since 10
+#include <string_view>  // @since 11
 #include <system_error>
-#include <thread>   // @since 10
-#include <utility>  // @since 10
+#include <thread>   // @since 11
+#include <utility>  // @since 11
 #include <vector>   // @since 03
 
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
-#include <corio/executor.hpp>   // @since 10
-#include <corio/slow_step.hpp>  // @since 10
+#include <corio/executor.hpp>   // @since 11
+#include <corio/slow_step.hpp>  // @since 11
 #include <corio/task_list.hpp>  // @since 05
 
 namespace corio {
@@ -39,10 +39,10 @@ Loop::Loop(LoopOptions options)
     : poller_(detail::make_poller(options.poller ? *options.poller : detail::poller_from_env())),
       clock_(detail::make_clock(options.clock ? *options.clock : detail::clock_from_env())),
       tasks_(std::make_unique<detail::TaskList>()),  // @since 05
-      // @before 10: owner_(std::this_thread::get_id()) {}
-      owner_(std::this_thread::get_id()) {  // @since 10
+      // @before 11: owner_(std::this_thread::get_id()) {}
+      owner_(std::this_thread::get_id()) {  // @since 11
 // @end
-// @since 10
+// @since 11
   // The wake fd is the poller's alone: it is not a watched fd, so it never
   // keeps an idle loop from saying it would wait forever.
   inbox_ = std::make_shared<detail::Inbox>(poller_->name() == std::string_view("epoll") ? detail::WakerKind::EventFd
@@ -63,7 +63,7 @@ Loop::Loop(LoopOptions options)
 
 // Closing: everything the loop still holds is let go.
 Loop::~Loop() {
-  // @since 10
+  // @since 11
   // Work on other threads may still use what the tasks below own: it
   // finishes first, and while it does, what other threads post runs; once
   // none is in flight, what is left is dropped unrun.
@@ -253,7 +253,7 @@ void Loop::run_once() {
     bool& flag;
     ~Leave() { flag = false; }
   } leave{in_run_once_};
-  // @since 10
+  // @since 11
   // 0. What other threads posted (call_soon_threadsafe) joins the ready queue.
   if (inbox_->has_mail()) inbox_->deliver(ready_);
   // @end
@@ -286,8 +286,8 @@ void Loop::run_once() {
 // Phase 1: no wait when work is queued or a stop was asked for; until the
 // earliest deadline when a timer is pending (chapter 02); otherwise until
 // an fd fires.
-// @since 10
-// While work on other threads is in flight (chapter 10), an idle loop sleeps
+// @since 11
+// While work on other threads is in flight (chapter 11), an idle loop sleeps
 // on its wake fd instead: a virtual clock must not jump past deadlines while
 // real work goes on, and nothing waits forever while a result is owed.
 // @end
@@ -295,14 +295,14 @@ detail::PollTimeout Loop::poll_timeout() const {
   if (!ready_.empty() || stopping_) return detail::PollTimeout(0);
   // @since 02
   if (!timers_.empty()) {
-    // @before 10: if (clock_->is_virtual()) return detail::PollTimeout(0);
-    if (clock_->is_virtual()) return detail::PollTimeout(inbox_->quiet() ? 0 : -1);  // @since 10
+    // @before 11: if (clock_->is_virtual()) return detail::PollTimeout(0);
+    if (clock_->is_virtual()) return detail::PollTimeout(inbox_->quiet() ? 0 : -1);  // @since 11
     detail::Nanos left = timers_.top()->when() - clock_->now();
     return left.count() > 0 ? left : detail::PollTimeout(0);
   }
   // @end
-  // @before 10: if (watched_ == 0) {
-  if (watched_ == 0 && inbox_->quiet()) {  // @since 10: work in flight will wake the loop
+  // @before 11: if (watched_ == 0) {
+  if (watched_ == 0 && inbox_->quiet()) {  // @since 11: work in flight will wake the loop
     throw RuntimeError(
         "the loop would wait forever: nothing is ready, no timer is pending and no fd is watched, so "
         "nothing can ever wake it (is a coroutine awaiting something nobody will complete?)");
@@ -324,7 +324,7 @@ bool Loop::should_poll(detail::PollTimeout timeout) {
 // Phase 3: a fired fd queues its reader and/or its writer, once each.
 void Loop::dispatch_fired() {
   for (const detail::Fired& f : fired_) {
-    // @since 10
+    // @since 11
     if (f.fd == inbox_->fd()) {
       inbox_->deliver(ready_);
       continue;
@@ -346,8 +346,8 @@ void Loop::dispatch_fired() {
 // Phase 4: only a virtual clock moves here, and only when the loop has
 // nothing else to do: nothing ready after the poll, and a timer pending.
 void Loop::advance_virtual_clock() {
-  // @before 10: if (timers_.empty() || !ready_.empty() || !clock_->is_virtual()) return;
-  if (timers_.empty() || !ready_.empty() || !clock_->is_virtual() || !inbox_->quiet()) return;  // @since 10
+  // @before 11: if (timers_.empty() || !ready_.empty() || !clock_->is_virtual()) return;
+  if (timers_.empty() || !ready_.empty() || !clock_->is_virtual() || !inbox_->quiet()) return;  // @since 11
   clock_->advance_to(timers_.top()->when());
 }
 
@@ -363,7 +363,7 @@ void Loop::move_due_timers() {
 void Loop::run_ready() {
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::Ready r = ready_.pop();
-    detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 10: debug mode times each step
+    detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11: debug mode times each step
     // @since 04
     if (r.is_coroutine()) {
       r.coroutine().resume();
@@ -438,7 +438,7 @@ bool detail::loop_alive(const Loop* loop) {
 }
 // @end
 
-// @since 10
+// @since 11
 ThreadPoolExecutor& Loop::default_executor() {
   check_thread("default_executor");
   if (default_executor_shut_down_) {

@@ -21,7 +21,7 @@
 #include <corio/callback.hpp>
 #include <corio/clock.hpp>   // @since 02
 #include <corio/errors.hpp>  // @since 02
-#include <corio/inbox.hpp>   // @since 10
+#include <corio/inbox.hpp>   // @since 11
 #include <corio/poller.hpp>
 #include <corio/ready_queue.hpp>
 // @before 02: #include <corio/select_poller.hpp>
@@ -34,15 +34,15 @@ namespace detail {
 class TimerCallback;
 class TaskList;  // @since 05
 }  // namespace detail
-class ThreadPoolExecutor;  // @since 10
+class ThreadPoolExecutor;  // @since 11
 // @end
 
 // @since 02
 struct LoopOptions {
   std::optional<PollerKind> poller = std::nullopt;  // unset: CORIO_POLLER, else epoll
   std::optional<ClockKind> clock = std::nullopt;    // unset: CORIO_CLOCK, else real
-  std::optional<bool> debug = std::nullopt;         // unset: CORIO_DEBUG, else off  // @since 10
-  double slow_callback_duration = 0.1;              // seconds: debug mode reports a step this slow  // @since 10
+  std::optional<bool> debug = std::nullopt;         // unset: CORIO_DEBUG, else off  // @since 11
+  double slow_callback_duration = 0.1;              // seconds: debug mode reports a step this slow  // @since 11
 };
 
 class TimerHandle;
@@ -188,7 +188,7 @@ class Loop {
   std::size_t timers_armed() const { return timers_.size(); }
   // @end
 
-  // @since 10
+  // @since 11
   // Runs f on the loop's thread, called from any thread (inbox.hpp): the
   // loop's wake fd wakes it if it sleeps. No Handle, unlike call_soon.
   template <class F>
@@ -252,7 +252,7 @@ class Loop {
   void move_due_timers();        // @since 02
   void run_ready();
   void run_callback(detail::Callback* cb);
-  // @since 10
+  // @since 11
   void settle_threads() noexcept;
   [[noreturn]] void refuse_foreign_thread(const char* what) const;
   // @end
@@ -266,7 +266,7 @@ class Loop {
   std::unique_ptr<detail::Clock> clock_;     // @since 02
   detail::TimerHeap timers_;                 // @since 02
   std::unique_ptr<detail::TaskList> tasks_;  // @since 05
-  // @since 10
+  // @since 11
   std::shared_ptr<detail::Inbox> inbox_;
   std::unique_ptr<ThreadPoolExecutor> default_executor_;
   bool default_executor_shut_down_ = false;

@@ -32,7 +32,7 @@ class Permits {
   // Queues n; it gets a permit from a later give(). n may come from another
   // list (Condition::notify moves its waiters here).
   void wait(WaiterNode* n) { waiters_.push_back(n); }
-  void check_thread(const char* what) const { waiters_.check_thread(what); }  // @since 10
+  void check_thread(const char* what) const { waiters_.check_thread(what); }  // @since 11
   // A permit comes back: handed to the longest waiter, which the loop
   // resumes on its next iteration, or, when nobody waits, made free.
   void give() {

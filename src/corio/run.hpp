@@ -6,23 +6,23 @@
 
 #include <coroutine>
 #include <exception>
-#include <string>  // @since 09
+#include <string>  // @since 10
 #include <type_traits>
 #include <utility>
 
 #include <corio/coro.hpp>
-#include <corio/diagnostics.hpp>  // @since 09
+#include <corio/diagnostics.hpp>  // @since 10
 #include <corio/errors.hpp>
 #include <corio/future.hpp>
 #include <corio/loop.hpp>
 #include <corio/task.hpp>  // @since 05
-#include <corio/task_list.hpp>  // @since 09
+#include <corio/task_list.hpp>  // @since 10
 
 namespace corio {
 
 namespace detail {
 
-// @since 09
+// @since 10
 // How many times run()'s shutdown cancels the tasks left before it gives up.
 inline constexpr int kShutdownRounds = 3;
 // @end
@@ -65,7 +65,7 @@ Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& e
   } catch (...) {
     error = std::current_exception();
   }
-  // @since 09
+  // @since 10
   // asyncio.run's shutdown: the tasks still pending are cancelled and run
   // until they end, so their frames unwind (and clean up) normally. Cleanup
   // that makes new tasks gets more rounds, but a bounded number: what is

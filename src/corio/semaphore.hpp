@@ -38,7 +38,7 @@ class Semaphore {
   // Gives a permit back: to the longest waiter (resumed on the next
   // iteration), or to the free count. Never suspends.
   void release() {
-    permits_.check_thread("Semaphore::release");  // @since 10
+    permits_.check_thread("Semaphore::release");  // @since 11
     if (!try_release()) throw_released_too_often();
   }
   // release(), or false where release() would throw.

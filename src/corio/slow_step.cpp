@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 #include <corio/slow_step.hpp>
 
 #include <cxxabi.h>

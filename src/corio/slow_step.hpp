@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 // Debug mode's report of a slow step: the tool that finds a blocking call.
 // A loop runs one step at a time, so a step that takes 0.15 s holds up
 // every other task for 0.15 s. In debug mode the loop times each callback

@@ -44,7 +44,7 @@ void PromiseBase::make_task(Loop& loop, std::string&& name) {
 void PromiseBase::complete_task() {
   loop().tasks().remove(this);
   finish();
-  loop().tasks().wake_if_drained(loop());  // @since 09
+  loop().tasks().wake_if_drained(loop());  // @since 10
   release();
 }
 
@@ -74,9 +74,11 @@ void TaskList::remove(PromiseBase* task) {
   tasks_[task->task_index_] = last;
   last->task_index_ = task->task_index_;
   tasks_.pop_back();
-  if (!round_.empty()) round_.erase(task);
+  if (!round_.empty()) round_.erase(task);  // @since 10
 }
+// @end
 
+// @since 10
 void TaskList::cancel_all(Ready waker) {
   drained_ = waker;
   round_.insert(tasks_.begin(), tasks_.end());
@@ -90,7 +92,9 @@ void TaskList::cancel_all(Ready waker) {
 void TaskList::wake_if_drained(Loop& loop) {
   if (round_.empty() && drained_) loop.schedule(std::exchange(drained_, Ready()));
 }
+// @end
 
+// @since 09
 // A Task handle may keep the frame after the loop is gone. So the task lets
 // go of the loop first: the awaiter it waits at unhooks (its timer, its
 // place in a line; a task or future it awaits is cancelled, as by cancel()),
@@ -104,7 +108,9 @@ void TaskList::abandon(PromiseBase* task) {
   task->mark_cancelled();
   task->finish();
 }
+// @end
 
+// @since 10
 std::string TaskList::describe() const {
   std::string names;
   for (const PromiseBase* task : tasks_) {
@@ -113,8 +119,8 @@ std::string TaskList::describe() const {
   }
   return names;
 }
-
 // @end
+
 // Newest first.
 void TaskList::destroy_pending() {
   // @before 09: while (PromiseBase* task = head_) {

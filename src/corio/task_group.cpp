@@ -1,4 +1,4 @@
-// @chapter 09
+// @chapter 10
 #include <corio/task_group.hpp>
 
 #include <corio/errors.hpp>

@@ -1,4 +1,4 @@
-// @chapter 09
+// @chapter 10
 // TaskGroup: structured concurrency, asyncio.TaskGroup's counterpart. The
 // block is a coroutine given to run(); inside it, create_task() starts
 // children. run() returns only when every child has finished. The first

@@ -5,14 +5,14 @@
 #pragma once
 
 #include <cstddef>
-#include <string>         // @since 09
-#include <unordered_set>  // @since 09
+#include <string>         // @since 10
+#include <unordered_set>  // @since 10
 #include <vector>         // @since 09
 
-#include <corio/ready_queue.hpp>  // @since 09
+#include <corio/ready_queue.hpp>  // @since 10
 
 namespace corio {
-class Loop;  // @since 09
+class Loop;  // @since 10
 }
 
 namespace corio::detail {
@@ -28,7 +28,7 @@ class TaskList {
   // At loop close: reports each pending task and drops the loop's
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
-  // @since 09
+  // @since 10
   // A round of run()'s shutdown, as asyncio.run's: every task left is
   // cancelled, and waker is queued once the last of them has finished.
   // Tasks made meanwhile (by cleanup code) are not waited for: they are the
@@ -47,6 +47,8 @@ class TaskList {
   // @since 09
   // Each task knows its index: removal swaps the last task into its place.
   std::vector<PromiseBase*> tasks_;
+  // @end
+  // @since 10
   std::unordered_set<const PromiseBase*> round_;  // the shutdown round's tasks not yet finished
   Ready drained_;
   // @end

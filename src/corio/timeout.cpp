@@ -1,4 +1,4 @@
-// @chapter 09
+// @chapter 10
 #include <corio/timeout.hpp>
 
 #include <cstdio>

@@ -1,4 +1,5 @@
 // @chapter 09
+// @since 10
 // Deadlines. timeout(delay) and timeout_at(when) are the C++ form of
 // Python's `async with asyncio.timeout(5):` - the block is a coroutine,
 // given to run():
@@ -12,9 +13,10 @@
 // timeout of an outer block: cancelling() counts the requests, so each
 // timeout knows whether the cancellation that ended the body was its own.
 //
-// wait_for(aw, delay) awaits one task, future or coroutine under a timeout;
-// shield(aw) awaits one without letting a cancellation of the awaiting task
-// reach it.
+// wait_for(aw, delay) awaits one task, future or coroutine under a timeout.
+// @end
+// shield(aw) awaits a task, future or coroutine without letting a
+// cancellation of the awaiting task reach it.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,7 @@
 
 namespace corio {
 
+// @since 10
 class Timeout {
  public:
   // when: a deadline on the loop's clock (Loop::time()); nullopt: none.
@@ -99,6 +102,7 @@ Coro<T> Timeout::run(Coro<T> body) {
   leave(error);
   std::rethrow_exception(error);
 }
+// @end
 
 namespace detail {
 
@@ -116,6 +120,7 @@ class [[nodiscard]] Shield {
   C child_;
 };
 
+// @since 10
 // Waits until child is done, whatever it ends with; a cancellation of the
 // waiting task still ends the wait (and is thrown).
 template <class C>
@@ -158,9 +163,11 @@ template <class A>
 Coro<ResultOf<Child<A>>> wait_for_arg(A aw, std::optional<double> delay) {
   co_return co_await wait_for_child(as_child(std::move(aw)), delay);
 }
+// @end
 
 }  // namespace detail
 
+// @since 10
 // asyncio.wait_for: aw's result, or TimeoutError once delay seconds passed;
 // then aw (a coroutine becomes a task once this is awaited) is cancelled, and waited for
 // until it has finished. delay nullopt: no limit; <= 0: aw must be done.
@@ -171,6 +178,7 @@ Coro<detail::ResultOf<detail::Child<A>>> wait_for(A&& aw, std::optional<double> 
   detail::check_seconds(delay, "wait_for");
   return detail::wait_for_arg(std::remove_cvref_t<A>(std::forward<A>(aw)), delay);
 }
+// @end
 
 // asyncio.shield: awaits aw (a coroutine becomes a task at once). When the
 // awaiting task is cancelled it gets CancelledError at once, and aw runs on

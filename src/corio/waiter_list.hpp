@@ -71,7 +71,7 @@ class WaiterList {
   }
 
   bool empty() const { return head_.next == &head_; }
-  // @since 10
+  // @since 11
   // Waking waiters is for their loop's thread: what, called from another
   // thread while coroutines wait, throws RuntimeError (before it changes
   // anything).

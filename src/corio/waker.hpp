@@ -1,4 +1,4 @@
-// @chapter 10
+// @chapter 11
 // The loop's wake fd: how another thread wakes a loop asleep in its poller.
 // The poller watches one more fd, and waking the loop is writing to it. On
 // Linux that fd is an eventfd, a kernel counter that reads as one fd; the

@@ -130,7 +130,7 @@ inline std::vector<std::string> lines_of(const std::string& text) {
 // @since 05
 // Runs main as a task to its end, like corio::run, then closes the loop
 // with whatever tasks are still pending: they are destroyed where they wait
-// and reported, as when a loop is closed by hand. (From chapter 09 on,
+// and reported, as when a loop is closed by hand. (From chapter 10 on,
 // corio::run cancels such tasks instead, and lets them finish.)
 template <class T>
 T run_and_close(corio::Coro<T> main) {

@@ -1,4 +1,4 @@
-// Cancelling a task: CancelledError arrives where it waits; it cleans up and lets the error go on; run() cancels leftovers
+// Cancelling a task: CancelledError arrives where it waits; it cleans up and lets the error go on
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -39,18 +39,6 @@ corio::Coro<> never_runs() {
   co_return;
 }
 
-corio::Coro<> heartbeat() {
-  try {
-    for (;;) {
-      std::printf("%.2f  heartbeat\n", elapsed());
-      co_await corio::sleep(0.1);
-    }
-  } catch (const corio::CancelledError&) {
-    std::printf("%.2f  heartbeat: cancelled by run() as main ended; stopping\n", elapsed());
-    throw;
-  }
-}
-
 // Waits until the task has ended, however it ended; main asks the task itself how.
 corio::Coro<> ended(corio::Task<> task) {
   try {
@@ -84,10 +72,6 @@ corio::Coro<> main_coro() {
   co_await ended(early);
   std::printf("%.2f  cancelled before its first step: cancelled(): %s, and its body never ran\n", elapsed(),
               yes(early.cancelled()));
-
-  corio::create_task(heartbeat());
-  co_await corio::sleep(0.15);
-  std::printf("%.2f  main: returning, with the heartbeat still running\n", elapsed());
 }
 
 int main() { corio::run(main_coro()); }

@@ -1,0 +1,87 @@
+// @chapter 09
+// A cancelled sleep lets go: its timer leaves the heap, nothing stays hooked.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <corio/corio.hpp>
+
+#include "support/corio_test.hpp"
+
+using corio_test::Diagnostics;
+using corio_test::Life;
+using corio_test::Lives;
+
+namespace {
+
+using Trace = std::vector<std::string>;
+
+double now() { return corio::get_running_loop().time(); }
+
+// Lets one loop iteration pass: whatever was queued before runs first.
+auto tick() { return corio::sleep(0); }
+
+// Awaits a task that may end cancelled, and says whether it did.
+template <class T>
+corio::Coro<bool> ended_cancelled(corio::Task<T> task) {
+  bool cancelled = false;
+  try {
+    co_await task;
+  } catch (const corio::CancelledError&) {
+    cancelled = true;
+  }
+  co_return cancelled;
+}
+
+corio::Coro<> sleep_and_trace(double seconds, Trace& trace) {
+  try {
+    co_await corio::sleep(seconds);
+    trace.push_back("woke");
+  } catch (const corio::CancelledError&) {
+    trace.push_back("cancelled");
+    throw;
+  }
+}
+
+corio::Coro<> sleep_long_with_a_life(Lives& lives, Trace& trace) {
+  Life life(lives);
+  co_await sleep_and_trace(100, trace);
+}
+
+corio::Coro<> cancel_a_long_sleep(Lives& lives) {
+  corio::Loop& loop = corio::get_running_loop();
+  std::size_t armed_before = loop.timers_armed();
+  Trace trace;
+  corio::Task<> task = corio::create_task(sleep_long_with_a_life(lives, trace));
+  co_await tick();
+  CHECK(loop.timers_armed() == armed_before + 1);
+  co_await corio::sleep(1);
+  task.cancel();
+  CHECK(loop.timers_armed() == armed_before);  // the timer left the heap at once
+  bool cancelled = co_await ended_cancelled(task);
+  CHECK(cancelled);
+  CHECK(now() == 1.0);
+  // Nothing is left to wait for: the next sleep ends after its own second,
+  // and the loop never goes near the 100 s of the cancelled one.
+  co_await corio::sleep(1);
+  CHECK(now() == 2.0);
+  CHECK(loop.timers_armed() == armed_before);
+}
+
+TEST_CASE("a cancelled sleep takes its timer out of the heap and leaves no wait behind", "[ch09]") {
+  Lives lives;
+  corio::run(cancel_a_long_sleep(lives), corio_test::virtual_time());
+  CHECK(lives.made == 1);
+  CHECK(lives.alive() == 0);
+  CHECK(lives.twice == 0);
+}
+
+}  // namespace
