@@ -59,7 +59,7 @@ class PromiseBase : public FutureCore {
   // @before 09: PromiseBase* next_task = nullptr;
   // @end
   // @since 09
-  // Task::cancel(), cancelling(), uncancel() (cancel.cpp).
+  // Task::cancel(), cancelling(), uncancel() (task.cpp).
   bool request_cancel(const std::string& message) override;
   std::uint32_t cancelling() const { return cancel_requests_; }
   std::uint32_t uncancel();

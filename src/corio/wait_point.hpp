@@ -6,7 +6,8 @@
 // sleep takes its timer out, a waiter leaves its line, an await on another
 // task passes the cancellation on to it. The awaiter's await_resume asks
 // cancel_pending() and, when it is set, gives back anything it was handed
-// (a permit, a promised queue item) before it throws CancelledError.
+// (a permit, a promised queue item) before it throws CancelledError. The
+// task's side of all this is in task.cpp.
 #pragma once
 
 #include <coroutine>
@@ -42,7 +43,6 @@ class FutureCore;
 Ready park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited);
 
 class PromiseBase;
-void forget_cancel_message(const PromiseBase* task);  // a task's frame goes
 
 // Queues a parked task (or frame) again: for an awaiter that lets go.
 void wake(Ready waker);
