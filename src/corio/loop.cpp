@@ -14,10 +14,10 @@
 #include <utility>  // @since 10
 #include <vector>   // @since 03
 
+#include <corio/debug_mode.hpp>  // @since 10
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
 #include <corio/executor.hpp>   // @since 10
-#include <corio/slow_step.hpp>  // @since 10
 #include <corio/task_list.hpp>  // @since 05
 
 namespace corio {

@@ -13,10 +13,10 @@
 #include <utility>  // @since 09
 #include <vector>   // @since 09
 
-#include <corio/cancel.hpp>  // @since 09
-#include <corio/errors.hpp>  // @since 09
+#include <corio/awaiter.hpp>  // @since 09
+#include <corio/cancel.hpp>   // @since 09
+#include <corio/errors.hpp>   // @since 09
 #include <corio/task_list.hpp>
-#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio::detail {
 
@@ -65,18 +65,18 @@ bool PromiseBase::request_cancel(const std::string& message) {
   if (done() || passing_on_) return false;
   ++cancel_requests_;
   if (wait_point_ != nullptr) {
-    Cancel answer = pass_on(message);
-    if (answer == Cancel::PassedOn) return true;
-    if (answer == Cancel::LetGo) committed_ = true;
+    CancelAnswer answer = pass_on(message);
+    if (answer == CancelAnswer::PassedOn) return true;
+    if (answer == CancelAnswer::LetGo) awaiter_let_go_ = true;
   }
   must_cancel_ = true;
   set_message(message);  // the latest request's message, as in asyncio
   return true;
 }
 
-Cancel PromiseBase::pass_on(const std::string& message) {
+CancelAnswer PromiseBase::pass_on(const std::string& message) {
   passing_on_ = true;
-  Cancel answer = wait_point_->cancel(wait_point_, message);
+  CancelAnswer answer = wait_point_->cancel(wait_point_, message);
   passing_on_ = false;
   return answer;
 }
@@ -95,7 +95,7 @@ void PromiseBase::set_message(const std::string& message) {
 // yet delivered is dropped too.
 std::uint32_t PromiseBase::uncancel() {
   if (cancel_requests_ > 0) --cancel_requests_;
-  if (cancel_requests_ == 0 && must_cancel_ && !committed_) {
+  if (cancel_requests_ == 0 && must_cancel_ && !awaiter_let_go_) {
     must_cancel_ = false;
     set_message({});
   }
@@ -113,31 +113,31 @@ void PromiseBase::step() {
   retain();  // the task may finish in this step: its frame lasts until the step is over
   PromiseBase* outer = std::exchange(running, this);
   wait_point_ = nullptr;
-  committed_ = false;
+  awaiter_let_go_ = false;
   if (must_cancel_) {
     must_cancel_ = false;
-    throw_now_ = true;
-    if (!ran_) {
+    throw_on_resume_ = true;
+    if (!body_started_) {
       store_error(std::make_exception_ptr(CancelledError(take_cancel())));
       mark_cancelled();
       complete_task();
     }
   }
   if (!done()) {
-    ran_ = true;
+    body_started_ = true;
     continuation_.resume();
   }
-  if (throw_now_) {  // the frame was not resumed at a corio awaiter: try at the next one
-    throw_now_ = false;
+  if (throw_on_resume_) {  // the frame was not resumed at a corio awaiter: try at the next one
+    throw_on_resume_ = false;
     must_cancel_ = true;
   }
   if (must_cancel_ && wait_point_ != nullptr) {
-    Cancel answer = pass_on(has_message_ ? messages.at(this) : std::string());
-    if (answer == Cancel::PassedOn) {
+    CancelAnswer answer = pass_on(has_message_ ? messages.at(this) : std::string());
+    if (answer == CancelAnswer::PassedOn) {
       must_cancel_ = false;  // passed on, message and all
       set_message({});
-    } else if (answer == Cancel::LetGo) {
-      committed_ = true;
+    } else if (answer == CancelAnswer::LetGo) {
+      awaiter_let_go_ = true;
     }
   }
   running = outer;
@@ -148,7 +148,7 @@ void step_task(PromiseBase* task) { task->step(); }
 
 PromiseBase* running_task() { return running; }
 
-// The awaiter's side (wait_point.hpp). park() is asyncio's `_fut_waiter =
+// The awaiter's side (awaiter.hpp). park() is asyncio's `_fut_waiter =
 // result` in __step: the task remembers the frame and the awaiter it waits at.
 Ready park(std::coroutine_handle<> h, WaitPoint* wp) {
   if (running == nullptr) return Ready(h);
@@ -185,7 +185,7 @@ bool cancel_pending() { return running != nullptr && running->cancel_now(); }
 void throw_cancelled() { throw CancelledError(running->take_cancel()); }
 
 std::string PromiseBase::take_cancel() {
-  throw_now_ = false;
+  throw_on_resume_ = false;
   if (!has_message_) return {};
   has_message_ = false;
   std::string message = std::move(messages.at(this));

@@ -19,7 +19,7 @@
 namespace corio::detail {
 
 // What an awaiter did when asked to cancel.
-enum class Cancel : std::uint8_t {
+enum class CancelAnswer : std::uint8_t {
   PassedOn,  // the cancellation went on to what is awaited (an inner task or
              // future), whose end wakes the task as usual
   LetGo,     // it let go and woke the task, which throws CancelledError when
@@ -30,7 +30,7 @@ enum class Cancel : std::uint8_t {
 
 struct WaitPoint {
   // Asked by Task::cancel while the task waits here.
-  Cancel (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
+  CancelAnswer (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
 };
 
 // Called by await_suspend once the awaiter is hooked on. Inside a task the
