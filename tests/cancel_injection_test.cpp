@@ -14,8 +14,8 @@
 #include <tuple>
 #include <vector>
 
+#include <corio/awaiter.hpp>
 #include <corio/corio.hpp>
-#include <corio/wait_point.hpp>
 
 #include "support/corio_test.hpp"
 

@@ -17,10 +17,10 @@
 #include <utility>
 #include <vector>
 
-#include <corio/children.hpp>
+#include <corio/awaiter.hpp>  // @since 09
+#include <corio/ensure_future.hpp>
 #include <corio/future.hpp>
-#include <corio/loop.hpp>        // @since 09
-#include <corio/wait_point.hpp>  // @since 09
+#include <corio/loop.hpp>  // @since 09
 
 namespace corio {
 
@@ -164,8 +164,9 @@ class AsCompleted final : public detail::CompletionOrder {
 
    private:
     // @since 09
-    static detail::Cancel on_cancel(detail::WaitPoint* self, const std::string&) {
-      return static_cast<Next*>(self)->owner_->wake_early() ? detail::Cancel::LetGo : detail::Cancel::TooLate;
+    static detail::CancelAnswer on_cancel(detail::WaitPoint* self, const std::string&) {
+      return static_cast<Next*>(self)->owner_->wake_early() ? detail::CancelAnswer::LetGo
+                                                            : detail::CancelAnswer::TooLate;
     }
     // @end
     AsCompleted* owner_;
@@ -177,14 +178,14 @@ class AsCompleted final : public detail::CompletionOrder {
 
 // Coros become tasks at once; an empty vector gives nothing to take.
 template <class A>
-  requires detail::Gatherable<A>
+  requires detail::Awaitable<A>
 AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws) {
   return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)));
 }
 
 // @since 09
 template <class A>
-  requires detail::Gatherable<A>
+  requires detail::Awaitable<A>
 AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws, double timeout) {
   return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)), timeout);
 }

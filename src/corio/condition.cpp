@@ -53,9 +53,9 @@ void ConditionAwaiter::await_suspend(std::coroutine_handle<> h) {
 // Still on the condition's queue: it leaves it and queues for the lock (or
 // takes it, when it is free), the way notify() would have moved it. On the
 // lock's queue already, or passed the lock: nothing to do but wait for it.
-Cancel ConditionAwaiter::on_cancel(WaitPoint* self, const std::string&) {
+CancelAnswer ConditionAwaiter::on_cancel(WaitPoint* self, const std::string&) {
   auto* me = static_cast<ConditionAwaiter*>(self);
-  if (!me->linked() || me->notified_) return Cancel::TooLate;
+  if (!me->linked() || me->notified_) return CancelAnswer::TooLate;
   me->unlink();
   me->notified_ = true;
   Permits& permits = me->cond_->lock_permits();
@@ -64,7 +64,7 @@ Cancel ConditionAwaiter::on_cancel(WaitPoint* self, const std::string&) {
   } else {
     permits.wait(me);
   }
-  return Cancel::LetGo;
+  return CancelAnswer::LetGo;
 }
 // @end
 

@@ -53,7 +53,7 @@ class [[nodiscard]] ConditionAwaiter : private WaiterNode {
  private:
   // @since 09
   friend class corio::Condition;
-  static Cancel on_cancel(WaitPoint* self, const std::string& message);
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);
   bool notified_ = false;  // moved to the lock's queue by notify()
   // @end
   Condition* cond_;

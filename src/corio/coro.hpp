@@ -59,7 +59,7 @@ class PromiseBase : public FutureCore {
   // @before 09: PromiseBase* next_task = nullptr;
   // @end
   // @since 09
-  // Task::cancel(), cancelling(), uncancel() (cancel.cpp).
+  // Task::cancel(), cancelling(), uncancel() (task.cpp).
   bool request_cancel(const std::string& message) override;
   std::uint32_t cancelling() const { return cancel_requests_; }
   std::uint32_t uncancel();
@@ -71,11 +71,11 @@ class PromiseBase : public FutureCore {
     wait_point_ = wp;
   }
   // For await_resume, through cancel_pending() and throw_cancelled().
-  bool cancel_now() const { return throw_now_; }
+  bool cancel_now() const { return throw_on_resume_; }
   std::string take_cancel();
   void set_message(const std::string& message);
   // Asks the awaiter where the task waits to cancel, marked as under way.
-  Cancel pass_on(const std::string& message);
+  CancelAnswer pass_on(const std::string& message);
   // @end
 
  protected:
@@ -104,13 +104,13 @@ class PromiseBase : public FutureCore {
   bool started_ : 1 = false;  // awaited (or made a task) once already
   bool inline_ : 1 = false;   // Coro's await_suspend is running it: its end returns there
   // @since 09
-  bool must_cancel_ : 1 = false;     // cancel() asked; thrown in at the next step
-  bool throw_now_ : 1 = false;       // this step resumed with CancelledError to throw
-  bool ran_ : 1 = false;             // the body has begun
-  bool has_message_ : 1 = false;     // cancel() gave a message (a side table holds it)
-  bool committed_ : 1 = false;       // the awaiter let go: uncancel() cannot stop the throw
-  bool passing_on_ : 1 = false;      // a cancellation is being passed on from here (cycles stop)
-  WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
+  bool must_cancel_ : 1 = false;      // cancel() asked; thrown in at the next step
+  bool throw_on_resume_ : 1 = false;  // this step resumed with CancelledError to throw
+  bool body_started_ : 1 = false;     // the body has begun
+  bool has_message_ : 1 = false;      // cancel() gave a message (a side table holds it)
+  bool awaiter_let_go_ : 1 = false;   // the awaiter let go: uncancel() cannot stop the throw
+  bool passing_on_ : 1 = false;       // a cancellation is being passed on from here (cycles stop)
+  WaitPoint* wait_point_ = nullptr;   // where the task waits, while it does
   // @end
 };
 

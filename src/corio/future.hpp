@@ -16,10 +16,10 @@
 #include <type_traits>
 #include <utility>
 
+#include <corio/awaiter.hpp>  // @since 09
 #include <corio/callback.hpp>
 #include <corio/cancel.hpp>  // @since 09
 #include <corio/loop.hpp>
-#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
 
@@ -136,7 +136,7 @@ class FutureCore {
 
 // The stored result; void stores nothing.
 template <class T>
-class Storage {
+class ResultSlot {
  public:
   template <class U>
   void put(U&& value) {
@@ -150,7 +150,7 @@ class Storage {
 };
 
 template <>
-class Storage<void> {
+class ResultSlot<void> {
  public:
   void put() {}
   void get() const {}
@@ -199,7 +199,7 @@ class FutureState : public Core {
   }
 
  protected:
-  Storage<T> storage_;
+  ResultSlot<T> storage_;
 };
 
 }  // namespace detail
@@ -379,19 +379,19 @@ class FutureAwaiter : private Waiter, private WaitPoint {         // @since 09
   }
   // @end
   // @since 09
-  static Cancel on_cancel(WaitPoint* self, const std::string& message) {
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message) {
     auto* me = static_cast<FutureAwaiter*>(self);
     if constexpr (!Shielded) {
-      if (me->state_->request_cancel(message)) return Cancel::PassedOn;
+      if (me->state_->request_cancel(message)) return CancelAnswer::PassedOn;
       // Refused while pending: the inner task is passing a cancellation on
       // already, and it came round to us (A awaits B awaits A): let go, so
       // that this task ends and the cycle unwinds.
-      if (me->state_->done()) return Cancel::TooLate;
+      if (me->state_->done()) return CancelAnswer::TooLate;
     }
-    if (!me->waker_) return Cancel::TooLate;  // woken already: the task is queued
+    if (!me->waker_) return CancelAnswer::TooLate;  // woken already: the task is queued
     me->state_->remove_waiter(me);
     me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
-    return Cancel::LetGo;
+    return CancelAnswer::LetGo;
   }
   // @end
   // @since 04

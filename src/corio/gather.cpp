@@ -8,14 +8,14 @@ namespace {
 // Marks a child's error retrieved when the child completes, then frees
 // itself. The only allocation of gather, made on its error path: the
 // awaiting frame that holds the nodes may be gone by then.
-class Retriever final : Waiter {
+class ErrorRetriever final : Waiter {
  public:
-  static void hang_on(FutureCore* core) { core->add_waiter(new Retriever(core)); }
+  static void hang_on(FutureCore* core) { core->add_waiter(new ErrorRetriever(core)); }
 
  private:
-  explicit Retriever(FutureCore* core) : core_(core) { notify = &on_notice; }
+  explicit ErrorRetriever(FutureCore* core) : core_(core) { notify = &on_notice; }
   static void on_notice(Waiter* w, Notice notice) {
-    auto* self = static_cast<Retriever*>(w);
+    auto* self = static_cast<ErrorRetriever*>(w);
     if (notice == Notice::Done) self->core_->exception("gather");
     delete self;
   }
@@ -32,7 +32,7 @@ void GatherBase::rethrow_first_error() {
     if (node.core->done()) {
       node.core->exception("gather");
     } else {
-      Retriever::hang_on(node.core);
+      ErrorRetriever::hang_on(node.core);
     }
   }
   std::rethrow_exception(nodes()[failed].core->exception("gather"));

@@ -20,7 +20,7 @@
 #include <variant>
 #include <vector>
 
-#include <corio/children.hpp>
+#include <corio/ensure_future.hpp>
 #include <corio/wait.hpp>
 
 namespace corio {
@@ -58,14 +58,14 @@ namespace detail {
 
 // What one child puts in its place.
 template <bool Catch, class C>
-using Place = std::conditional_t<Catch, Outcome<ResultOf<C>>, typename Outcome<ResultOf<C>>::Value>;
+using ChildResult = std::conditional_t<Catch, Outcome<ResultOf<C>>, typename Outcome<ResultOf<C>>::Value>;
 
 // Reads a finished child into its place. The value is copied: a Task's
 // result stays readable by everyone else who holds the task. The error is
 // read from the state, which hands over a cancelled child's CancelledError
 // where its exception() would throw it: asyncio's gather puts it in place.
 template <bool Catch, class C>
-Place<Catch, C> place(const C& child) {
+ChildResult<Catch, C> place(const C& child) {
   using T = ResultOf<C>;
   if constexpr (Catch) {
     if (std::exception_ptr error = child.state()->exception("gather")) return Outcome<T>::failure(error);
@@ -104,7 +104,7 @@ class GatherBase : public WaitMany {
 template <bool Catch, class... C>
 class [[nodiscard]] Gather final : public GatherBase {
  public:
-  using Result = std::tuple<Place<Catch, C>...>;
+  using Result = std::tuple<ChildResult<Catch, C>...>;
 
   explicit Gather(C... children) : GatherBase(Catch), children_(std::move(children)...) {
     watch_all(std::index_sequence_for<C...>());
@@ -143,7 +143,7 @@ class [[nodiscard]] Gather final : public GatherBase {
 template <bool Catch, class C>
 class [[nodiscard]] GatherRange final : public GatherBase {
  public:
-  using Result = std::vector<Place<Catch, C>>;
+  using Result = std::vector<ChildResult<Catch, C>>;
 
   explicit GatherRange(std::vector<C> children)
       : GatherBase(Catch), children_(std::move(children)), nodes_(children_.size()) {
@@ -175,25 +175,25 @@ class [[nodiscard]] GatherRange final : public GatherBase {
 // The braces make the arguments tasks left to right, so their first steps
 // run in argument order (a call's arguments have no order in C++).
 template <class... A>
-  requires(detail::Gatherable<A> && ...)
+  requires(detail::Awaitable<A> && ...)
 detail::Gather<false, detail::Child<A>...> gather(A&&... aws) {
   return detail::Gather<false, detail::Child<A>...>{detail::as_child(std::forward<A>(aws))...};
 }
 
 template <class... A>
-  requires(detail::Gatherable<A> && ...)
+  requires(detail::Awaitable<A> && ...)
 detail::Gather<true, detail::Child<A>...> gather(ReturnExceptions, A&&... aws) {
   return detail::Gather<true, detail::Child<A>...>{detail::as_child(std::forward<A>(aws))...};
 }
 
 template <class A>
-  requires detail::Gatherable<A>
+  requires detail::Awaitable<A>
 detail::GatherRange<false, detail::Child<A>> gather(std::vector<A> aws) {
   return detail::GatherRange<false, detail::Child<A>>(detail::as_children(std::move(aws)));
 }
 
 template <class A>
-  requires detail::Gatherable<A>
+  requires detail::Awaitable<A>
 detail::GatherRange<true, detail::Child<A>> gather(ReturnExceptions, std::vector<A> aws) {
   return detail::GatherRange<true, detail::Child<A>>(detail::as_children(std::move(aws)));
 }

@@ -6,8 +6,8 @@
 // lock nobody holds throws RuntimeError.
 #pragma once
 
-#include <corio/held.hpp>
-#include <corio/permits.hpp>
+#include <corio/async_with.hpp>
+#include <corio/semaphore_core.hpp>
 
 namespace corio {
 

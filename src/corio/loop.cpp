@@ -17,7 +17,7 @@
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
 #include <corio/executor.hpp>   // @since 11
-#include <corio/slow_step.hpp>  // @since 11
+#include <corio/debug_mode.hpp>  // @since 11
 #include <corio/task_list.hpp>  // @since 05
 
 namespace corio {

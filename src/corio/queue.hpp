@@ -30,9 +30,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include <corio/wait_point.hpp>  // @since 09
+#include <corio/awaiter.hpp>  // @since 09
 
-#include <corio/queue_items.hpp>
+#include <corio/queue_storage.hpp>
 #include <corio/semaphore.hpp>  // ValueError
 #include <corio/waiter_list.hpp>
 
@@ -268,7 +268,7 @@ class [[nodiscard]] JoinAwaiter : private WaiterNode {
 
 }  // namespace detail
 
-// The queue itself; Items is one of the orders of queue_items.hpp. Use it
+// The queue itself; Items is one of the orders of queue_storage.hpp. Use it
 // through Queue, LifoQueue and PriorityQueue.
 template <class T, class Items>
 class BasicQueue {

@@ -30,30 +30,32 @@ inline constexpr int kShutdownRounds = 3;
 // The bottom of run()'s stack of coroutines: it awaits the main coroutine,
 // keeps what came out, and stops the loop. It never runs by itself: run()
 // queues its first step.
-class Driver {
+class RootCoroutine {
  public:
   struct promise_type {
-    Driver get_return_object() { return Driver(std::coroutine_handle<promise_type>::from_promise(*this)); }
+    RootCoroutine get_return_object() {
+      return RootCoroutine(std::coroutine_handle<promise_type>::from_promise(*this));
+    }
     std::suspend_always initial_suspend() noexcept { return {}; }
     std::suspend_always final_suspend() noexcept { return {}; }
     void return_void() {}
     void unhandled_exception() { std::terminate(); }  // drive() catches everything itself
   };
-  Driver(Driver&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
-  Driver& operator=(Driver&&) = delete;
-  ~Driver() {
+  RootCoroutine(RootCoroutine&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  RootCoroutine& operator=(RootCoroutine&&) = delete;
+  ~RootCoroutine() {
     if (h_) h_.destroy();
   }
   std::coroutine_handle<> handle() const { return h_; }
   bool done() const { return h_.done(); }
 
  private:
-  explicit Driver(std::coroutine_handle<promise_type> h) : h_(h) {}
+  explicit RootCoroutine(std::coroutine_handle<promise_type> h) : h_(h) {}
   std::coroutine_handle<promise_type> h_;
 };
 
 template <class T>
-Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& error) {
+RootCoroutine drive(Loop& loop, Coro<T> main, ResultSlot<T>& result, std::exception_ptr& error) {
   try {
     // @before 05: Coro<T>& awaited = main;
     Task<T> awaited = create_task(std::move(main));  // @since 05: main runs as a task, like any other
@@ -122,7 +124,7 @@ Task<T> awaited(Coro<T>&& coro) {
 // run_until_complete's driver: awaits aw, keeps what came out, stops the
 // loop. Unlike run()'s, it leaves the other tasks as they are.
 template <class T, class A>
-Driver complete(Loop& loop, A aw, Storage<T>& result, std::exception_ptr& error) {
+RootCoroutine complete(Loop& loop, A aw, ResultSlot<T>& result, std::exception_ptr& error) {
   try {
     if constexpr (std::is_void_v<T>) {
       co_await awaited(std::move(aw));
@@ -148,9 +150,9 @@ auto Loop::run_until_complete(A&& aw) {
   if (detail::running_loop() != nullptr) {
     throw RuntimeError("Cannot run the event loop while another loop is running; await it in that loop instead");
   }
-  detail::Storage<T> result;
+  detail::ResultSlot<T> result;
   std::exception_ptr error;
-  detail::Driver driver = detail::complete<T>(*this, std::remove_cvref_t<A>(std::forward<A>(aw)), result, error);
+  detail::RootCoroutine driver = detail::complete<T>(*this, std::remove_cvref_t<A>(std::forward<A>(aw)), result, error);
   schedule(driver.handle());
   run_forever();
   if (!driver.done()) {
@@ -168,9 +170,9 @@ T run(Coro<T> main, LoopOptions options = {}) {
     throw RuntimeError("run() cannot be called from a running event loop; await the coroutine instead");
   }
   Loop loop(options);
-  detail::Storage<T> result;
+  detail::ResultSlot<T> result;
   std::exception_ptr error;
-  detail::Driver driver = detail::drive<T>(loop, std::move(main), result, error);
+  detail::RootCoroutine driver = detail::drive<T>(loop, std::move(main), result, error);
   loop.schedule(driver.handle());
   loop.run_forever();
   if (!driver.done()) {

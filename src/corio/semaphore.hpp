@@ -1,7 +1,7 @@
 // @chapter 07
 // Semaphore: at most n holders at once, asyncio.Semaphore's counterpart.
 // acquire() takes a permit, waiting in line when none is free; release()
-// gives one back, to the longest waiter first (permits.hpp). E06 puts 100
+// gives one back, to the longest waiter first (semaphore_core.hpp). E06 puts 100
 // requests through Semaphore(10): never more than 10 in flight.
 // BoundedSemaphore refuses a release that would raise the count above its
 // initial value, which is how a release without an acquire is caught.
@@ -10,9 +10,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <corio/async_with.hpp>
 #include <corio/errors.hpp>
-#include <corio/held.hpp>
-#include <corio/permits.hpp>
+#include <corio/semaphore_core.hpp>
 
 namespace corio {
 

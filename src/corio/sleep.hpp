@@ -11,10 +11,10 @@
 #include <string>  // @since 09
 #include <type_traits>
 
+#include <corio/awaiter.hpp>  // @since 09
 #include <corio/clock.hpp>
 #include <corio/loop.hpp>
 #include <corio/timers.hpp>
-#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
 
@@ -55,12 +55,12 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
   // @before 09: void fire() override { loop_->schedule(coro_); }
   void fire() override { loop_->schedule(waker_); }  // @since 09
   // @since 09
-  static Cancel on_cancel(WaitPoint* self, const std::string&) {
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string&) {
     auto* me = static_cast<SleepAwaiter*>(self);
-    if (!me->scheduled()) return Cancel::TooLate;
+    if (!me->scheduled()) return CancelAnswer::TooLate;
     me->loop_->remove_timer(me);
     me->loop_->schedule(me->waker_);
-    return Cancel::LetGo;
+    return CancelAnswer::LetGo;
   }
   // @end
 

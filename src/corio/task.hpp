@@ -177,7 +177,7 @@ class AnyTask {
 };
 
 namespace detail {
-PromiseBase* running_task();  // cancel.cpp
+PromiseBase* running_task();  // the task whose step runs now, or null
 }
 
 // The task running now (asyncio.current_task()); RuntimeError outside any

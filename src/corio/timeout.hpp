@@ -26,8 +26,8 @@
 #include <utility>
 
 #include <corio/cancel.hpp>
-#include <corio/children.hpp>
 #include <corio/coro.hpp>
+#include <corio/ensure_future.hpp>
 #include <corio/future.hpp>
 #include <corio/loop.hpp>
 #include <corio/task.hpp>
@@ -173,7 +173,7 @@ Coro<ResultOf<Child<A>>> wait_for_arg(A aw, std::optional<double> delay) {
 // until it has finished. delay nullopt: no limit; <= 0: aw must be done.
 // A NaN delay throws InvalidArgument here, before anything starts.
 template <class A>
-  requires detail::Gatherable<A>
+  requires detail::Awaitable<A>
 Coro<detail::ResultOf<detail::Child<A>>> wait_for(A&& aw, std::optional<double> delay) {
   detail::check_seconds(delay, "wait_for");
   return detail::wait_for_arg(std::remove_cvref_t<A>(std::forward<A>(aw)), delay);
@@ -184,7 +184,7 @@ Coro<detail::ResultOf<detail::Child<A>>> wait_for(A&& aw, std::optional<double> 
 // awaiting task is cancelled it gets CancelledError at once, and aw runs on
 // untouched; cancelling aw itself still cancels it.
 template <class A>
-  requires detail::Gatherable<A>
+  requires detail::Awaitable<A>
 detail::Shield<detail::Child<A>> shield(A&& aw) {
   return detail::Shield<detail::Child<A>>(detail::as_child(std::forward<A>(aw)));
 }

@@ -60,20 +60,20 @@ void WaitMany::on_notice(Waiter* w, Waiter::Notice) {
 }
 
 // @since 09
-Cancel WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
+CancelAnswer WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
   auto& me = *static_cast<WaitMany*>(self);
-  if (!me.waker_) return Cancel::TooLate;  // settled already: the coroutine is queued
+  if (!me.waker_) return CancelAnswer::TooLate;  // settled already: the coroutine is queued
   if (!me.forward_) {
     me.unhook_all();
     wake(std::exchange(me.waker_, Ready()));
-    return Cancel::LetGo;
+    return CancelAnswer::LetGo;
   }
   // A child cancelled here may settle the wait at once (on_notice), which
   // unhooks every node; the others are cancelled all the same.
   bool passed = false;
   for (Node& node : me.nodes_) passed = node.core->request_cancel(message) || passed;
   me.cancel_requested_ = me.cancel_requested_ || passed;
-  return passed ? Cancel::PassedOn : Cancel::TooLate;
+  return passed ? CancelAnswer::PassedOn : CancelAnswer::TooLate;
 }
 
 void WaitMany::time_out() {

@@ -1,7 +1,7 @@
 // @chapter 06
 // wait(tasks, return_when): asyncio.wait's counterpart, and the machinery
 // gather stands on. The awaiting coroutine hangs one node on every pending
-// child (children.hpp). Each child that completes counts itself; the one
+// child (ensure_future.hpp). Each child that completes counts itself; the one
 // that makes the rule hold (the first to complete, the first to fail, the
 // last) takes every other node off its list and hands the coroutine to the
 // loop. Nothing polls and nothing is awaited in turn, so the coroutine wakes
@@ -20,11 +20,11 @@
 #include <optional>
 // @end
 
-#include <corio/children.hpp>
+#include <corio/awaiter.hpp>  // @since 09
+#include <corio/ensure_future.hpp>
 #include <corio/errors.hpp>
 #include <corio/future.hpp>
-#include <corio/loop.hpp>        // @since 09
-#include <corio/wait_point.hpp>  // @since 09
+#include <corio/loop.hpp>  // @since 09
 
 namespace corio {
 
@@ -85,7 +85,7 @@ class WaitMany : private WaitPoint {  // @since 09
 
  private:
   static void on_notice(Waiter* w, Waiter::Notice notice);
-  static Cancel on_cancel(WaitPoint* self, const std::string& message);  // @since 09
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);  // @since 09
   bool settled_by(Node& node);
 
   std::span<Node> nodes_;

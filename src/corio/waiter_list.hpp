@@ -13,8 +13,8 @@
 #include <string>   // @since 09
 #include <utility>  // @since 09
 
+#include <corio/awaiter.hpp>  // @since 09
 #include <corio/loop.hpp>
-#include <corio/wait_point.hpp>  // @since 09
 
 namespace corio::detail {
 
@@ -36,12 +36,12 @@ struct WaiterNode : WaitPoint {  // @since 09
   // The usual answer to a cancellation: a waiter still in line leaves it and
   // is woken to take its CancelledError; a woken one holds what it was handed
   // until it runs, and its await_resume gives that back.
-  static Cancel leave_line(WaitPoint* self, const std::string&) {
+  static CancelAnswer leave_line(WaitPoint* self, const std::string&) {
     auto* n = static_cast<WaiterNode*>(self);
-    if (!n->linked()) return Cancel::TooLate;
+    if (!n->linked()) return CancelAnswer::TooLate;
     n->unlink();
     wake(std::exchange(n->waker, Ready()));
-    return Cancel::LetGo;
+    return CancelAnswer::LetGo;
   }
   // @end
 };

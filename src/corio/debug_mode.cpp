@@ -1,5 +1,5 @@
 // @chapter 11
-#include <corio/slow_step.hpp>
+#include <corio/debug_mode.hpp>
 
 #include <cxxabi.h>
 

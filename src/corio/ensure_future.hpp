@@ -73,7 +73,7 @@ using ResultOf = typename C::State::Result;
 
 // What gather and as_completed accept.
 template <class A>
-concept Gatherable = requires {
+concept Awaitable = requires {
   typename Child<A>;
 };
 

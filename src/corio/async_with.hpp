@@ -14,7 +14,7 @@
 
 #include <utility>
 
-#include <corio/permits.hpp>
+#include <corio/semaphore_core.hpp>
 
 namespace corio {
 
@@ -39,7 +39,7 @@ class [[nodiscard]] Held {
 
 namespace detail {
 
-// `co_await x.hold()`: waits exactly as acquire() does (permits.hpp), then
+// `co_await x.hold()`: waits exactly as acquire() does (semaphore_core.hpp), then
 // returns the Held that releases.
 template <class P>
 class [[nodiscard]] HoldAwaiter : public AcquireAwaiter {

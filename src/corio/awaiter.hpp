@@ -6,7 +6,8 @@
 // sleep takes its timer out, a waiter leaves its line, an await on another
 // task passes the cancellation on to it. The awaiter's await_resume asks
 // cancel_pending() and, when it is set, gives back anything it was handed
-// (a permit, a promised queue item) before it throws CancelledError.
+// (a permit, a promised queue item) before it throws CancelledError. The
+// task's side of all this is in task.cpp.
 #pragma once
 
 #include <coroutine>
@@ -18,7 +19,7 @@
 namespace corio::detail {
 
 // What an awaiter did when asked to cancel.
-enum class Cancel : std::uint8_t {
+enum class CancelAnswer : std::uint8_t {
   PassedOn,  // the cancellation went on to what is awaited (an inner task or
              // future), whose end wakes the task as usual
   LetGo,     // it let go and woke the task, which throws CancelledError when
@@ -29,7 +30,7 @@ enum class Cancel : std::uint8_t {
 
 struct WaitPoint {
   // Asked by Task::cancel while the task waits here.
-  Cancel (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
+  CancelAnswer (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
 };
 
 // Called by await_suspend once the awaiter is hooked on. Inside a task the
@@ -42,7 +43,6 @@ class FutureCore;
 Ready park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited);
 
 class PromiseBase;
-void forget_cancel_message(const PromiseBase* task);  // a task's frame goes
 
 // Queues a parked task (or frame) again: for an awaiter that lets go.
 void wake(Ready waker);
