@@ -116,11 +116,8 @@ class FutureCore {
 
  private:
   // Pending, then final: a future completes once.
-  enum class State : std::uint8_t {
-    Pending,
-    Done,
-    Cancelled,  // @since 09
-  };
+  // @before 09: enum class State : std::uint8_t { Pending, Done };
+  enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09
   State state_ = State::Pending;
   bool retrieved_ = false;  // an error was thrown or returned to someone
   std::uint16_t loop_stamp_;  // loop_->stamp(): which loop of that address (in padding: costs no room)
