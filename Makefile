@@ -107,6 +107,7 @@ test:
 	+$(Q)$(MAKE) --no-print-directory run-tests
 	@sh tools/quotes.sh
 	@sh tools/guide.sh
+	@sh tools/history.sh
 	+@CXX='$(CXX)' sh tests/install_test.sh
 
 # What `make test-chapters` runs inside each snapshot: everything builds
@@ -159,11 +160,14 @@ bench: $(BENCH_BINS)
 	    CORIO_BENCH_DIR='$(abspath $(B)/bench)' bash tests/bench/run.sh; \
 	 else echo "make bench: tests/bench/run.sh is missing, so there is nothing to run yet"; fi
 
+# The headers as the last chapter has them: markers resolved, no old code.
 install: $(LIB)
 	@dest='$(DESTDIR)$(abspath $(PREFIX))'; \
+	 last=$$(ls -d chapters/[0-9][0-9]-* | tail -n 1 | sed 's|^chapters/\([0-9][0-9]\).*|\1|'); \
 	 mkdir -p "$$dest/include" "$$dest/lib/pkgconfig" && \
 	 (cd src && find corio -name '*.hpp') | while read -r h; do \
-	    mkdir -p "$$dest/include/$${h%/*}" && cp "src/$$h" "$$dest/include/$$h" || exit 1; \
+	    mkdir -p "$$dest/include/$${h%/*}" && \
+	    sh tools/snapshot.sh --file "$$last" "src/$$h" >"$$dest/include/$$h" || exit 1; \
 	 done && \
 	 cp $(LIB) "$$dest/lib/libcorio.a" && \
 	 sed -e 's|@PREFIX@|$(abspath $(PREFIX))|' -e 's|@VERSION@|$(VERSION)|' \
@@ -180,7 +184,7 @@ format:
 help:
 	@echo 'make                  library and every chapter'"'"'s programs'
 	@echo 'make run [CH=04]      the tour: each chapter'"'"'s programs, on the real clock'
-	@echo 'make test             tests (select and epoll), quotes, install test'
+	@echo 'make test             tests (select and epoll), quotes, old code in src/, install test'
 	@echo 'make check            tests under ASan+UBSan, frame pool off (select) and on (epoll),'
 	@echo '                      threaded ones under TSan, the suite at -O0 (build/<variant>) [check-NAME: one]'
 	@echo 'make chapter N=03     cut chapter 03'"'"'s snapshot into build/chapters/03'

@@ -21,6 +21,9 @@ make -C "$root" --no-print-directory install PREFIX="$tmp/prefix" CXX="$cxx" >"$
 for f in include/corio/corio.hpp lib/libcorio.a lib/pkgconfig/corio.pc; do
     [ -f "$tmp/prefix/$f" ] || fail "make install did not write $f"
 done
+# The installed headers are the last chapter's: no chapter marker, no old code.
+left=$(grep -rlE '(//|#) *@(since|before|end)([ :]|$)' "$tmp/prefix/include" || true)
+[ -z "$left" ] || fail "installed headers still carry chapter markers: $left"
 
 mkdir "$tmp/app"
 cat >"$tmp/app/answer.cpp" <<'CPP'
@@ -54,4 +57,4 @@ cd "$tmp/app"
 "$cxx" -o answer answer.cpp $flags || fail "cannot build a program against the installed corio ($cxx answer.cpp $flags)"
 out=$(./answer) || fail "the program built against the installed corio failed"
 [ "$out" = 42 ] || fail "expected 42, the program printed '$out'"
-echo "PASS install: headers, libcorio.a and corio.pc build a program outside the tree"
+echo "PASS install: headers without chapter markers, libcorio.a and corio.pc build a program outside the tree"

@@ -49,8 +49,7 @@ void CompletionOrder::on_notice(Waiter* w, Waiter::Notice) {
   if (self.order_.size() == self.nodes_.size()) self.timer_.cancel();  // @since 09: nothing left to time out
   if (self.waiting_ && !self.woken_) {
     self.woken_ = true;
-    // @before 09: node.core->loop().schedule(self.waiting_);
-    node.core->loop().schedule(self.waker_);  // @since 09
+    node.core->loop().schedule(self.waker_);
   }
 }
 

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include <corio/awaiter.hpp>  // @since 09
+#include <corio/awaiter.hpp>
 #include <corio/ensure_future.hpp>
 #include <corio/future.hpp>
 #include <corio/loop.hpp>  // @since 09
@@ -53,12 +53,11 @@ class CompletionOrder {
   std::size_t take() { return order_[taken_++]; }
   // Throws unless a next() result remains, and no one waits in next().
   void check_next() const;
-  // @before 09: void wait_for_next(std::coroutine_handle<> h) { waiting_ = h; }
-  // @since 09
   void wait_for_next(std::coroutine_handle<> h, Ready waker) {
     waiting_ = h;
     waker_ = waker;
   }
+  // @since 09
   // as_completed's timeout, counted from now: then every child not done
   // yet gets a kTimedOut entry (asyncio queues a None for each), so each
   // later next() throws TimeoutError; the children run on.
@@ -92,7 +91,7 @@ class CompletionOrder {
   std::vector<std::uint32_t> order_;  // children's places, in completion order
   std::size_t taken_ = 0;             // entries of order_ next() returned
   std::coroutine_handle<> waiting_;   // the coroutine inside next(), if any
-  Ready waker_;                       // what resumes it (park()'s answer)  // @since 09
+  Ready waker_;                       // what resumes it (park()'s answer)
   bool woken_ = false;                // waiting_ is queued on the loop already
   TimerHandle timer_;                 // the timeout, if one was given  // @since 09
 };
@@ -125,16 +124,12 @@ class AsCompleted final : public detail::CompletionOrder {
 
  private:
   template <bool Handle>
-  // @before 09: class [[nodiscard]] Next {
-  class [[nodiscard]] Next : private detail::WaitPoint {  // @since 09
+  class [[nodiscard]] Next : private detail::WaitPoint {
    public:
-    // @before 09: explicit Next(AsCompleted* owner) : owner_(owner) { owner_->check_next(); }
-    // @since 09
     explicit Next(AsCompleted* owner) : owner_(owner) {
       owner_->check_next();
-      cancel = &on_cancel;
+      cancel = &on_cancel;  // @since 09
     }
-    // @end
     Next(const Next&) = delete;
     Next& operator=(const Next&) = delete;
     ~Next() {
@@ -144,8 +139,7 @@ class AsCompleted final : public detail::CompletionOrder {
     bool await_ready() const { return owner_->ready(); }
     void await_suspend(std::coroutine_handle<> h) {
       coro_ = h;
-      // @before 09: owner_->wait_for_next(h);
-      owner_->wait_for_next(h, detail::park(h, this));  // @since 09
+      owner_->wait_for_next(h, detail::park(h, this));
     }
     auto await_resume() {
       if (coro_) owner_->stop_waiting(std::exchange(coro_, nullptr));

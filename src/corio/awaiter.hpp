@@ -1,23 +1,31 @@
-// @chapter 09
-// Where a task waits, and how a cancellation finds it. Every awaiter of
-// this library is a WaitPoint: when it suspends a coroutine that runs inside
-// a task, it calls park(), which records in the task the frame to resume and
-// the awaiter itself. Task::cancel() then asks that awaiter to let go: a
-// sleep takes its timer out, a waiter leaves its line, an await on another
-// task passes the cancellation on to it. The awaiter's await_resume asks
-// cancel_pending() and, when it is set, gives back anything it was handed
-// (a permit, a promised queue item) before it throws CancelledError. The
-// task's side of all this is in task.cpp.
+// @chapter 04
+// Where a coroutine waits. Every awaiter of this library is a WaitPoint: its
+// await_suspend calls park(), whose answer, the waker, is the ready entry
+// that resumes the waiting coroutine; the awaiter keeps it and hands it to
+// the loop when the wait is over.
+// @since 09
+// Where a task waits, and how a cancellation finds it: when park() suspends
+// a coroutine that runs inside a task, it records in the task the frame to
+// resume and the awaiter itself. Task::cancel() then asks that awaiter to
+// let go: a sleep takes its timer out, a waiter leaves its line, an await
+// on another task passes the cancellation on to it. The awaiter's
+// await_resume asks cancel_pending() and, when it is set, gives back
+// anything it was handed (a permit, a promised queue item) before it throws
+// CancelledError. The task's side of all this is in task.cpp.
+// @end
 #pragma once
 
 #include <coroutine>
-#include <cstdint>
-#include <string>
+#include <cstdint>  // @since 09
+#include <string>   // @since 09
 
 #include <corio/ready_queue.hpp>
 
 namespace corio::detail {
 
+class FutureCore;
+
+// @since 09
 // What an awaiter did when asked to cancel.
 enum class CancelAnswer : std::uint8_t {
   PassedOn,  // the cancellation went on to what is awaited (an inner task or
@@ -27,17 +35,23 @@ enum class CancelAnswer : std::uint8_t {
   TooLate,   // the task was woken already; it throws when it runs, unless
              // uncancel() takes every request back first
 };
+// @end
 
 struct WaitPoint {
+  // @since 09
   // Asked by Task::cancel while the task waits here.
   CancelAnswer (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
+  // @end
 };
 
-// Called by await_suspend once the awaiter is hooked on. Inside a task the
-// task remembers (h, wp), and the returned entry resumes the task, which
-// resumes h; outside any task (chapter 04's run) the entry resumes h itself.
+// Called by await_suspend once the awaiter is hooked on (awaited: the task
+// or future an await waits for): the entry that resumes h.
+// @before 09: inline Ready park(std::coroutine_handle<> h, WaitPoint*, const FutureCore* = {}) { return Ready(h); }
+// @since 09
+// Inside a task the task remembers (h, wp), and the returned entry resumes
+// the task, which resumes h; outside any task (chapter 04's run) the entry
+// resumes h itself.
 Ready park(std::coroutine_handle<> h, WaitPoint* wp);
-class FutureCore;
 // The same for an await on a task or future: RuntimeError when the running
 // task would await itself (it would wait forever).
 Ready park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited);
@@ -62,5 +76,6 @@ bool cancel_pending();
 inline void throw_if_cancelled() {
   if (cancel_pending()) throw_cancelled();
 }
+// @end
 
 }  // namespace corio::detail

@@ -18,14 +18,11 @@ void Condition::notify(std::size_t n) {
   if (!locked()) {
     throw RuntimeError("cannot notify on un-acquired lock: acquire the condition's lock before notify()");
   }
-  // @before 09: for (; n > 0 && !waiters_.empty(); --n) lock_->permits_.wait(waiters_.front());
-  // @since 09
   for (; n > 0 && !waiters_.empty(); --n) {
-    auto* waiter = static_cast<detail::ConditionAwaiter*>(waiters_.front());
-    waiter->notified_ = true;
+    detail::WaiterNode* waiter = waiters_.front();
+    static_cast<detail::ConditionAwaiter*>(waiter)->notified_ = true;  // @since 09
     lock_->permits_.wait(waiter);
   }
-  // @end
 }
 
 namespace detail {
@@ -33,19 +30,15 @@ namespace detail {
 ConditionAwaiter::~ConditionAwaiter() {
   if (linked()) {
     unlink();
-  // @before 09: } else if (coro) {
-  } else if (waker) {  // @since 09
+  } else if (waker) {
     cond_->pass_lock();
   }
 }
 
 void ConditionAwaiter::await_suspend(std::coroutine_handle<> h) {
   cond_->waiters_.push_back(this);
-  // @before 09: coro = h;
-  // @since 09
-  cancel = &on_cancel;
+  cancel = &on_cancel;  // @since 09
   waker = park(h, this);
-  // @end
   cond_->pass_lock();
 }
 

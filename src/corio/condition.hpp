@@ -31,24 +31,23 @@ class [[nodiscard]] ConditionAwaiter : private WaiterNode {
   explicit ConditionAwaiter(Condition& cond) : cond_(&cond) {}
   ConditionAwaiter(const ConditionAwaiter&) = delete;
   ConditionAwaiter& operator=(const ConditionAwaiter&) = delete;
-  // The states, as for acquire(): never suspended or resumed (coro null);
+  // The states, as for acquire(): never suspended or resumed (waker empty);
   // on the condition's or the lock's queue (linked); passed the lock but
-  // not resumed (not linked, coro set), when a destroyed frame gives the
+  // not resumed (not linked, waker set), when a destroyed frame gives the
   // lock back.
   ~ConditionAwaiter();
 
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h);
-  // @before 09: void await_resume() noexcept { coro = nullptr; }
   // @since 09
   // Cancelled or not, it returns holding the lock, as asyncio's does: a
   // cancellation that finds it on the condition's queue moves it to the
   // lock's, and CancelledError is thrown only once the lock is passed to it.
+  // @end
   void await_resume() {
     waker = Ready();
-    throw_if_cancelled();
+    throw_if_cancelled();  // @since 09
   }
-  // @end
 
  private:
   // @since 09

@@ -55,8 +55,6 @@ class PromiseBase : public FutureCore {
   std::string task_name() const;
   void make_task(Loop& loop, std::string&& name);
   void complete_task();
-  // @before 09: PromiseBase* prev_task = nullptr;  // the loop's list of live tasks
-  // @before 09: PromiseBase* next_task = nullptr;
   // @end
   // @since 09
   // Task::cancel(), cancelling(), uncancel() (task.cpp).
@@ -85,11 +83,13 @@ class PromiseBase : public FutureCore {
 
  private:
   const char* function_;
-  // @since 09
-  // The cancellation state costs a frame nothing: the loop's task list
-  // keeps an index here instead of two pointers, and the flags are bits.
+  // @since 05
   friend class TaskList;
   std::uint32_t task_index_ = 0;  // place in the loop's task list
+  // @end
+  // @since 09
+  // The cancellation state costs a frame little: the request count fills
+  // the word the task index leaves, and the flags are bits.
   std::uint32_t cancel_requests_ = 0;
   // @end
   // @since 05

@@ -62,13 +62,6 @@ void FutureCore::add_waiter(Waiter* w) {
     w->notify(w, Waiter::Notice::Done);
     return;
   }
-  // @before 09
-  // w->prev = tail_;
-  // w->next = nullptr;
-  // (tail_ ? tail_->next : head_) = w;
-  // tail_ = w;
-  // @end
-  // @since 09
   if (head_ == nullptr) {
     w->prev = w->next = w;
     head_ = w;
@@ -79,15 +72,9 @@ void FutureCore::add_waiter(Waiter* w) {
   w->next = head_;
   tail->next = w;
   head_->prev = w;
-  // @end
 }
 
 void FutureCore::remove_waiter(Waiter* w) {
-  // @before 09
-  // (w->prev ? w->prev->next : head_) = w->next;
-  // (w->next ? w->next->prev : tail_) = w->prev;
-  // @end
-  // @since 09
   if (w->next == w) {
     head_ = nullptr;
   } else {
@@ -95,12 +82,11 @@ void FutureCore::remove_waiter(Waiter* w) {
     w->next->prev = w->prev;
     if (head_ == w) head_ = w->next;
   }
-  // @end
   w->prev = w->next = nullptr;
 }
 
 bool FutureCore::take_waiter(Waiter* w) {
-  // A list before chapter 09, a ring after: the walk stops at either end.
+  // A ring: the walk stops when it comes back to head_.
   for (Waiter* at = head_; at != nullptr; at = at->next == head_ ? nullptr : at->next) {
     if (at != w) continue;
     remove_waiter(w);
@@ -110,8 +96,7 @@ bool FutureCore::take_waiter(Waiter* w) {
 }
 
 void FutureCore::finish() {
-  // @before 09: state_ = State::Done;
-  if (state_ == State::Pending) state_ = State::Done;  // @since 09: a cancelled one stays so
+  if (state_ == State::Pending) state_ = State::Done;  // cancel() (chapter 09) makes it final first
   while (head_) {
     Waiter* w = head_;
     remove_waiter(w);

@@ -16,7 +16,7 @@
 #include <type_traits>
 #include <utility>
 
-#include <corio/awaiter.hpp>  // @since 09
+#include <corio/awaiter.hpp>  // @since 04
 #include <corio/callback.hpp>
 #include <corio/cancel.hpp>  // @since 09
 #include <corio/loop.hpp>
@@ -115,23 +115,18 @@ class FutureCore {
   // @end
 
  private:
-  // @before 09: enum class State : std::uint8_t { Pending, Done };  // Pending -> Done, once
-  enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09: Pending -> one of the others, once
+  // Pending, then final: a future completes once.
+  // @before 09: enum class State : std::uint8_t { Pending, Done };
+  enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09
   State state_ = State::Pending;
   bool retrieved_ = false;  // an error was thrown or returned to someone
   std::uint16_t loop_stamp_;  // loop_->stamp(): which loop of that address (in padding: costs no room)
   std::uint32_t refs_ = 1;
   Loop* loop_;
   std::exception_ptr error_;
-  // @before 09
-  // Waiter* head_ = nullptr;  // waiters, oldest first
-  // Waiter* tail_ = nullptr;
-  // @end
-  // @since 09
-  // The oldest waiter; the list is a ring, so head_->prev is the newest. One
-  // word instead of two: chapter 09's cancellation state needed the room.
+  // The oldest waiter; the list is a ring, so head_->prev is the newest (one
+  // word instead of two).
   Waiter* head_ = nullptr;
-  // @end
 };
 
 // The stored result; void stores nothing.
@@ -335,31 +330,23 @@ class DoneCallback final : public Callback, public Waiter, private WaitingCallba
 // @end
 // @since 04
 // @before 09: template <class State, bool Take = false>
-// @before 09: class FutureAwaiter : private Waiter {
 template <class State, bool Take = false, bool Shielded = false>  // @since 09
-class FutureAwaiter : private Waiter, private WaitPoint {         // @since 09
+class FutureAwaiter : private Waiter, private WaitPoint {
  public:
-  // @before 09: explicit FutureAwaiter(State* state) : state_(state) { notify = &on_notice; }
-  // @end
-  // @since 09
   explicit FutureAwaiter(State* state) : state_(state) {
     notify = &on_notice;
-    cancel = &on_cancel;
+    cancel = &on_cancel;  // @since 09
   }
-  // @end
-  // @since 04
   FutureAwaiter(const FutureAwaiter&) = delete;
   FutureAwaiter& operator=(const FutureAwaiter&) = delete;
   ~FutureAwaiter() {
-    // @before 09: if (coro_) state_->remove_waiter(this);  // destroyed while still waiting
-    if (waker_) state_->remove_waiter(this);  // @since 09: destroyed while still waiting
+    if (waker_) state_->remove_waiter(this);  // destroyed while still waiting
   }
 
   bool await_ready() const { return state_->done(); }
   void await_suspend(std::coroutine_handle<> h) {
     state_->check_awaited_here();
-    // @before 09: coro_ = h;
-    waker_ = park(h, this, state_);  // @since 09: refuses a task awaiting itself
+    waker_ = park(h, this, state_);
     state_->add_waiter(this);
   }
   typename State::Result await_resume() {
@@ -374,8 +361,7 @@ class FutureAwaiter : private Waiter, private WaitPoint {         // @since 09
  private:
   static void on_notice(Waiter* self, Notice) {
     auto* me = static_cast<FutureAwaiter*>(self);
-    // @before 09: me->state_->loop().schedule(std::exchange(me->coro_, nullptr));
-    me->state_->loop().schedule(std::exchange(me->waker_, Ready()));  // @since 09
+    me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
   }
   // @end
   // @since 09
@@ -396,8 +382,7 @@ class FutureAwaiter : private Waiter, private WaitPoint {         // @since 09
   // @end
   // @since 04
   State* state_;
-  // @before 09: std::coroutine_handle<> coro_;  // set while waiting
-  Ready waker_;  // @since 09: set while waiting
+  Ready waker_;  // set while waiting
 };
 // @end
 

@@ -85,8 +85,9 @@ ChildResult<Catch, C> place(const C& child) {
 // What the tuple and the vector forms share: the rule, and the first error.
 class GatherBase : public WaitMany {
  protected:
-  // @before 09: explicit GatherBase(bool catching) : WaitMany(catching ? ALL_COMPLETED : FIRST_EXCEPTION) {}
-  explicit GatherBase(bool catching) : WaitMany(catching ? ALL_COMPLETED : FIRST_EXCEPTION, true) {}  // @since 09
+  explicit GatherBase(bool catching) : WaitMany(catching ? ALL_COMPLETED : FIRST_EXCEPTION) {
+    forward_cancellation();  // @since 09
+  }
   // Throws the error that ended the wait, if one did. The caller has its
   // answer then, so every sibling's error, now or when it lands later, is
   // marked retrieved, as asyncio's gather does: no "never retrieved" report.

@@ -38,11 +38,10 @@ Loop& get_running_loop() {
 Loop::Loop(LoopOptions options)
     : poller_(detail::make_poller(options.poller ? *options.poller : detail::poller_from_env())),
       clock_(detail::make_clock(options.clock ? *options.clock : detail::clock_from_env())),
-      tasks_(std::make_unique<detail::TaskList>()),  // @since 05
-      // @before 11: owner_(std::this_thread::get_id()) {}
-      owner_(std::this_thread::get_id()) {  // @since 11
+      owner_(std::this_thread::get_id()) {
 // @end
-// @since 11
+  tasks_ = std::make_unique<detail::TaskList>();  // @since 05
+  // @since 11
   // The wake fd is the poller's alone: it is not a watched fd, so it never
   // keeps an idle loop from saying it would wait forever.
   inbox_ = std::make_shared<detail::Inbox>(poller_->name() == std::string_view("epoll") ? detail::WakerKind::EventFd
@@ -58,8 +57,8 @@ Loop::Loop(LoopOptions options)
   poller_->update(inbox_->fd(), 0, detail::kReadable);
   debug_ = options.debug ? *options.debug : detail::debug_from_env();
   set_slow_callback_duration(options.slow_callback_duration);
-}
-// @end
+  // @end
+}  // @since 02
 
 // Closing: everything the loop still holds is let go.
 Loop::~Loop() {

@@ -162,13 +162,11 @@ class Loop {
   // @since 04
   // For the awaiters of this library: resume h on the next iteration.
   void schedule(std::coroutine_handle<> h) { ready_.push(detail::Ready(h)); }
+  // For awaiters: queue a waker, what park() returned.
+  void schedule(detail::Ready r) { ready_.push(r); }
   // asyncio's run_until_complete, for code that keeps its own loop (run.hpp).
   template <class A>
   auto run_until_complete(A&& aw);
-  // @end
-  // @since 09
-  // For awaiters: queue what park() returned (a task's step, or a frame).
-  void schedule(detail::Ready r) { ready_.push(r); }
   // @end
   // @since 02
   // For timer nodes that live elsewhere (chapter 04's sleep keeps its node

@@ -30,7 +30,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include <corio/awaiter.hpp>  // @since 09
+#include <corio/awaiter.hpp>
 
 #include <corio/queue_storage.hpp>
 #include <corio/semaphore.hpp>  // ValueError
@@ -131,15 +131,14 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
   explicit GetAwaiter(Q& q) : q_(&q) {}
   GetAwaiter(const GetAwaiter&) = delete;
   GetAwaiter& operator=(const GetAwaiter&) = delete;
-  // The states: never suspended, or resumed (coro null); waiting (linked);
-  // promised an item but not resumed (not linked, coro set). A frame
+  // The states: never suspended, or resumed (waker empty); waiting (linked);
+  // promised an item but not resumed (not linked, waker set). A frame
   // destroyed while waiting leaves the line; one destroyed holding a
   // promise passes it on, so the item goes to the next getter.
   ~GetAwaiter() {
     if (linked()) {
       unlink();
-    // @before 09: } else if (coro) {
-    } else if (waker) {  // @since 09
+    } else if (waker) {
       q_->core_.pass_item();
     }
   }
@@ -147,31 +146,22 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
   bool await_ready() const { return q_->core_.item_free(); }
   void await_suspend(std::coroutine_handle<> h) {
     q_->core_.getters_.push_back(this);
-    // @before 09: coro = h;
-    waker = park(h, this);  // @since 09
+    waker = park(h, this);
   }
-  // @before 09
-  // typename Q::value_type await_resume() {
-  //   if (coro) {
-  //     coro = nullptr;
-  //     q_->core_.redeem_item();
-  //   }
-  //   return q_->take();
-  // }
-  // @end
   // @since 09
   // A getter cancelled after it was promised an item passes the promise to
   // the next getter: the item stays in the queue for it.
+  // @end
   typename Q::value_type await_resume() {
-    bool promised = static_cast<bool>(std::exchange(waker, Ready()));
+    // @since 09
     if (cancel_pending()) {
-      if (promised) q_->core_.pass_item();
+      if (std::exchange(waker, Ready())) q_->core_.pass_item();  // it was promised an item
       throw_cancelled();
     }
-    if (promised) q_->core_.redeem_item();
+    // @end
+    if (std::exchange(waker, Ready())) q_->core_.redeem_item();
     return q_->take();
   }
-  // @end
 
  private:
   Q* q_;
@@ -193,8 +183,7 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
   ~PutAwaiter() {
     if (linked()) {
       unlink();
-    // @before 09: } else if (coro) {
-    } else if (waker) {  // @since 09
+    } else if (waker) {
       q_->core_.pass_slot();
     }
   }
@@ -202,31 +191,22 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
   bool await_ready() const { return q_->core_.slot_free(); }
   void await_suspend(std::coroutine_handle<> h) {
     q_->core_.putters_.push_back(this);
-    // @before 09: coro = h;
-    waker = park(h, this);  // @since 09
+    waker = park(h, this);
   }
-  // @before 09
-  // void await_resume() {
-  //   if (coro) {
-  //     coro = nullptr;
-  //     q_->core_.redeem_slot();
-  //   }
-  //   q_->add(std::move(item_));
-  // }
-  // @end
   // @since 09
   // A putter cancelled after it was promised a slot passes the slot on; its
   // item never goes in.
+  // @end
   void await_resume() {
-    bool promised = static_cast<bool>(std::exchange(waker, Ready()));
+    // @since 09
     if (cancel_pending()) {
-      if (promised) q_->core_.pass_slot();
+      if (std::exchange(waker, Ready())) q_->core_.pass_slot();  // it was promised a slot
       throw_cancelled();
     }
-    if (promised) q_->core_.redeem_slot();
+    // @end
+    if (std::exchange(waker, Ready())) q_->core_.redeem_slot();
     q_->add(std::move(item_));
   }
-  // @end
 
  private:
   Q* q_;
@@ -251,16 +231,12 @@ class [[nodiscard]] JoinAwaiter : private WaiterNode {
   bool await_ready() const { return core_->unfinished() == 0; }
   void await_suspend(std::coroutine_handle<> h) {
     core_->joiners_.push_back(this);
-    // @before 09: coro = h;
-    waker = park(h, this);  // @since 09
+    waker = park(h, this);
   }
-  // @before 09: void await_resume() noexcept { coro = nullptr; }
-  // @since 09
   void await_resume() {
     waker = Ready();
-    throw_if_cancelled();
+    throw_if_cancelled();  // @since 09
   }
-  // @end
 
  private:
   QueueCore* core_;

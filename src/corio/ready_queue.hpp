@@ -38,12 +38,12 @@ class Ready {
   std::coroutine_handle<> coroutine() const {
     return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(bits_ & ~std::uintptr_t{1}));
   }
+  explicit operator bool() const { return bits_ != 0; }  // false: the empty entry
   // @end
   // @since 09
   explicit Ready(PromiseBase* task) : bits_(reinterpret_cast<std::uintptr_t>(task) | 2) {}
   bool is_task() const { return bits_ & 2; }
   PromiseBase* task() const { return reinterpret_cast<PromiseBase*>(bits_ & ~std::uintptr_t{2}); }
-  explicit operator bool() const { return bits_ != 0; }
   // @end
 
  private:

@@ -10,7 +10,7 @@
 
 #include <coroutine>
 #include <cstddef>
-#include <utility>  // @since 09
+#include <utility>
 
 #include <corio/waiter_list.hpp>
 
@@ -60,15 +60,14 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
   AcquireAwaiter(AcquireAwaiter&& other) noexcept : permits_(other.permits_) {}
   AcquireAwaiter(const AcquireAwaiter&) = delete;
   AcquireAwaiter& operator=(const AcquireAwaiter&) = delete;
-  // The states: never suspended, or resumed (coro null); waiting (linked);
-  // handed a permit but not resumed yet (not linked, coro set). A frame
+  // The states: never suspended, or resumed (waker empty); waiting (linked);
+  // handed a permit but not resumed yet (not linked, waker set). A frame
   // destroyed while waiting leaves the queue; one destroyed after it was
   // handed a permit gives the permit back, so no permit is lost.
   ~AcquireAwaiter() {
     if (linked()) {
       unlink();
-    // @before 09: } else if (coro) {
-    } else if (waker) {  // @since 09
+    } else if (waker) {
       permits_->give();
     }
   }
@@ -76,24 +75,24 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
   bool await_ready() { return permits_->try_take(); }
   void await_suspend(std::coroutine_handle<> h) {
     permits_->wait(this);
-    // @before 09: coro = h;
-    waker = park(h, this);  // @since 09
+    waker = park(h, this);
   }
   // True, as asyncio's acquire() returns: `if (co_await lock.acquire())`.
-  // @before 09: bool await_resume() { coro = nullptr; return true; }
   // @since 09
   // Cancelled in line, it was woken without a permit; cancelled after a
   // permit was handed over, it gives the permit back (to the next waiter)
   // before it throws. Either way no permit is lost.
+  // @end
   bool await_resume() {
-    bool handed = static_cast<bool>(std::exchange(waker, Ready()));
+    // @since 09
     if (cancel_pending()) {
-      if (handed) permits_->give();
+      if (std::exchange(waker, Ready())) permits_->give();  // it was handed a permit
       throw_cancelled();
     }
+    // @end
+    waker = Ready();
     return true;
   }
-  // @end
 
  private:
   Permits* permits_;

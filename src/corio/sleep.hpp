@@ -11,7 +11,7 @@
 #include <string>  // @since 09
 #include <type_traits>
 
-#include <corio/awaiter.hpp>  // @since 09
+#include <corio/awaiter.hpp>
 #include <corio/clock.hpp>
 #include <corio/loop.hpp>
 #include <corio/timers.hpp>
@@ -25,11 +25,9 @@ namespace detail {
 // @since 09
 // Cancelled, it takes its timer out of the heap and wakes at once, to throw.
 // @end
-// @before 09: class SleepAwaiter final : private TimerNode {
-class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
+class SleepAwaiter final : private TimerNode, private WaitPoint {
  public:
-  // @before 09: explicit SleepAwaiter(Nanos delay) : delay_(delay) {}
-  explicit SleepAwaiter(Nanos delay) : delay_(delay) { cancel = &on_cancel; }  // @since 09
+  explicit SleepAwaiter(Nanos delay) : delay_(delay) {}
   SleepAwaiter(const SleepAwaiter&) = delete;
   SleepAwaiter& operator=(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
@@ -39,11 +37,10 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) {
     loop_ = &get_running_loop();
-    // @before 09: coro_ = h;
-    waker_ = park(h, this);  // @since 09
+    cancel = &on_cancel;  // @since 09
+    waker_ = park(h, this);
     if (delay_.count() <= 0) {
-      // @before 09: loop_->schedule(h);
-      loop_->schedule(waker_);  // @since 09
+      loop_->schedule(waker_);
     } else {
       loop_->add_timer(this, deadline_after(loop_->now(), delay_));
     }
@@ -52,8 +49,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
   void await_resume() const { throw_if_cancelled(); }  // @since 09
 
  private:
-  // @before 09: void fire() override { loop_->schedule(coro_); }
-  void fire() override { loop_->schedule(waker_); }  // @since 09
+  void fire() override { loop_->schedule(waker_); }
   // @since 09
   static CancelAnswer on_cancel(WaitPoint* self, const std::string&) {
     auto* me = static_cast<SleepAwaiter*>(self);
@@ -66,8 +62,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
 
   Nanos delay_;
   Loop* loop_ = nullptr;
-  // @before 09: std::coroutine_handle<> coro_;
-  Ready waker_;  // @since 09
+  Ready waker_;  // resumes the sleeper
 };
 
 }  // namespace detail

@@ -11,7 +11,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>  // @since 09
-#include <vector>   // @since 09
+#include <vector>
 
 #include <corio/awaiter.hpp>  // @since 09
 #include <corio/cancel.hpp>   // @since 09
@@ -204,22 +204,6 @@ void PromiseBase::complete_task() {
   release();
 }
 
-// @before 09
-// void TaskList::add(PromiseBase* task) {
-//   task->next_task = head_;
-//   if (head_) head_->prev_task = task;
-//   head_ = task;
-//   ++size_;
-// }
-//
-// void TaskList::remove(PromiseBase* task) {
-//   (task->prev_task ? task->prev_task->next_task : head_) = task->next_task;
-//   if (task->next_task) task->next_task->prev_task = task->prev_task;
-//   task->prev_task = task->next_task = nullptr;
-//   --size_;
-// }
-// @end
-// @since 09
 void TaskList::add(PromiseBase* task) {
   task->task_index_ = static_cast<std::uint32_t>(tasks_.size());
   tasks_.push_back(task);
@@ -232,7 +216,6 @@ void TaskList::remove(PromiseBase* task) {
   tasks_.pop_back();
   if (!round_.empty()) round_.erase(task);  // @since 10
 }
-// @end
 
 // @since 10
 void TaskList::cancel_all(Ready waker) {
@@ -277,13 +260,10 @@ std::string TaskList::describe() const {
 }
 // @end
 
-// Newest first.
+// From the back of the list.
 void TaskList::destroy_pending() {
-  // @before 09: while (PromiseBase* task = head_) {
-  // @since 09
   while (!tasks_.empty()) {
     PromiseBase* task = tasks_.back();
-  // @end
     remove(task);
     report("Task was destroyed but it is pending: task '" + task->task_name() + "' (coroutine '" +
            task->function() + "')");

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <string>         // @since 10
 #include <unordered_set>  // @since 10
-#include <vector>         // @since 09
+#include <vector>
 
 #include <corio/ready_queue.hpp>  // @since 10
 
@@ -23,8 +23,7 @@ class TaskList {
  public:
   void add(PromiseBase* task);
   void remove(PromiseBase* task);
-  // @before 09: std::size_t size() const { return size_; }
-  std::size_t size() const { return tasks_.size(); }  // @since 09
+  std::size_t size() const { return tasks_.size(); }
   // At loop close: reports each pending task and drops the loop's
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
@@ -42,12 +41,8 @@ class TaskList {
 
  private:
   static void abandon(PromiseBase* task);  // @since 09
-  // @before 09: PromiseBase* head_ = nullptr;
-  // @before 09: std::size_t size_ = 0;
-  // @since 09
   // Each task knows its index: removal swaps the last task into its place.
   std::vector<PromiseBase*> tasks_;
-  // @end
   // @since 10
   std::unordered_set<const PromiseBase*> round_;  // the shutdown round's tasks not yet finished
   Ready drained_;

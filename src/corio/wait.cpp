@@ -1,7 +1,7 @@
 // @chapter 06
 #include <corio/wait.hpp>
 
-#include <utility>  // @since 09
+#include <utility>
 
 namespace corio::detail {
 
@@ -15,13 +15,12 @@ void WaitMany::watch(std::span<Node> nodes) {
 }
 
 bool WaitMany::await_suspend(std::coroutine_handle<> h) {
-  // @before 09: coro_ = h;
   finished_ = 0;
   failed_ = kNone;
   for (Node& node : nodes_) {
     if (node.core->done() && settled_by(node)) return false;
   }
-  waker_ = park(h, this);  // @since 09: only now is the coroutine sure to wait
+  waker_ = park(h, this);  // only now is the coroutine sure to wait
   for (Node& node : nodes_) {
     if (!node.core->done()) hook(node);
   }
@@ -32,18 +31,21 @@ bool WaitMany::await_suspend(std::coroutine_handle<> h) {
 // child's error is looked at, which marks it retrieved, as asyncio does.
 bool WaitMany::settled_by(Node& node) {
   ++finished_;
-  // @before 09: if (rule_ == ReturnWhen::FirstException && node.core->exception("wait")) {
-  // @since 09
-  // A cancelled child is no failure to wait() (asyncio's rule), but is one
-  // to gather, which passes its CancelledError on.
-  bool failed = rule_ == ReturnWhen::FirstException && (forward_ || !node.core->cancelled()) &&
-                node.core->exception("wait");
-  if (failed) {
-  // @end
+  if (rule_ == ReturnWhen::FirstException && failed(node)) {
     failed_ = node.index;
     return true;
   }
   return rule_ == ReturnWhen::FirstCompleted || finished_ == nodes_.size();
+}
+
+// A child that ended in an error.
+bool WaitMany::failed(const Node& node) const {
+  // @since 09
+  // A cancelled child is no failure to wait() (asyncio's rule), but is one
+  // to gather, which passes its CancelledError on.
+  if (!forward_ && node.core->cancelled()) return false;
+  // @end
+  return node.core->exception("wait") != nullptr;
 }
 
 // Runs inside the child's completion, so the coroutine is only queued; the
@@ -55,8 +57,7 @@ void WaitMany::on_notice(Waiter* w, Waiter::Notice) {
   WaitMany& self = *node.owner;
   if (!self.settled_by(node)) return;
   self.unhook_all();
-  // @before 09: node.core->loop().schedule(self.coro_);
-  node.core->loop().schedule(std::exchange(self.waker_, Ready()));  // @since 09
+  node.core->loop().schedule(std::exchange(self.waker_, Ready()));
 }
 
 // @since 09

@@ -20,7 +20,7 @@
 #include <optional>
 // @end
 
-#include <corio/awaiter.hpp>  // @since 09
+#include <corio/awaiter.hpp>
 #include <corio/ensure_future.hpp>
 #include <corio/errors.hpp>
 #include <corio/future.hpp>
@@ -45,8 +45,7 @@ namespace detail {
 // Cancelled, wait() lets go of its children, which run on; gather (forward)
 // passes the cancellation on to every child instead, as asyncio's does.
 // @end
-// @before 09: class WaitMany {
-class WaitMany : private WaitPoint {  // @since 09
+class WaitMany : private WaitPoint {
  public:
   WaitMany(const WaitMany&) = delete;
   WaitMany& operator=(const WaitMany&) = delete;
@@ -63,11 +62,13 @@ class WaitMany : private WaitPoint {  // @since 09
   using Node = ChildWaiter<WaitMany>;
   static constexpr std::size_t kNone = SIZE_MAX;
 
-  // @before 09: explicit WaitMany(ReturnWhen rule) : rule_(rule) {}
-  // @since 09
-  explicit WaitMany(ReturnWhen rule, bool forward = false) : rule_(rule), forward_(forward) {
-    cancel = &on_cancel;
+  explicit WaitMany(ReturnWhen rule) : rule_(rule) {
+    cancel = &on_cancel;  // @since 09
   }
+  // @since 09
+  // gather: a cancellation goes on to every child, and a cancelled child
+  // counts as failed.
+  void forward_cancellation() { forward_ = true; }
   // True when a cancellation was passed on to the children (gather).
   bool cancel_requested() const { return cancel_requested_; }
   // wait()'s timeout: the coroutine goes on with the rule unmet, and the
@@ -87,17 +88,17 @@ class WaitMany : private WaitPoint {  // @since 09
   static void on_notice(Waiter* w, Waiter::Notice notice);
   static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);  // @since 09
   bool settled_by(Node& node);
+  bool failed(const Node& node) const;
 
   std::span<Node> nodes_;
   std::size_t finished_ = 0;  // children seen done
   std::size_t failed_ = kNone;
   ReturnWhen rule_;
-  // @before 09: std::coroutine_handle<> coro_;
   // @since 09
-  bool forward_;                   // gather: cancel the children, and count a cancelled one as failed
+  bool forward_ = false;           // gather: cancel the children, and count a cancelled one as failed
   bool cancel_requested_ = false;  // a cancellation went on to the children
-  Ready waker_;                    // set while waiting
   // @end
+  Ready waker_;  // set while waiting
 };
 
 }  // namespace detail
@@ -138,8 +139,7 @@ class [[nodiscard]] Wait final : public WaitMany {
 
   // Sorts the children by what they are when the coroutine resumes: one
   // that completed after the deciding child, in the same iteration, is done.
-  // @before 09: WaitResult<H> await_resume() const {
-  WaitResult<H> await_resume() const {  // @since 09
+  WaitResult<H> await_resume() const {
     throw_if_cancelled();  // @since 09
     WaitResult<H> result;
     for (const H& child : children_) (child.done() ? result.done : result.pending).push_back(child);

@@ -2,7 +2,6 @@
 #include <corio/waiter_list.hpp>
 
 #include <string>
-#include <utility>  // @since 09
 
 #include <corio/coro.hpp>  // @since 09
 #include <corio/errors.hpp>
@@ -15,15 +14,20 @@ void WaiterList::throw_bound_elsewhere() const {
                      "primitive per loop");
 }
 
+// The node is off the list already, and forgets its waker: its awaiter
+// takes it for one that never waited.
 // @since 09
-// The node is off the list already: the task's cancellation finds it gone
-// (too late to leave the line), so it throws CancelledError once woken.
-void WaiterList::abandon(WaiterNode* n) const {
-  Ready waker = std::exchange(n->waker, Ready());
-  if (!waker.is_task()) return;
-  waker.task()->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
-  wake(waker);
-}
+// A task is cancelled first: its cancellation finds the node gone (too
+// late to leave the line), so it throws CancelledError once woken.
 // @end
+void WaiterList::abandon(WaiterNode* n) const {
+  // @since 09
+  if (n->waker.is_task()) {
+    n->waker.task()->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
+    wake(n->waker);
+  }
+  // @end
+  n->waker = Ready();
+}
 
 }  // namespace corio::detail

@@ -1,7 +1,7 @@
 // @chapter 07
 // The waiting room of the synchronization primitives: an intrusive, doubly
-// linked FIFO of coroutines. A node is three words (prev, next, the
-// coroutine) and lives in the awaiter, so in the waiting coroutine's frame:
+// linked FIFO of coroutines. A node (prev, next, the waker that resumes its
+// coroutine) lives in the awaiter, so in the waiting coroutine's frame:
 // waiting allocates nothing, however many coroutines wait. The list is
 // circular around a sentinel node inside the list itself, so a node takes
 // itself off in O(1) knowing nothing but itself. A frame destroyed while it
@@ -13,17 +13,15 @@
 #include <string>   // @since 09
 #include <utility>  // @since 09
 
-#include <corio/awaiter.hpp>  // @since 09
+#include <corio/awaiter.hpp>
 #include <corio/loop.hpp>
 
 namespace corio::detail {
 
-// @before 09: struct WaiterNode {
-struct WaiterNode : WaitPoint {  // @since 09
+struct WaiterNode : WaitPoint {
   WaiterNode* prev = nullptr;
-  WaiterNode* next = nullptr;     // null: on no list
-  // @before 09: std::coroutine_handle<> coro;  // who to resume when woken
-  Ready waker;  // @since 09: what resumes the waiting coroutine (park()'s answer)
+  WaiterNode* next = nullptr;  // null: on no list
+  Ready waker;                 // what resumes the waiting coroutine (park()'s answer)
 
   WaiterNode() { cancel = &leave_line; }  // @since 09
   bool linked() const { return next != nullptr; }
@@ -65,8 +63,7 @@ class WaiterList {
     while (!empty()) {
       WaiterNode* n = head_.next;
       n->unlink();
-      // @before 09: n->coro = nullptr;
-      abandon(n);  // @since 09
+      abandon(n);
     }
   }
 
@@ -93,14 +90,13 @@ class WaiterList {
     head_.prev = n;
   }
 
-  // Takes the oldest waiter off and hands its coroutine to the loop, which
-  // resumes it on its next iteration. The node keeps its coroutine handle:
-  // that is how its awaiter knows it was woken but has not run yet.
+  // Takes the oldest waiter off and hands its waker to the loop, which
+  // resumes it on its next iteration. The node keeps its waker: that is how
+  // its awaiter knows it was woken but has not run yet.
   WaiterNode* wake_front() {
     WaiterNode* n = head_.next;
     n->unlink();
-    // @before 09: loop_->schedule(n->coro);
-    loop_->schedule(n->waker);  // @since 09
+    loop_->schedule(n->waker);
     return n;
   }
 
@@ -114,7 +110,7 @@ class WaiterList {
     }
   }
   [[noreturn]] void throw_bound_elsewhere() const;
-  void abandon(WaiterNode* n) const;  // @since 09
+  void abandon(WaiterNode* n) const;
 
   WaiterNode head_;  // the sentinel: head_.next is the oldest, head_.prev the newest
   Loop* loop_ = nullptr;
