@@ -488,8 +488,7 @@ corio::Coro<> cancel_through_a_shield(Lives& lives) {
   CHECK(now() == 5.0);
 }
 
-TEST_CASE("shield(): the awaiting task gets CancelledError at once, the inner task runs on to its result",
-          "[ch09]") {
+TEST_CASE("shield(): the awaiting task gets CancelledError at once, the inner task runs on to its result", "[ch09]") {
   Lives lives;
   corio::run(cancel_through_a_shield(lives), corio_test::virtual_time());
   CHECK(lives.made == 1);
@@ -505,14 +504,14 @@ corio::Coro<> sleep_long_with_a_life(Lives& lives, Trace& trace) {
 
 corio::Coro<> cancel_a_long_sleep(Lives& lives) {
   corio::Loop& loop = corio::get_running_loop();
-  std::size_t armed_before = loop.timers_armed();
+  std::size_t armed_before = corio::detail::LoopAccess::timers_armed(loop);
   Trace trace;
   corio::Task<> task = corio::create_task(sleep_long_with_a_life(lives, trace));
   co_await tick();
-  CHECK(loop.timers_armed() == armed_before + 1);
+  CHECK(corio::detail::LoopAccess::timers_armed(loop) == armed_before + 1);
   co_await corio::sleep(1);
   task.cancel();
-  CHECK(loop.timers_armed() == armed_before);  // the timer left the heap at once
+  CHECK(corio::detail::LoopAccess::timers_armed(loop) == armed_before);  // the timer left the heap at once
   bool cancelled = co_await ended_cancelled(task);
   CHECK(cancelled);
   CHECK(now() == 1.0);
@@ -520,7 +519,7 @@ corio::Coro<> cancel_a_long_sleep(Lives& lives) {
   // and the loop never goes near the 100 s of the cancelled one.
   co_await corio::sleep(1);
   CHECK(now() == 2.0);
-  CHECK(loop.timers_armed() == armed_before);
+  CHECK(corio::detail::LoopAccess::timers_armed(loop) == armed_before);
 }
 
 TEST_CASE("a cancelled sleep takes its timer out of the heap and leaves no wait behind", "[ch09]") {
@@ -603,8 +602,8 @@ corio::Coro<> cancel_the_only_waiter_after_the_handover(P& permits, std::vector<
   CHECK_FALSE(permits.locked());  // back to free
 }
 
-TEMPLATE_TEST_CASE("a permit handed to a task cancelled before it ran goes back to free when nobody waits",
-                   "[ch09]", corio::Semaphore, corio::Lock) {
+TEMPLATE_TEST_CASE("a permit handed to a task cancelled before it ran goes back to free when nobody waits", "[ch09]",
+                   corio::Semaphore, corio::Lock) {
   TestType permits;
   std::vector<int> order;
   corio::run(cancel_the_only_waiter_after_the_handover(permits, order), corio_test::virtual_time());
@@ -697,8 +696,7 @@ TEST_CASE("a task cancelled in Condition::wait returns holding the lock, which i
   corio::Condition cond;
   Trace trace;
   corio::run(cancel_a_condition_waiter(cond, trace), corio_test::virtual_time());
-  CHECK(trace ==
-        Trace{"cancelled 2 holding the lock", "notified 1 holding the lock", "notified 3 holding the lock"});
+  CHECK(trace == Trace{"cancelled 2 holding the lock", "notified 1 holding the lock", "notified 3 holding the lock"});
   CHECK_FALSE(cond.locked());
 }
 
@@ -790,8 +788,7 @@ corio::Coro<> cancel_the_only_promised_getter(corio::Queue<int>& q, Received& go
   CHECK(q.get_nowait() == 7);
 }
 
-TEST_CASE("an item promised to a getter cancelled before it ran stays in the queue when nobody else waits",
-          "[ch09]") {
+TEST_CASE("an item promised to a getter cancelled before it ran stays in the queue when nobody else waits", "[ch09]") {
   corio::Queue<int> q;
   Received got;
   corio::run(cancel_the_only_promised_getter(q, got), corio_test::virtual_time());
@@ -973,7 +970,7 @@ corio::Coro<> cancel_a_next(bool woken_first) {
   std::vector<corio::Future<int>> futures(2);
   auto results = corio::as_completed(futures);
   corio::Task<int> taker = corio::create_task(take_next(results));
-  co_await tick();  // it waits in next()
+  co_await tick();                            // it waits in next()
   if (woken_first) futures[0].set_result(1);  // wakes it; it has not run yet
   CHECK(taker.cancel());
   co_await tick();
@@ -1141,7 +1138,7 @@ TEST_CASE("a Task handle that outlives its loop says done and cancelled, and tou
       loop.call_soon([&] { loop.stop(); });  // after the task's first step
     });
     loop.run_forever();  // the task sleeps, its timer in the loop's heap
-    CHECK(loop.timers_armed() == 1);
+    CHECK(corio::detail::LoopAccess::timers_armed(loop) == 1);
   }
   CHECK(diagnostics.any_contains("Task was destroyed but it is pending"));
   CHECK(lives.alive() == 1);  // the handle keeps the frame

@@ -4,7 +4,6 @@
 #include <algorithm>  // @since 09
 #include <utility>
 
-#include <corio/cancel.hpp>  // @since 09
 #include <corio/errors.hpp>
 
 namespace corio::detail {
@@ -49,8 +48,8 @@ void CompletionOrder::on_notice(Waiter* w, Waiter::Notice) {
   if (self.order_.size() == self.nodes_.size()) self.timer_.cancel();  // @since 09: nothing left to time out
   if (self.waiting_ && !self.woken_) {
     self.woken_ = true;
-    // @before 09: node.core->loop().schedule(self.waiting_);
-    node.core->loop().schedule(self.waker_);  // @since 09
+    // @before 09: detail::LoopAccess::schedule(node.core->loop(), self.waiting_);
+    detail::LoopAccess::schedule(node.core->loop(), self.waker_);  // @since 09
   }
 }
 

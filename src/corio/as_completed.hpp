@@ -55,7 +55,7 @@ class CompletionOrder {
   void check_next() const;
   // @before 09: void wait_for_next(std::coroutine_handle<> h) { waiting_ = h; }
   // @since 09
-  void wait_for_next(std::coroutine_handle<> h, Ready waker) {
+  void wait_for_next(std::coroutine_handle<> h, ReadyEntry waker) {
     waiting_ = h;
     waker_ = waker;
   }
@@ -92,7 +92,7 @@ class CompletionOrder {
   std::vector<std::uint32_t> order_;  // children's places, in completion order
   std::size_t taken_ = 0;             // entries of order_ next() returned
   std::coroutine_handle<> waiting_;   // the coroutine inside next(), if any
-  Ready waker_;                       // what resumes it (park()'s answer)  // @since 09
+  ReadyEntry waker_;                  // what resumes it (park()'s answer)  // @since 09
   bool woken_ = false;                // waiting_ is queued on the loop already
   TimerHandle timer_;                 // the timeout, if one was given  // @since 09
 };
@@ -177,15 +177,13 @@ class AsCompleted final : public detail::CompletionOrder {
 
 // Coros become tasks at once; an empty vector gives nothing to take.
 template <class A>
-  requires detail::Gatherable<A>
-AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws) {
+requires detail::Gatherable<A> AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws) {
   return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)));
 }
 
 // @since 09
 template <class A>
-  requires detail::Gatherable<A>
-AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws, double timeout) {
+requires detail::Gatherable<A> AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws, double timeout) {
   return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)), timeout);
 }
 // @end

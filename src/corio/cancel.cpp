@@ -28,14 +28,14 @@ thread_local void* park_context = nullptr;
 
 PromiseBase* running_task() { return running; }
 
-Ready park(std::coroutine_handle<> h, WaitPoint* wp) {
-  if (running == nullptr) return Ready(h);
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp) {
+  if (running == nullptr) return ReadyEntry(h);
   running->wait_at(h, wp);
   if (park_observer != nullptr) park_observer(running, park_context);
-  return Ready(running);
+  return ReadyEntry::task_step(running);
 }
 
-Ready park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited) {
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited) {
   if (running != nullptr && awaited == running) [[unlikely]] {
     throw RuntimeError("Task cannot await on itself: task '" + running->task_name() + "' (coroutine '" +
                        running->function() +
@@ -53,13 +53,20 @@ bool cancel_pending() { return running != nullptr && running->cancel_now(); }
 
 void throw_cancelled() { throw CancelledError(running->take_cancel()); }
 
-void step_task(PromiseBase* task) { task->step(); }
+namespace {
+// The loop steps a task through this hook (LoopHooks, loop.hpp).
+struct SetStepHook {
+  SetStepHook() {
+    loop_hooks.step_task = [](void* task) { static_cast<PromiseBase*>(task)->step(); };
+  }
+} set_step_hook;
+}  // namespace
 
-void wake(Ready waker) {
+void wake(ReadyEntry waker) {
   if (waker.is_task()) {
-    waker.task()->loop().schedule(waker);
+    detail::LoopAccess::schedule(static_cast<PromiseBase*>(waker.task())->loop(), waker);
   } else {
-    get_running_loop().schedule(waker);
+    detail::LoopAccess::schedule(get_running_loop(), waker);
   }
 }
 

@@ -45,7 +45,7 @@ class [[nodiscard]] ConditionAwaiter : private WaiterNode {
   // cancellation that finds it on the condition's queue moves it to the
   // lock's, and CancelledError is thrown only once the lock is passed to it.
   void await_resume() {
-    waker = Ready();
+    waker = ReadyEntry();
     throw_if_cancelled();
   }
   // @end

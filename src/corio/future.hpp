@@ -17,17 +17,11 @@
 #include <utility>
 
 #include <corio/callback.hpp>
-#include <corio/cancel.hpp>  // @since 09
+#include <corio/errors.hpp>
 #include <corio/loop.hpp>
 #include <corio/wait_point.hpp>  // @since 09
 
 namespace corio {
-
-// A result asked for too early, or set twice (asyncio.InvalidStateError).
-class InvalidStateError : public std::logic_error {
- public:
-  using std::logic_error::logic_error;
-};
 
 namespace detail {
 
@@ -118,7 +112,7 @@ class FutureCore {
   // @before 09: enum class State : std::uint8_t { Pending, Done };  // Pending -> Done, once
   enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09: Pending -> one of the others, once
   State state_ = State::Pending;
-  bool retrieved_ = false;  // an error was thrown or returned to someone
+  bool retrieved_ = false;    // an error was thrown or returned to someone
   std::uint16_t loop_stamp_;  // loop_->stamp(): which loop of that address (in padding: costs no room)
   std::uint32_t refs_ = 1;
   Loop* loop_;
@@ -307,7 +301,7 @@ class DoneCallback final : public Callback, public Waiter, private WaitingCallba
     }
     cb->state_->retain();  // the callback runs with the future alive
     cb->held_ = Ref<State>::adopt(cb->state_);
-    cb->state_->loop().schedule(cb);
+    detail::LoopAccess::schedule(cb->state_->loop(), cb);
   }
   void invoke() override {
     Holder holder(held_);
@@ -374,8 +368,8 @@ class FutureAwaiter : private Waiter, private WaitPoint {         // @since 09
  private:
   static void on_notice(Waiter* self, Notice) {
     auto* me = static_cast<FutureAwaiter*>(self);
-    // @before 09: me->state_->loop().schedule(std::exchange(me->coro_, nullptr));
-    me->state_->loop().schedule(std::exchange(me->waker_, Ready()));  // @since 09
+    // @before 09: detail::LoopAccess::schedule(me->state_->loop(), std::exchange(me->coro_, nullptr));
+    detail::LoopAccess::schedule(me->state_->loop(), std::exchange(me->waker_, ReadyEntry()));  // @since 09
   }
   // @end
   // @since 09
@@ -390,14 +384,14 @@ class FutureAwaiter : private Waiter, private WaitPoint {         // @since 09
     }
     if (!me->waker_) return Cancel::TooLate;  // woken already: the task is queued
     me->state_->remove_waiter(me);
-    me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
+    detail::LoopAccess::schedule(me->state_->loop(), std::exchange(me->waker_, ReadyEntry()));
     return Cancel::LetGo;
   }
   // @end
   // @since 04
   State* state_;
   // @before 09: std::coroutine_handle<> coro_;  // set while waiting
-  Ready waker_;  // @since 09: set while waiting
+  ReadyEntry waker_;  // @since 09: set while waiting
 };
 // @end
 

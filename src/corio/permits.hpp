@@ -86,7 +86,7 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
   // permit was handed over, it gives the permit back (to the next waiter)
   // before it throws. Either way no permit is lost.
   bool await_resume() {
-    bool handed = static_cast<bool>(std::exchange(waker, Ready()));
+    bool handed = static_cast<bool>(std::exchange(waker, ReadyEntry()));
     if (cancel_pending()) {
       if (handed) permits_->give();
       throw_cancelled();

@@ -32,23 +32,11 @@
 
 #include <corio/wait_point.hpp>  // @since 09
 
+#include <corio/errors.hpp>
 #include <corio/queue_items.hpp>
-#include <corio/semaphore.hpp>  // ValueError
 #include <corio/waiter_list.hpp>
 
 namespace corio {
-
-// get_nowait() on a queue with no item free (asyncio.QueueEmpty).
-class QueueEmpty : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// put_nowait() on a queue with no free slot (asyncio.QueueFull).
-class QueueFull : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 namespace detail {
 
@@ -163,7 +151,7 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
   // A getter cancelled after it was promised an item passes the promise to
   // the next getter: the item stays in the queue for it.
   typename Q::value_type await_resume() {
-    bool promised = static_cast<bool>(std::exchange(waker, Ready()));
+    bool promised = static_cast<bool>(std::exchange(waker, ReadyEntry()));
     if (cancel_pending()) {
       if (promised) q_->core_.pass_item();
       throw_cancelled();
@@ -218,7 +206,7 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
   // A putter cancelled after it was promised a slot passes the slot on; its
   // item never goes in.
   void await_resume() {
-    bool promised = static_cast<bool>(std::exchange(waker, Ready()));
+    bool promised = static_cast<bool>(std::exchange(waker, ReadyEntry()));
     if (cancel_pending()) {
       if (promised) q_->core_.pass_slot();
       throw_cancelled();
@@ -257,7 +245,7 @@ class [[nodiscard]] JoinAwaiter : private WaiterNode {
   // @before 09: void await_resume() noexcept { coro = nullptr; }
   // @since 09
   void await_resume() {
-    waker = Ready();
+    waker = ReadyEntry();
     throw_if_cancelled();
   }
   // @end

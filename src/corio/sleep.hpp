@@ -33,7 +33,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
   SleepAwaiter(const SleepAwaiter&) = delete;
   SleepAwaiter& operator=(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
-    if (scheduled()) loop_->remove_timer(this);
+    if (scheduled()) detail::LoopAccess::remove_timer(*loop_, this);
   }
 
   bool await_ready() const noexcept { return false; }
@@ -42,24 +42,24 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
     // @before 09: coro_ = h;
     waker_ = park(h, this);  // @since 09
     if (delay_.count() <= 0) {
-      // @before 09: loop_->schedule(h);
-      loop_->schedule(waker_);  // @since 09
+      // @before 09: detail::LoopAccess::schedule(*loop_, h);
+      detail::LoopAccess::schedule(*loop_, waker_);  // @since 09
     } else {
-      loop_->add_timer(this, deadline_after(loop_->now(), delay_));
+      detail::LoopAccess::add_timer(*loop_, this, deadline_after(detail::LoopAccess::now(*loop_), delay_));
     }
   }
   // @before 09: void await_resume() const noexcept {}
   void await_resume() const { throw_if_cancelled(); }  // @since 09
 
  private:
-  // @before 09: void fire() override { loop_->schedule(coro_); }
-  void fire() override { loop_->schedule(waker_); }  // @since 09
+  // @before 09: void fire() override { detail::LoopAccess::schedule(*loop_, coro_); }
+  void fire() override { detail::LoopAccess::schedule(*loop_, waker_); }  // @since 09
   // @since 09
   static Cancel on_cancel(WaitPoint* self, const std::string&) {
     auto* me = static_cast<SleepAwaiter*>(self);
     if (!me->scheduled()) return Cancel::TooLate;
-    me->loop_->remove_timer(me);
-    me->loop_->schedule(me->waker_);
+    detail::LoopAccess::remove_timer(*me->loop_, me);
+    detail::LoopAccess::schedule(*me->loop_, me->waker_);
     return Cancel::LetGo;
   }
   // @end
@@ -67,7 +67,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {  // @since 09
   Nanos delay_;
   Loop* loop_ = nullptr;
   // @before 09: std::coroutine_handle<> coro_;
-  Ready waker_;  // @since 09
+  ReadyEntry waker_;  // @since 09
 };
 
 }  // namespace detail

@@ -2,6 +2,7 @@
 #include <corio/task.hpp>
 
 #include <exception>  // @since 09
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>  // @since 09
@@ -18,6 +19,22 @@ thread_local std::unordered_map<const PromiseBase*, std::string> given_names;
 }  // namespace
 
 void set_tasks_made(std::uint64_t count) { tasks_made = count; }
+
+namespace {
+// The loop makes its task list, and debug mode names a task's step,
+// through these hooks (LoopHooks, loop.hpp).
+struct SetTaskHooks {
+  SetTaskHooks() {
+    loop_hooks.make_task_list = []() -> std::unique_ptr<LoopPart> { return std::make_unique<TaskList>(); };
+    // @since 10
+    loop_hooks.describe_task = [](const void* task) {
+      auto* t = static_cast<const PromiseBase*>(task);
+      return "<Task '" + t->task_name() + "' (coroutine '" + t->function() + "')>";
+    };
+    // @end
+  }
+} set_task_hooks;
+}  // namespace
 
 PromiseBase::~PromiseBase() {
   if (named_) given_names.erase(this);
@@ -36,15 +53,15 @@ void PromiseBase::make_task(Loop& loop, std::string&& name) {
     given_names[this] = std::move(name);
     named_ = true;
   }
-  loop.tasks().add(this);
+  task_list(loop).add(this);
 }
 
 // The task's coroutine returned or threw: it leaves the loop's list, its
 // waiters are woken through the loop, and the loop lets go of its frame.
 void PromiseBase::complete_task() {
-  loop().tasks().remove(this);
+  task_list(loop()).remove(this);
   finish();
-  loop().tasks().wake_if_drained(loop());  // @since 09
+  task_list(loop()).wake_if_drained(loop());  // @since 09
   release();
 }
 
@@ -77,7 +94,7 @@ void TaskList::remove(PromiseBase* task) {
   if (!round_.empty()) round_.erase(task);
 }
 
-void TaskList::cancel_all(Ready waker) {
+void TaskList::cancel_all(ReadyEntry waker) {
   drained_ = waker;
   round_.insert(tasks_.begin(), tasks_.end());
   // A copy: a cancellation may make tasks (a waiter's cleanup), or end some.
@@ -88,7 +105,7 @@ void TaskList::cancel_all(Ready waker) {
 }
 
 void TaskList::wake_if_drained(Loop& loop) {
-  if (round_.empty() && drained_) loop.schedule(std::exchange(drained_, Ready()));
+  if (round_.empty() && drained_) detail::LoopAccess::schedule(loop, std::exchange(drained_, ReadyEntry()));
 }
 
 // A Task handle may keep the frame after the loop is gone. So the task lets

@@ -9,17 +9,15 @@
 #include <unordered_set>  // @since 09
 #include <vector>         // @since 09
 
+#include <corio/loop.hpp>
 #include <corio/ready_queue.hpp>  // @since 09
-
-namespace corio {
-class Loop;  // @since 09
-}
 
 namespace corio::detail {
 
 class PromiseBase;
 
-class TaskList {
+// The task layer's part of a loop (LoopPart, loop.hpp), made with it.
+class TaskList final : public LoopPart {
  public:
   void add(PromiseBase* task);
   void remove(PromiseBase* task);
@@ -28,12 +26,13 @@ class TaskList {
   // At loop close: reports each pending task and drops the loop's
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
+  void close() noexcept override { destroy_pending(); }
   // @since 09
   // A round of run()'s shutdown, as asyncio.run's: every task left is
   // cancelled, and waker is queued once the last of them has finished.
   // Tasks made meanwhile (by cleanup code) are not waited for: they are the
   // next round's.
-  void cancel_all(Ready waker);
+  void cancel_all(ReadyEntry waker);
   // After a task finished: queues that waker when the round is over.
   void wake_if_drained(Loop& loop);
   // The tasks left, for a report: "'Task-3' (coroutine 'f'), ...".
@@ -48,8 +47,10 @@ class TaskList {
   // Each task knows its index: removal swaps the last task into its place.
   std::vector<PromiseBase*> tasks_;
   std::unordered_set<const PromiseBase*> round_;  // the shutdown round's tasks not yet finished
-  Ready drained_;
+  ReadyEntry drained_;
   // @end
 };
+
+inline TaskList& task_list(Loop& loop) { return static_cast<TaskList&>(LoopAccess::tasks(loop)); }
 
 }  // namespace corio::detail

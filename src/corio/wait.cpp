@@ -36,10 +36,10 @@ bool WaitMany::settled_by(Node& node) {
   // @since 09
   // A cancelled child is no failure to wait() (asyncio's rule), but is one
   // to gather, which passes its CancelledError on.
-  bool failed = rule_ == ReturnWhen::FirstException && (forward_ || !node.core->cancelled()) &&
-                node.core->exception("wait");
+  bool failed =
+      rule_ == ReturnWhen::FirstException && (forward_ || !node.core->cancelled()) && node.core->exception("wait");
   if (failed) {
-  // @end
+    // @end
     failed_ = node.index;
     return true;
   }
@@ -55,8 +55,8 @@ void WaitMany::on_notice(Waiter* w, Waiter::Notice) {
   WaitMany& self = *node.owner;
   if (!self.settled_by(node)) return;
   self.unhook_all();
-  // @before 09: node.core->loop().schedule(self.coro_);
-  node.core->loop().schedule(std::exchange(self.waker_, Ready()));  // @since 09
+  // @before 09: detail::LoopAccess::schedule(node.core->loop(), self.coro_);
+  detail::LoopAccess::schedule(node.core->loop(), std::exchange(self.waker_, ReadyEntry()));  // @since 09
 }
 
 // @since 09
@@ -65,7 +65,7 @@ Cancel WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
   if (!me.waker_) return Cancel::TooLate;  // settled already: the coroutine is queued
   if (!me.forward_) {
     me.unhook_all();
-    wake(std::exchange(me.waker_, Ready()));
+    wake(std::exchange(me.waker_, ReadyEntry()));
     return Cancel::LetGo;
   }
   // A child cancelled here may settle the wait at once (on_notice), which
@@ -79,7 +79,7 @@ Cancel WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
 void WaitMany::time_out() {
   if (!waker_) return;  // settled (or cancelled) first: the coroutine is queued
   unhook_all();
-  wake(std::exchange(waker_, Ready()));
+  wake(std::exchange(waker_, ReadyEntry()));
 }
 // @end
 void WaitMany::unhook_all() {

@@ -19,9 +19,9 @@ void WaiterList::throw_bound_elsewhere() const {
 // The node is off the list already: the task's cancellation finds it gone
 // (too late to leave the line), so it throws CancelledError once woken.
 void WaiterList::abandon(WaiterNode* n) const {
-  Ready waker = std::exchange(n->waker, Ready());
+  ReadyEntry waker = std::exchange(n->waker, ReadyEntry());
   if (!waker.is_task()) return;
-  waker.task()->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
+  static_cast<PromiseBase*>(waker.task())->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
   wake(waker);
 }
 // @end

@@ -21,9 +21,9 @@ namespace corio::detail {
 // @before 09: struct WaiterNode {
 struct WaiterNode : WaitPoint {  // @since 09
   WaiterNode* prev = nullptr;
-  WaiterNode* next = nullptr;     // null: on no list
+  WaiterNode* next = nullptr;  // null: on no list
   // @before 09: std::coroutine_handle<> coro;  // who to resume when woken
-  Ready waker;  // @since 09: what resumes the waiting coroutine (park()'s answer)
+  ReadyEntry waker;  // @since 09: what resumes the waiting coroutine (park()'s answer)
 
   WaiterNode() { cancel = &leave_line; }  // @since 09
   bool linked() const { return next != nullptr; }
@@ -40,7 +40,7 @@ struct WaiterNode : WaitPoint {  // @since 09
     auto* n = static_cast<WaiterNode*>(self);
     if (!n->linked()) return Cancel::TooLate;
     n->unlink();
-    wake(std::exchange(n->waker, Ready()));
+    wake(std::exchange(n->waker, ReadyEntry()));
     return Cancel::LetGo;
   }
   // @end
@@ -99,8 +99,8 @@ class WaiterList {
   WaiterNode* wake_front() {
     WaiterNode* n = head_.next;
     n->unlink();
-    // @before 09: loop_->schedule(n->coro);
-    loop_->schedule(n->waker);  // @since 09
+    // @before 09: detail::LoopAccess::schedule(*loop_, n->coro);
+    detail::LoopAccess::schedule(*loop_, n->waker);  // @since 09
     return n;
   }
 
