@@ -76,8 +76,7 @@ Driver drive(Loop& loop, Coro<T> main, Storage<T>& result, std::exception_ptr& e
     void await_suspend(std::coroutine_handle<> h) { detail::task_list(loop).cancel_all(ReadyEntry(h)); }
     void await_resume() const noexcept {}
   };
-  for (int round = 0; round < kShutdownRounds && detail::task_list(loop).size() != 0; ++round)
-    co_await Shutdown{loop};
+  for (int round = 0; round < kShutdownRounds && detail::task_list(loop).size() != 0; ++round) co_await Shutdown{loop};
   if (detail::task_list(loop).size() != 0) {
     report("run(): gave up shutting down after " + std::to_string(kShutdownRounds) +
            " rounds of cancelling the tasks left; cleanup code kept making new tasks. Abandoned: " +

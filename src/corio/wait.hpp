@@ -96,7 +96,7 @@ class WaitMany : private WaitPoint {  // @since 09
   // @since 09
   bool forward_;                   // gather: cancel the children, and count a cancelled one as failed
   bool cancel_requested_ = false;  // a cancellation went on to the children
-  ReadyEntry waker_;                    // set while waiting
+  ReadyEntry waker_;               // set while waiting
   // @end
 };
 

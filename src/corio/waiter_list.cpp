@@ -21,7 +21,8 @@ void WaiterList::throw_bound_elsewhere() const {
 void WaiterList::abandon(WaiterNode* n) const {
   ReadyEntry waker = std::exchange(n->waker, ReadyEntry());
   if (!waker.is_task()) return;
-  static_cast<PromiseBase*>(waker.task())->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
+  static_cast<PromiseBase*>(waker.task())
+      ->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
   wake(waker);
 }
 // @end
