@@ -75,6 +75,15 @@ TEST_SRCS  := $(sort $(wildcard tests/*.cpp))
 TEST_OBJS  := $(TEST_SRCS:%.cpp=$(B)/obj/%.o)
 TEST_BIN   := $(B)/tests/corio_tests
 
+# The loop core (chapters 01-02: loop, clocks, timers, pollers, ready queue,
+# callbacks, diagnostics) builds and runs without the layers above it: its
+# sources alone, with the tests of chapters 01-02 (the programs' tests aside),
+# make one more test binary. A file's chapter is its `// @chapter NN` line.
+chapter_0102 = $(shell grep -lE '^// @chapter 0[12]$$' $(1) /dev/null)
+CORE_OBJS      := $(patsubst %.cpp,$(B)/obj/%.o,$(call chapter_0102,$(LIB_SRCS)))
+CORE_TEST_OBJS := $(patsubst %.cpp,$(B)/obj/%.o,$(filter-out tests/examples_%,$(call chapter_0102,$(TEST_SRCS))))
+CORE_TEST_BIN  := $(B)/tests/loop_core_tests
+
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 BENCH_OBJS := $(BENCH_SRCS:%.cpp=$(B)/bench/obj/%.o)
 BENCH_BINS := $(patsubst tests/bench/%.cpp,$(B)/bench/%,$(BENCH_SRCS))
@@ -88,7 +97,7 @@ PREV = $(shell printf '%s\n' '$(NN)' | awk '{ printf "%02d", $$0 - 1 }')
 # ---------------------------------------------------------------- targets
 
 .DEFAULT_GOAL := all
-.PHONY: all lib examples tests run test test-snapshot run-tests check check-variants \
+.PHONY: all lib examples tests run test test-core test-snapshot run-tests check check-variants \
         chapter diff test-chapters bench install clean format help FORCE
 
 all: $(LIB) $(EX_BINS)
@@ -105,9 +114,11 @@ run: all
 test:
 	@sh tools/ensure-catch2.sh
 	+$(Q)$(MAKE) --no-print-directory run-tests
+	+$(Q)$(MAKE) --no-print-directory test-core
 	@sh tools/quotes.sh
 	@sh tools/guide.sh
 	@sh tools/history.sh
+	@sh tools/layers.sh
 	+@CXX='$(CXX)' sh tests/install_test.sh
 
 # What `make test-chapters` runs inside each snapshot: everything builds
@@ -121,6 +132,12 @@ run-tests: $(TEST_BIN) $(EX_BINS)
 	@for poller in $(POLLERS); do \
 	    echo "== $(TEST_BIN) with CORIO_POLLER=$$poller"; \
 	    CORIO_POLLER=$$poller $(TEST_BIN) $(if $(TEST_ARGS),'$(TEST_ARGS)') || exit 1; \
+	done
+
+test-core: $(CORE_TEST_BIN)
+	@for poller in $(POLLERS); do \
+	    echo "== $(CORE_TEST_BIN) (the loop core alone) with CORIO_POLLER=$$poller"; \
+	    CORIO_POLLER=$$poller $(CORE_TEST_BIN) || exit 1; \
 	done
 
 check:
@@ -184,7 +201,7 @@ format:
 help:
 	@echo 'make                  library and every chapter'"'"'s programs'
 	@echo 'make run [CH=04]      the tour: each chapter'"'"'s programs, on the real clock'
-	@echo 'make test             tests (select and epoll), quotes, old code in src/, install test'
+	@echo 'make test             tests (select and epoll), the loop core alone, quotes, guide tags, old code in src/, include layers, install test'
 	@echo 'make check            tests under ASan+UBSan, frame pool off (select) and on (epoll),'
 	@echo '                      threaded ones under TSan, the suite at -O0 (build/<variant>) [check-NAME: one]'
 	@echo 'make chapter N=03     cut chapter 03'"'"'s snapshot into build/chapters/03'
@@ -229,6 +246,10 @@ $(EX_BINS): $(B)/examples/%: $(B)/obj/chapters/%.o $(LIB)
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)$(LINK) -o $@ $(TEST_OBJS) $(LIB)
+
+$(CORE_TEST_BIN): $(CORE_TEST_OBJS) $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)$(LINK) -o $@ $(CORE_TEST_OBJS) $(CORE_OBJS)
 
 $(BENCH_LIB_OBJS) $(BENCH_OBJS): $(B)/bench/obj/%.o: %.cpp $(B)/flags
 	$(call compile,$(BENCH_FLAGS))

@@ -58,14 +58,14 @@ corio::Coro<> sleep_long_with_a_life(Lives& lives, Trace& trace) {
 
 corio::Coro<> cancel_a_long_sleep(Lives& lives) {
   corio::Loop& loop = corio::get_running_loop();
-  std::size_t armed_before = loop.timers_armed();
+  std::size_t armed_before = corio::detail::LoopAccess::timers_armed(loop);
   Trace trace;
   corio::Task<> task = corio::create_task(sleep_long_with_a_life(lives, trace));
   co_await tick();
-  CHECK(loop.timers_armed() == armed_before + 1);
+  CHECK(corio::detail::LoopAccess::timers_armed(loop) == armed_before + 1);
   co_await corio::sleep(1);
   task.cancel();
-  CHECK(loop.timers_armed() == armed_before);  // the timer left the heap at once
+  CHECK(corio::detail::LoopAccess::timers_armed(loop) == armed_before);  // the timer left the heap at once
   bool cancelled = co_await ended_cancelled(task);
   CHECK(cancelled);
   CHECK(now() == 1.0);
@@ -73,7 +73,7 @@ corio::Coro<> cancel_a_long_sleep(Lives& lives) {
   // and the loop never goes near the 100 s of the cancelled one.
   co_await corio::sleep(1);
   CHECK(now() == 2.0);
-  CHECK(loop.timers_armed() == armed_before);
+  CHECK(corio::detail::LoopAccess::timers_armed(loop) == armed_before);
 }
 
 TEST_CASE("a cancelled sleep takes its timer out of the heap and leaves no wait behind", "[ch09]") {

@@ -385,7 +385,7 @@ TEST_CASE("a Task handle that outlives its loop says done and cancelled, and tou
       loop.call_soon([&] { loop.stop(); });  // after the task's first step
     });
     loop.run_forever();  // the task sleeps, its timer in the loop's heap
-    CHECK(loop.timers_armed() == 1);
+    CHECK(corio::detail::LoopAccess::timers_armed(loop) == 1);
   }
   CHECK(diagnostics.any_contains("Task was destroyed but it is pending"));
   CHECK(lives.alive() == 1);  // the handle keeps the frame

@@ -173,7 +173,7 @@ corio::Coro<std::size_t> lazy_to_thread(int& calls) {
   corio::Loop& loop = corio::get_running_loop();
   auto pending = corio::to_thread([&calls](int x) { return ++calls + x; }, 10);
   co_await corio::sleep(0);
-  std::size_t in_flight_before = loop.inbox()->work_in_flight();
+  std::size_t in_flight_before = corio::detail::inbox_of(loop)->work_in_flight();
   int result = co_await std::move(pending);
   co_return in_flight_before * 100 + static_cast<std::size_t>(result);
 }
@@ -369,7 +369,7 @@ TEST_CASE("closing a loop while a to_thread job waits for a call it posted back 
       loop.call_soon([&loop] { loop.stop(); });  // after the task's first step, which submits the job
     });
     loop.run_forever();
-    CHECK(loop.inbox()->work_in_flight() == 1);
+    CHECK(corio::detail::inbox_of(loop)->work_in_flight() == 1);
   }  // the loop closes with the job in flight
   CHECK(got == 42);
 }

@@ -50,8 +50,8 @@ TEST_CASE("a callback posted from another thread runs on the loop's thread and w
 TEST_CASE("the wake fd is an eventfd under epoll and a self-pipe under select", "[ch11]") {
   corio::Loop with_epoll({.poller = corio::PollerKind::Epoll, .clock = std::nullopt});
   corio::Loop with_select({.poller = corio::PollerKind::Select, .clock = std::nullopt});
-  CHECK(with_epoll.inbox()->waker_kind() == corio::detail::WakerKind::EventFd);
-  CHECK(with_select.inbox()->waker_kind() == corio::detail::WakerKind::Pipe);
+  CHECK(corio::detail::inbox_of(with_epoll)->waker_kind() == corio::detail::WakeFdKind::EventFd);
+  CHECK(corio::detail::inbox_of(with_select)->waker_kind() == corio::detail::WakeFdKind::Pipe);
 }
 
 TEST_CASE("an idle loop with nothing in flight still says it would wait forever", "[ch11]") {

@@ -144,7 +144,7 @@ corio::Coro<> wait_with_timeout(corio::Loop& loop) {
   CHECK(now() == 6.0);  // the rule held first
   CHECK(first.size() == 1);
   CHECK(rest.empty());
-  CHECK(loop.timers_armed() == 0);  // the timeout's timer went with the wait
+  CHECK(corio::detail::LoopAccess::timers_armed(loop) == 0);  // the timeout's timer went with the wait
 
   std::vector<corio::Task<int>> later{corio::create_task(value_after(1, 4))};
   auto [none, all] = co_await corio::wait(later, corio::FIRST_COMPLETED, 0.5);

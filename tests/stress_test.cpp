@@ -368,7 +368,7 @@ corio::Coro<> scenario(World& w, const Config& config, std::uint64_t seed) {
     while (!t.done()) co_await corio::sleep(0.1);
   }
   co_await corio::sleep(1);  // the last Futures' call_later callbacks
-  CHECK(loop.timers_armed() == 0);
+  CHECK(corio::detail::LoopAccess::timers_armed(loop) == 0);
   CHECK(w.sem.value() == kPermits);
   CHECK_FALSE(w.lock.locked());
   CHECK_FALSE(w.cond.locked());

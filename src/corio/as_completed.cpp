@@ -4,7 +4,6 @@
 #include <algorithm>  // @since 09
 #include <utility>
 
-#include <corio/cancel.hpp>  // @since 09
 #include <corio/errors.hpp>
 
 namespace corio::detail {
@@ -49,7 +48,7 @@ void CompletionOrder::on_notice(Waiter* w, Waiter::Notice) {
   if (self.order_.size() == self.nodes_.size()) self.timer_.cancel();  // @since 09: nothing left to time out
   if (self.waiting_ && !self.woken_) {
     self.woken_ = true;
-    node.core->loop().schedule(self.waker_);
+    detail::LoopAccess::schedule(node.core->loop(), self.waker_);
   }
 }
 

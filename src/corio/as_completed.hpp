@@ -53,7 +53,7 @@ class CompletionOrder {
   std::size_t take() { return order_[taken_++]; }
   // Throws unless a next() result remains, and no one waits in next().
   void check_next() const;
-  void wait_for_next(std::coroutine_handle<> h, Ready waker) {
+  void wait_for_next(std::coroutine_handle<> h, ReadyEntry waker) {
     waiting_ = h;
     waker_ = waker;
   }
@@ -91,7 +91,7 @@ class CompletionOrder {
   std::vector<std::uint32_t> order_;  // children's places, in completion order
   std::size_t taken_ = 0;             // entries of order_ next() returned
   std::coroutine_handle<> waiting_;   // the coroutine inside next(), if any
-  Ready waker_;                       // what resumes it (park()'s answer)
+  ReadyEntry waker_;                       // what resumes it (park()'s answer)
   bool woken_ = false;                // waiting_ is queued on the loop already
   TimerHandle timer_;                 // the timeout, if one was given  // @since 09
 };

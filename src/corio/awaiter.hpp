@@ -46,20 +46,20 @@ struct WaitPoint {
 
 // Called by await_suspend once the awaiter is hooked on (awaited: the task
 // or future an await waits for): the entry that resumes h.
-// @before 09: inline Ready park(std::coroutine_handle<> h, WaitPoint*, const FutureCore* = {}) { return Ready(h); }
+// @before 09: inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint*, const FutureCore* = {}) { return ReadyEntry(h); }
 // @since 09
 // Inside a task the task remembers (h, wp), and the returned entry resumes
 // the task, which resumes h; outside any task (chapter 04's run) the entry
 // resumes h itself.
-Ready park(std::coroutine_handle<> h, WaitPoint* wp);
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp);
 // The same for an await on a task or future: RuntimeError when the running
 // task would await itself (it would wait forever).
-Ready park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited);
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited);
 
 class PromiseBase;
 
 // Queues a parked task (or frame) again: for an awaiter that lets go.
-void wake(Ready waker);
+void wake(ReadyEntry waker);
 
 // Calls observer(task, context) each time a task parks: a test harness
 // counts suspension points with it, to cancel a task at each in turn. The

@@ -45,7 +45,7 @@ class [[nodiscard]] ConditionAwaiter : private WaiterNode {
   // lock's, and CancelledError is thrown only once the lock is passed to it.
   // @end
   void await_resume() {
-    waker = Ready();
+    waker = ReadyEntry();
     throw_if_cancelled();  // @since 09
   }
 

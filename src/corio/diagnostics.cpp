@@ -1,11 +1,16 @@
 // @chapter 01
 #include <corio/diagnostics.hpp>
 
+#include <cxxabi.h>  // @since 11
+
 #include <cstdio>
+#include <cstdlib>  // @since 11
 #include <exception>
+#include <typeinfo>  // @since 11
 #include <utility>
 
-#include <corio/cancel.hpp>  // @since 09
+#include <corio/errors.hpp>  // @since 09
+#include <corio/loop.hpp>    // @since 11
 
 namespace corio {
 
@@ -13,9 +18,7 @@ namespace {
 thread_local DiagnosticSink sink;
 }
 
-DiagnosticSink set_diagnostic_sink(DiagnosticSink next) {
-  return std::exchange(sink, std::move(next));
-}
+DiagnosticSink set_diagnostic_sink(DiagnosticSink next) { return std::exchange(sink, std::move(next)); }
 
 // Reporting never throws: it runs where an error has nowhere else to go
 // (catch blocks, destructors). A sink that throws gets the message written
@@ -49,5 +52,53 @@ std::string detail::describe(std::exception_ptr error) {
     return "an exception not derived from std::exception";
   }
 }
+
+// @since 11
+namespace {
+
+std::string demangle(const char* mangled) {
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> name(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(mangled);
+}
+
+// call_soon's and call_later's wrappers say nothing the reader wrote:
+// "corio::detail::CallbackFn<main()::{lambda()#1}>" reads as the lambda.
+std::string without_wrapper(std::string name) {
+  for (std::string_view wrapper : {"corio::detail::CallbackFn<", "corio::detail::TimerCallbackFn<"}) {
+    if (name.starts_with(wrapper) && name.ends_with('>')) {
+      return name.substr(wrapper.size(), name.size() - wrapper.size() - 1);
+    }
+  }
+  return name;
+}
+
+}  // namespace
+
+std::string detail::describe_step(ReadyEntry r) {
+  if (r.is_coroutine()) return "<coroutine step>";
+  if (r.is_task()) return loop_hooks.describe_task ? loop_hooks.describe_task(r.task()) : "<task step>";
+  const Callback& cb = *r.callback();
+  return "<Handle " + without_wrapper(demangle(typeid(cb).name())) + ">";
+}
+
+bool detail::debug_from_env() {
+  const char* value = std::getenv("CORIO_DEBUG");
+  return value != nullptr && *value != '\0' && std::string_view(value) != "0";
+}
+
+void detail::StepTimer::start(std::chrono::nanoseconds threshold, ReadyEntry r) {
+  timing_ = std::make_unique<Timing>(Timing{threshold, {}, describe_step(r)});
+  timing_->started = std::chrono::steady_clock::now();
+}
+
+void detail::StepTimer::stop() {
+  auto took = std::chrono::steady_clock::now() - timing_->started;
+  if (took < timing_->threshold) return;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.3f", std::chrono::duration<double>(took).count());
+  report("Executing " + timing_->what + " took " + seconds + " seconds");
+}
+// @end
 
 }  // namespace corio

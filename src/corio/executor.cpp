@@ -5,7 +5,6 @@
 #include <string>
 
 #include <corio/errors.hpp>
-#include <corio/semaphore.hpp>
 
 namespace corio {
 

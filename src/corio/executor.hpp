@@ -143,12 +143,12 @@ Future<CallResult<F, Args...>> submit_call(Loop& loop, ThreadPoolExecutor& pool,
   Future<T> future(loop);
   auto state = Ref<FutureState<T>>::adopt(future.state());
   state->retain();
-  auto* job = new ExecutorCall<T, decltype(call)>(std::move(state), loop.inbox(), std::move(call));
-  loop.inbox()->work_started();
+  auto* job = new ExecutorCall<T, decltype(call)>(std::move(state), detail::inbox_of(loop), std::move(call));
+  detail::inbox_of(loop)->work_started();
   try {
     pool.submit(job);
   } catch (...) {
-    loop.inbox()->work_finished();
+    detail::inbox_of(loop)->work_finished();
     job->release();
     throw;
   }

@@ -39,8 +39,10 @@ void unlist_callback(WaitingCallback* cb) {
   cb->loop = nullptr;
 }
 
-// Each drop may free a future and with it other callbacks on the list, so
-// the search starts again from the head every time.
+namespace {
+// At a loop's close (LoopHooks, loop.hpp): each drop may free a future and
+// with it other callbacks on the list, so the search starts again from the
+// head every time.
 void drop_done_callbacks(Loop& loop) {
   for (;;) {
     WaitingCallback* cb = waiting_callbacks;
@@ -50,6 +52,11 @@ void drop_done_callbacks(Loop& loop) {
     cb->drop(cb);
   }
 }
+
+struct SetCloseHook {
+  SetCloseHook() { loop_hooks.drop_done_callbacks = &drop_done_callbacks; }
+} set_close_hook;
+}  // namespace
 
 void throw_empty(const char* who, const char* kind) {
   throw RuntimeError(std::string(who) + ": this " + kind +

@@ -18,16 +18,10 @@
 
 #include <corio/awaiter.hpp>  // @since 04
 #include <corio/callback.hpp>
-#include <corio/cancel.hpp>  // @since 09
+#include <corio/errors.hpp>
 #include <corio/loop.hpp>
 
 namespace corio {
-
-// A result asked for too early, or set twice (asyncio.InvalidStateError).
-class InvalidStateError : public std::logic_error {
- public:
-  using std::logic_error::logic_error;
-};
 
 namespace detail {
 
@@ -119,7 +113,7 @@ class FutureCore {
   // @before 09: enum class State : std::uint8_t { Pending, Done };
   enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09
   State state_ = State::Pending;
-  bool retrieved_ = false;  // an error was thrown or returned to someone
+  bool retrieved_ = false;    // an error was thrown or returned to someone
   std::uint16_t loop_stamp_;  // loop_->stamp(): which loop of that address (in padding: costs no room)
   std::uint32_t refs_ = 1;
   Loop* loop_;
@@ -302,7 +296,7 @@ class DoneCallback final : public Callback, public Waiter, private WaitingCallba
     }
     cb->state_->retain();  // the callback runs with the future alive
     cb->held_ = Ref<State>::adopt(cb->state_);
-    cb->state_->loop().schedule(cb);
+    detail::LoopAccess::schedule(cb->state_->loop(), cb);
   }
   void invoke() override {
     Holder holder(held_);
@@ -361,7 +355,7 @@ class FutureAwaiter : private Waiter, private WaitPoint {
  private:
   static void on_notice(Waiter* self, Notice) {
     auto* me = static_cast<FutureAwaiter*>(self);
-    me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
+    detail::LoopAccess::schedule(me->state_->loop(), std::exchange(me->waker_, ReadyEntry()));
   }
   // @end
   // @since 09
@@ -376,13 +370,13 @@ class FutureAwaiter : private Waiter, private WaitPoint {
     }
     if (!me->waker_) return CancelAnswer::TooLate;  // woken already: the task is queued
     me->state_->remove_waiter(me);
-    me->state_->loop().schedule(std::exchange(me->waker_, Ready()));
+    detail::LoopAccess::schedule(me->state_->loop(), std::exchange(me->waker_, ReadyEntry()));
     return CancelAnswer::LetGo;
   }
   // @end
   // @since 04
   State* state_;
-  Ready waker_;  // set while waiting
+  ReadyEntry waker_;  // set while waiting
 };
 // @end
 

@@ -4,12 +4,28 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <string_view>
+#include <system_error>
 
 #include <corio/errors.hpp>
+#include <corio/executor.hpp>
 
 namespace corio {
 
 namespace detail {
+
+namespace {
+// A new loop's inbox (LoopHooks, loop.hpp): its wake fd is an eventfd under
+// epoll, a self-pipe under select.
+struct SetThreadsHook {
+  SetThreadsHook() {
+    loop_hooks.make_threads = [](const Loop& loop) -> std::shared_ptr<ThreadsPart> {
+      return std::make_shared<Inbox>(loop.poller_name() == std::string_view("epoll") ? WakeFdKind::EventFd
+                                                                                     : WakeFdKind::Pipe);
+    };
+  }
+} set_threads_hook;
+}  // namespace
 
 // Whatever is still here was refused by close() or posted after it: its
 // callbacks never ran and never will.
@@ -81,7 +97,7 @@ void Inbox::deliver(ReadyQueue& ready) {
     has_mail_.store(false, std::memory_order_release);
     waker_.drain();
   }
-  for (Callback* cb : taken_) ready.push(Ready(cb));
+  for (Callback* cb : taken_) ready.push(ReadyEntry(cb));
   taken_.clear();
 }
 
@@ -103,7 +119,60 @@ void Inbox::close() {
   for (Callback* cb : dropped) cb->release();
 }
 
+void Inbox::begin_close() noexcept {
+  default_executor_shut_down_ = true;
+  if (!default_executor_) return;
+  work_started();
+  try {
+    joiner_ = std::thread([this] {
+      default_executor_->shutdown();
+      work_finished();
+    });
+  } catch (const std::system_error&) {  // no thread to spare: join here, as before
+    default_executor_->shutdown();
+    work_finished();
+  }
+}
+
+// The executor goes here, on the loop's thread, with its threads joined:
+// the inbox itself may outlive the loop, on whichever thread drops it last.
+void Inbox::end_close() noexcept {
+  if (joiner_.joinable()) joiner_.join();
+  default_executor_.reset();
+  close();
+}
+
+ThreadPoolExecutor& Inbox::default_executor() {
+  if (default_executor_shut_down_) {
+    throw RuntimeError(
+        "the loop's default executor was shut down (shutdown_default_executor); pass a "
+        "ThreadPoolExecutor of your own to run_in_executor");
+  }
+  if (!default_executor_) default_executor_ = std::make_unique<ThreadPoolExecutor>(default_max_workers());
+  return *default_executor_;
+}
+
+void Inbox::shutdown_default_executor() {
+  default_executor_shut_down_ = true;
+  if (default_executor_) default_executor_->shutdown();
+}
+
 }  // namespace detail
+
+// Loop's members for other threads: the threads layer's, defined here.
+void Loop::post_threadsafe(detail::Callback* cb) const { detail::inbox_of(*this)->post(cb); }
+
+RemoteLoop Loop::remote() const { return RemoteLoop(detail::inbox_of(*this)); }
+
+ThreadPoolExecutor& Loop::default_executor() {
+  check_thread("default_executor");
+  return detail::inbox_of(*this)->default_executor();
+}
+
+void Loop::shutdown_default_executor() {
+  check_thread("shutdown_default_executor");
+  detail::inbox_of(*this)->shutdown_default_executor();
+}
 
 detail::Inbox& RemoteLoop::inbox() const {
   if (!inbox_) throw RuntimeError("RemoteLoop: this one is empty; get one from Loop::remote()");

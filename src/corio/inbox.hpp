@@ -1,5 +1,6 @@
 // @chapter 11
-// The loop's inbox: the one door other threads have into a loop. A loop is
+// The loop's inbox: the one door other threads have into a loop, plugged
+// into it as its ThreadsPart (loop.hpp) when the loop is made. A loop is
 // single-threaded; its ready queue, its timers and its futures are touched
 // by its own thread only. Another thread posts a callback here instead,
 // under a mutex, and writes to the wake fd; the loop moves the posted
@@ -16,26 +17,28 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <corio/callback.hpp>
+#include <corio/loop.hpp>
 #include <corio/ready_queue.hpp>
-#include <corio/waker.hpp>
+#include <corio/wake_fd.hpp>
 
 namespace corio {
 
 namespace detail {
 
-class Inbox {
+class Inbox final : public ThreadsPart {
  public:
-  explicit Inbox(WakerKind kind) : waker_(kind) {}
-  ~Inbox();
+  explicit Inbox(WakeFdKind kind) : waker_(kind) {}
+  ~Inbox() override;
   Inbox(const Inbox&) = delete;
   Inbox& operator=(const Inbox&) = delete;
 
-  int fd() const { return waker_.fd(); }
-  WakerKind waker_kind() const { return waker_.kind(); }
+  int fd() const override { return waker_.fd(); }
+  WakeFdKind waker_kind() const { return waker_.kind(); }
 
   // Any thread. post() takes over cb (a callback nobody else holds yet);
   // on a closed inbox it destroys cb and throws RuntimeError.
@@ -47,31 +50,45 @@ class Inbox {
   void post_done(Callback* cb) noexcept;
 
   // The loop's thread.
-  bool has_mail() const { return has_mail_.load(std::memory_order_acquire); }
   // Nothing posted and not yet delivered, and no work in flight.
-  bool quiet();
-  std::size_t work_in_flight();
+  bool quiet() override;
+  std::size_t work_in_flight() override;
   // Moves everything posted to the ready queue and empties the wake fd.
-  void deliver(ReadyQueue& ready);
+  void deliver(ReadyQueue& ready) override;
   // Sleeps until something is posted or work finishes (since the last
   // deliver).
-  void wait_for_mail();
-  // At loop close: waits until no work is in flight, refuses posts from
-  // then on, and drops what was posted without running it.
-  void close();
+  void wait_for_mail() override;
+  // At loop close: the default executor shuts down (on a thread of its
+  // own, so the loop can run what its jobs post meanwhile)...
+  void begin_close() noexcept override;
+  // ... and once no work is in flight, posts are refused from then on, and
+  // what was posted is dropped without running it.
+  void end_close() noexcept override;
+  // The loop's default executor (Loop::default_executor()): made on first
+  // use; RuntimeError once shut down.
+  ThreadPoolExecutor& default_executor();
+  void shutdown_default_executor();
 
  private:
   void push(Callback* cb, bool finishes_work);
+  void close();
 
-  Waker waker_;
+  WakeFd waker_;
   std::mutex mutex_;
   std::condition_variable all_done_;  // work_in_flight_ fell to 0
   std::vector<Callback*> mail_;
   std::vector<Callback*> taken_;  // the loop's side of the swap: both buffers are reused
   std::size_t work_in_flight_ = 0;
   bool closed_ = false;
-  std::atomic<bool> has_mail_{false};
+  std::unique_ptr<ThreadPoolExecutor> default_executor_;
+  bool default_executor_shut_down_ = false;
+  std::thread joiner_;  // shuts the default executor down at close
 };
+
+// The loop's inbox, which its RemoteLoops share.
+inline std::shared_ptr<Inbox> inbox_of(const Loop& loop) {
+  return std::static_pointer_cast<Inbox>(LoopAccess::threads(loop));
+}
 
 }  // namespace detail
 

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <mutex>  // @since 03
 #include <string>
-#include <string_view>  // @since 11
 #include <system_error>
 #include <thread>   // @since 11
 #include <utility>  // @since 11
@@ -16,9 +15,6 @@
 
 #include <corio/diagnostics.hpp>
 #include <corio/errors.hpp>
-#include <corio/executor.hpp>   // @since 11
-#include <corio/debug_mode.hpp>  // @since 11
-#include <corio/task_list.hpp>  // @since 05
 
 namespace corio {
 
@@ -27,6 +23,8 @@ thread_local Loop* current = nullptr;  // the loop running on this thread
 }
 
 Loop* detail::running_loop() { return current; }
+
+detail::LoopHooks detail::loop_hooks;  // @since 03
 
 Loop& get_running_loop() {
   if (current == nullptr) throw RuntimeError("no running event loop");
@@ -39,26 +37,37 @@ Loop::Loop(LoopOptions options)
     : poller_(detail::make_poller(options.poller ? *options.poller : detail::poller_from_env())),
       clock_(detail::make_clock(options.clock ? *options.clock : detail::clock_from_env())),
       owner_(std::this_thread::get_id()) {
-// @end
-  tasks_ = std::make_unique<detail::TaskList>();  // @since 05
+  // @end
+  // @since 05
+  if (detail::loop_hooks.make_task_list) tasks_ = detail::loop_hooks.make_task_list();
+  // @end
   // @since 11
-  // The wake fd is the poller's alone: it is not a watched fd, so it never
-  // keeps an idle loop from saying it would wait forever.
-  inbox_ = std::make_shared<detail::Inbox>(poller_->name() == std::string_view("epoll") ? detail::WakerKind::EventFd
-                                                                                         : detail::WakerKind::Pipe);
-  // Under select, a process with FD_SETSIZE fds open already gets a wake fd
-  // select cannot watch: refused, naming epoll as the fix.
-  try {
-    poller_->check(inbox_->fd());
-  } catch (const InvalidArgument& e) {
-    throw InvalidArgument(std::string("Loop: the loop's own wake fd cannot be watched, as too many fds are open: ") +
-                          e.what());
-  }
-  poller_->update(inbox_->fd(), 0, detail::kReadable);
+  static const std::atomic<bool> no_mail{false};
+  has_mail_ = &no_mail;
+  if (detail::loop_hooks.make_threads) attach_threads();
   debug_ = options.debug ? *options.debug : detail::debug_from_env();
   set_slow_callback_duration(options.slow_callback_duration);
   // @end
 }  // @since 02
+
+// @since 11
+// The wake fd is the poller's alone: it is not a watched fd, so it never
+// keeps an idle loop from saying it would wait forever.
+void Loop::attach_threads() {
+  threads_ = detail::loop_hooks.make_threads(*this);
+  // Under select, a process with FD_SETSIZE fds open already gets a wake fd
+  // select cannot watch: refused, naming epoll as the fix.
+  try {
+    poller_->check(threads_->fd());
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(std::string("Loop: the loop's own wake fd cannot be watched, as too many fds are open: ") +
+                          e.what());
+  }
+  poller_->update(threads_->fd(), 0, detail::kReadable);
+  wake_fd_ = threads_->fd();
+  has_mail_ = &threads_->has_mail();
+}
+// @end
 
 // Closing: everything the loop still holds is let go.
 Loop::~Loop() {
@@ -66,19 +75,17 @@ Loop::~Loop() {
   // Work on other threads may still use what the tasks below own: it
   // finishes first, and while it does, what other threads post runs; once
   // none is in flight, what is left is dropped unrun.
-  default_executor_shut_down_ = true;
-  settle_threads();
-  inbox_->close();
+  if (threads_) settle_threads();
   // @end
   // @since 05
   // Tasks still pending go first, while everything their frames may unhook
   // from still exists; each is reported.
-  tasks_->destroy_pending();
+  if (tasks_) tasks_->close();
   // @end
   // @since 03
   // Done-callbacks still waiting on futures that can no longer complete go,
   // and what they hold with them (a future of their own, a task's frame).
-  detail::drop_done_callbacks(*this);
+  if (detail::loop_hooks.drop_done_callbacks) detail::loop_hooks.drop_done_callbacks(*this);
   // @end
   ready_.clear();
   // @since 02
@@ -254,7 +261,7 @@ void Loop::run_once() {
   } leave{in_run_once_};
   // @since 11
   // 0. What other threads posted (call_soon_threadsafe) joins the ready queue.
-  if (inbox_->has_mail()) inbox_->deliver(ready_);
+  if (has_mail_->load(std::memory_order_acquire)) threads_->deliver(ready_);
   // @end
   // 1. How long may the poller wait?
   detail::PollTimeout timeout = poll_timeout();
@@ -295,13 +302,13 @@ detail::PollTimeout Loop::poll_timeout() const {
   // @since 02
   if (!timers_.empty()) {
     // @before 11: if (clock_->is_virtual()) return detail::PollTimeout(0);
-    if (clock_->is_virtual()) return detail::PollTimeout(inbox_->quiet() ? 0 : -1);  // @since 11
+    if (clock_->is_virtual()) return detail::PollTimeout(threads_quiet() ? 0 : -1);  // @since 11
     detail::Nanos left = timers_.top()->when() - clock_->now();
     return left.count() > 0 ? left : detail::PollTimeout(0);
   }
   // @end
   // @before 11: if (watched_ == 0) {
-  if (watched_ == 0 && inbox_->quiet()) {  // @since 11: work in flight will wake the loop
+  if (watched_ == 0 && threads_quiet()) {  // @since 11: work in flight will wake the loop
     throw RuntimeError(
         "the loop would wait forever: nothing is ready, no timer is pending and no fd is watched, so "
         "nothing can ever wake it (is a coroutine awaiting something nobody will complete?)");
@@ -324,19 +331,19 @@ bool Loop::should_poll(detail::PollTimeout timeout) {
 void Loop::dispatch_fired() {
   for (const detail::Fired& f : fired_) {
     // @since 11
-    if (f.fd == inbox_->fd()) {
-      inbox_->deliver(ready_);
+    if (f.fd == wake_fd_) {
+      threads_->deliver(ready_);
       continue;
     }
     // @end
     Watch& w = watches_[static_cast<std::size_t>(f.fd)];
     if ((f.events & detail::kReadable) && w.reader) {
       w.reader->retain();
-      ready_.push(detail::Ready(w.reader));
+      ready_.push(detail::ReadyEntry(w.reader));
     }
     if ((f.events & detail::kWritable) && w.writer) {
       w.writer->retain();
-      ready_.push(detail::Ready(w.writer));
+      ready_.push(detail::ReadyEntry(w.writer));
     }
   }
 }
@@ -346,7 +353,7 @@ void Loop::dispatch_fired() {
 // nothing else to do: nothing ready after the poll, and a timer pending.
 void Loop::advance_virtual_clock() {
   // @before 11: if (timers_.empty() || !ready_.empty() || !clock_->is_virtual()) return;
-  if (timers_.empty() || !ready_.empty() || !clock_->is_virtual() || !inbox_->quiet()) return;  // @since 11
+  if (timers_.empty() || !ready_.empty() || !clock_->is_virtual() || !threads_quiet()) return;  // @since 11
   clock_->advance_to(timers_.top()->when());
 }
 
@@ -361,7 +368,7 @@ void Loop::move_due_timers() {
 // Phase 6: exactly the entries queued before this phase began.
 void Loop::run_ready() {
   for (std::size_t n = ready_.size(); n > 0; --n) {
-    detail::Ready r = ready_.pop();
+    detail::ReadyEntry r = ready_.pop();
     detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11: debug mode times each step
     // @since 04
     if (r.is_coroutine()) {
@@ -371,7 +378,7 @@ void Loop::run_ready() {
     // @end
     // @since 09
     if (r.is_task()) {
-      detail::step_task(r.task());
+      detail::loop_hooks.step_task(r.task());
       continue;
     }
     // @end
@@ -438,23 +445,6 @@ bool detail::loop_alive(const Loop* loop) {
 // @end
 
 // @since 11
-ThreadPoolExecutor& Loop::default_executor() {
-  check_thread("default_executor");
-  if (default_executor_shut_down_) {
-    throw RuntimeError(
-        "the loop's default executor was shut down (shutdown_default_executor); pass a "
-        "ThreadPoolExecutor of your own to run_in_executor");
-  }
-  if (!default_executor_) default_executor_ = std::make_unique<ThreadPoolExecutor>(default_max_workers());
-  return *default_executor_;
-}
-
-void Loop::shutdown_default_executor() {
-  check_thread("shutdown_default_executor");
-  default_executor_shut_down_ = true;
-  if (default_executor_) default_executor_->shutdown();
-}
-
 void Loop::refuse_foreign_thread(const char* what) const {
   throw RuntimeError(std::string(what) +
                      ": Non-thread-safe operation invoked on an event loop other than the current one (this "
@@ -462,35 +452,26 @@ void Loop::refuse_foreign_thread(const char* what) const {
                      "call_soon_threadsafe");
 }
 
-// At close: the default executor's threads are joined, and the loop waits
-// until no work is in flight. Meanwhile what other threads post runs here,
-// as asyncio.run keeps its loop running while the default executor shuts
-// down: a job that posts a call back and waits for it would otherwise wait
-// for a loop that waits for it.
+// At close: the work in flight ends (the default executor's threads are
+// joined), and the loop waits until none is left. Meanwhile what other
+// threads post runs here, as asyncio.run keeps its loop running while the
+// default executor shuts down: a job that posts a call back and waits for
+// it would otherwise wait for a loop that waits for it. Then what is still
+// posted is dropped unrun, and posting is refused.
 void Loop::settle_threads() noexcept {
-  std::thread joiner;
-  if (default_executor_) {
-    inbox_->work_started();
-    try {
-      joiner = std::thread([this] {
-        default_executor_->shutdown();
-        inbox_->work_finished();
-      });
-    } catch (const std::system_error&) {  // no thread to spare: join here, as before
-      default_executor_->shutdown();
-      inbox_->work_finished();
-    }
-  }
+  threads_->begin_close();
   Loop* outer = std::exchange(current, this);
   detail::ReadyQueue posted;
-  while (inbox_->work_in_flight() != 0) {
-    inbox_->wait_for_mail();
-    inbox_->deliver(posted);
+  while (threads_->work_in_flight() != 0) {
+    threads_->wait_for_mail();
+    threads_->deliver(posted);
     while (!posted.empty()) run_callback(posted.pop().callback());
   }
   current = outer;
-  if (joiner.joinable()) joiner.join();
+  threads_->end_close();
 }
+
+bool Loop::threads_quiet() const { return !threads_ || threads_->quiet(); }
 
 double Loop::slow_callback_duration() const { return std::chrono::duration<double>(slow_callback_duration_).count(); }
 

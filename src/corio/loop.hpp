@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>  // @since 11
 #include <chrono>
 #include <coroutine>  // @since 04
 #include <cstdint>
@@ -21,7 +22,6 @@
 #include <corio/callback.hpp>
 #include <corio/clock.hpp>   // @since 02
 #include <corio/errors.hpp>  // @since 02
-#include <corio/inbox.hpp>   // @since 11
 #include <corio/poller.hpp>
 #include <corio/ready_queue.hpp>
 // @before 02: #include <corio/select_poller.hpp>
@@ -29,12 +29,20 @@
 
 namespace corio {
 
+namespace detail {
+struct LoopAccess;
+class LoopPart;     // @since 05
+class ThreadsPart;  // @since 11
+}  // namespace detail
+
 // @since 02
 namespace detail {
 class TimerCallback;
-class TaskList;  // @since 05
 }  // namespace detail
-class ThreadPoolExecutor;  // @since 11
+// @end
+// @since 11
+class RemoteLoop;
+class ThreadPoolExecutor;
 // @end
 
 // @since 02
@@ -98,7 +106,7 @@ class Loop {
   Handle call_soon(F f) {
     check_thread("call_soon");
     auto* cb = new detail::CallbackFn<F>(std::move(f));
-    ready_.push(detail::Ready(cb));
+    ready_.push(detail::ReadyEntry(cb));
     return Handle(cb);
   }
 
@@ -154,36 +162,10 @@ class Loop {
   // by the default, with the context it was given.
   void call_exception_handler(const ExceptionContext& context);
 
-  // @since 03
-  // For the futures of this library: run cb on the next iteration (the
-  // queue takes over the caller's reference).
-  void schedule(detail::Callback* cb) { ready_.push(detail::Ready(cb)); }
-  // @end
   // @since 04
-  // For the awaiters of this library: resume h on the next iteration.
-  void schedule(std::coroutine_handle<> h) { ready_.push(detail::Ready(h)); }
-  // For awaiters: queue a waker, what park() returned.
-  void schedule(detail::Ready r) { ready_.push(r); }
   // asyncio's run_until_complete, for code that keeps its own loop (run.hpp).
   template <class A>
   auto run_until_complete(A&& aw);
-  // @end
-  // @since 02
-  // For timer nodes that live elsewhere (chapter 04's sleep keeps its node
-  // inside the sleeping coroutine's frame).
-  detail::Nanos now() const { return clock_->now(); }
-  void add_timer(detail::TimerNode* node, detail::Nanos when) { timers_.push(node, when); }
-  void remove_timer(detail::TimerNode* node) {
-    if (node->scheduled()) timers_.remove(node);
-  }
-  // @end
-  // @since 05
-  detail::TaskList& tasks() { return *tasks_; }
-  // @end
-  // @since 09
-  // Timers still armed (call_later handles and sleeping coroutines): what a
-  // test reads to see that a cancelled sleep took its timer with it.
-  std::size_t timers_armed() const { return timers_.size(); }
   // @end
 
   // @since 11
@@ -191,11 +173,10 @@ class Loop {
   // loop's wake fd wakes it if it sleeps. No Handle, unlike call_soon.
   template <class F>
   void call_soon_threadsafe(F f) {
-    remote().call_soon_threadsafe(std::move(f));
+    post_threadsafe(new detail::CallbackFn<F>(std::move(f)));
   }
   // This loop as other threads may use it, for as long as they like.
-  RemoteLoop remote() const { return RemoteLoop(inbox_); }
-  std::shared_ptr<detail::Inbox> inbox() const { return inbox_; }
+  RemoteLoop remote() const;
   // Where run_in_executor(nullptr, ...) and to_thread run: made on first
   // use. shutdown_default_executor() lets its queued jobs run and joins its
   // threads (blocking this thread); the loop's destructor does it too. After
@@ -251,7 +232,10 @@ class Loop {
   void run_ready();
   void run_callback(detail::Callback* cb);
   // @since 11
+  void post_threadsafe(detail::Callback* cb) const;  // inbox.cpp
+  void attach_threads();
   void settle_threads() noexcept;
+  bool threads_quiet() const;
   [[noreturn]] void refuse_foreign_thread(const char* what) const;
   // @end
 
@@ -263,11 +247,11 @@ class Loop {
   std::unique_ptr<detail::Poller> poller_;   // @since 02
   std::unique_ptr<detail::Clock> clock_;     // @since 02
   detail::TimerHeap timers_;                 // @since 02
-  std::unique_ptr<detail::TaskList> tasks_;  // @since 05
+  std::unique_ptr<detail::LoopPart> tasks_;  // @since 05
   // @since 11
-  std::shared_ptr<detail::Inbox> inbox_;
-  std::unique_ptr<ThreadPoolExecutor> default_executor_;
-  bool default_executor_shut_down_ = false;
+  std::shared_ptr<detail::ThreadsPart> threads_;
+  const std::atomic<bool>* has_mail_;  // threads_'s flag, or one never set
+  int wake_fd_ = -1;
   bool debug_ = false;
   detail::Nanos slow_callback_duration_{0};
   // @end
@@ -280,11 +264,125 @@ class Loop {
   bool stopping_ = false;
   bool running_ = false;
   std::uint16_t stamp_ = next_stamp();
+  friend struct detail::LoopAccess;
   // @since 02
   friend class TimerHandle;
   friend class detail::TimerCallback;
   // @end
 };
+
+namespace detail {
+// @since 05
+// A layer's own state in a loop (chapter 05's task list), made by that
+// layer's hook with the loop, closed and destroyed with it.
+class LoopPart {
+ public:
+  virtual ~LoopPart() = default;
+  // At the loop's close, before anything the loop holds is dropped.
+  virtual void close() noexcept = 0;
+};
+// @end
+
+// @since 11
+// Chapter 10's part of a loop, other threads' way in (inbox.hpp), plugged in
+// as asyncio's self-pipe is: one more fd the poller watches, outside the
+// watch table (so it never keeps an idle loop from saying it would wait
+// forever), and what the loop asks of it at each iteration and at close.
+class ThreadsPart {
+ public:
+  virtual ~ThreadsPart() = default;
+  // The fd the poller watches for reading: readable when something is posted.
+  virtual int fd() const = 0;
+  // Posted and not yet delivered: read at every iteration, a load, no call.
+  const std::atomic<bool>& has_mail() const { return has_mail_; }
+  // Moves what was posted to the ready queue and empties the wake fd.
+  virtual void deliver(ReadyQueue& ready) = 0;
+  // Nothing posted and no work in flight: only then may an idle loop say it
+  // would wait forever, or a virtual clock jump.
+  virtual bool quiet() = 0;
+  // At close: begin_close() starts what ends the work in flight (the
+  // default executor's shutdown); the loop runs what is posted while
+  // work_in_flight() is not 0, sleeping in wait_for_mail(); end_close()
+  // refuses posts from then on and drops what was posted unrun.
+  virtual void begin_close() noexcept = 0;
+  virtual std::size_t work_in_flight() = 0;
+  virtual void wait_for_mail() = 0;
+  virtual void end_close() noexcept = 0;
+
+ protected:
+  std::atomic<bool> has_mail_{false};
+};
+// @end
+
+// @since 03
+// What the layers above the loop core (loop, clocks, timers, pollers, ready
+// queue: chapters 01-02) plug into every loop. Each layer fills its hooks
+// from its own .cpp as the program starts, and a layer's .cpp is linked in
+// whenever a program uses the layer; so the core names none of their types
+// and builds, runs and is tested without them. (A loop made before main()
+// starts may find them empty.)
+struct LoopHooks {
+  // At close, after the tasks: drop the done-callbacks still waiting on
+  // futures that can no longer complete (future.cpp).
+  void (*drop_done_callbacks)(Loop& loop) = nullptr;
+  // @end
+  // @since 05
+  // The task layer's part of a new loop: its list of live tasks (task.cpp).
+  std::unique_ptr<LoopPart> (*make_task_list)() = nullptr;
+  // @end
+  // @since 09
+  // Runs a ready entry that is a task's step (cancel.cpp).
+  void (*step_task)(void* task) = nullptr;
+  // @end
+  // @since 11
+  // Names a task's step for debug mode's report (task.cpp).
+  std::string (*describe_task)(const void* task) = nullptr;
+  // Other threads' way into a new loop: its inbox and wake fd (inbox.cpp).
+  std::shared_ptr<ThreadsPart> (*make_threads)(const Loop& loop) = nullptr;
+  // @end
+};                            // @since 03
+extern LoopHooks loop_hooks;  // @since 03
+
+// The loop's hooks for the rest of the runtime, kept out of Loop's own
+// surface (which is asyncio's loop API): what asyncio's futures, tasks and
+// timers reach through the loop's underscore methods.
+struct LoopAccess {
+  // @since 03
+  // For the futures of this library: run cb on the next iteration (the
+  // queue takes over the caller's reference).
+  static void schedule(Loop& loop, Callback* cb) { loop.ready_.push(ReadyEntry(cb)); }
+  // @end
+  // @since 04
+  // For the awaiters of this library: resume h on the next iteration.
+  static void schedule(Loop& loop, std::coroutine_handle<> h) { loop.ready_.push(ReadyEntry(h)); }
+  // @end
+  // @since 09
+  // For awaiters: queue what park() returned (a task's step, or a frame).
+  static void schedule(Loop& loop, ReadyEntry r) { loop.ready_.push(r); }
+  // @end
+  // @since 02
+  // For timer nodes that live elsewhere (chapter 04's sleep keeps its node
+  // inside the sleeping coroutine's frame).
+  static Nanos now(const Loop& loop) { return loop.clock_->now(); }
+  static void add_timer(Loop& loop, TimerNode* node, Nanos when) { loop.timers_.push(node, when); }
+  static void remove_timer(Loop& loop, TimerNode* node) {
+    if (node->scheduled()) loop.timers_.remove(node);
+  }
+  // @end
+  // @since 05
+  static LoopPart& tasks(Loop& loop) { return *loop.tasks_; }
+  // @end
+  // @since 09
+  // Timers still armed (call_later handles and sleeping coroutines): what a
+  // test reads to see that a cancelled sleep took its timer with it.
+  static std::size_t timers_armed(const Loop& loop) { return loop.timers_.size(); }
+  // @end
+  // @since 11
+  // The loop's part for other threads, which its RemoteLoops share.
+  static const std::shared_ptr<ThreadsPart>& threads(const Loop& loop) { return loop.threads_; }
+  // @end
+};
+}  // namespace detail
 
 // The loop running on this thread; throws RuntimeError when there is none
 // (asyncio's "no running event loop").
@@ -292,8 +390,6 @@ Loop& get_running_loop();
 
 namespace detail {
 Loop* running_loop();
-void step_task(PromiseBase* task);     // @since 09: task.cpp
-void drop_done_callbacks(Loop& loop);  // @since 03: future.cpp
 }  // namespace detail
 
 // @since 02
@@ -303,7 +399,7 @@ namespace detail {
 class TimerCallback : public Callback, public TimerNode {
  public:
   explicit TimerCallback(Loop* loop) : loop_(loop) {}
-  void fire() override { loop_->ready_.push(detail::Ready(this)); }
+  void fire() override { loop_->ready_.push(detail::ReadyEntry(this)); }
   void unschedule() {
     if (!scheduled()) return;
     loop_->timers_.remove(this);

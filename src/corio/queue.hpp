@@ -38,18 +38,6 @@
 
 namespace corio {
 
-// get_nowait() on a queue with no item free (asyncio.QueueEmpty).
-class QueueEmpty : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// put_nowait() on a queue with no free slot (asyncio.QueueFull).
-class QueueFull : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 namespace detail {
 
 // What every queue shares whatever its items: the counts, the promises and
@@ -155,11 +143,11 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
   typename Q::value_type await_resume() {
     // @since 09
     if (cancel_pending()) {
-      if (std::exchange(waker, Ready())) q_->core_.pass_item();  // it was promised an item
+      if (std::exchange(waker, ReadyEntry())) q_->core_.pass_item();  // it was promised an item
       throw_cancelled();
     }
     // @end
-    if (std::exchange(waker, Ready())) q_->core_.redeem_item();
+    if (std::exchange(waker, ReadyEntry())) q_->core_.redeem_item();
     return q_->take();
   }
 
@@ -200,11 +188,11 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
   void await_resume() {
     // @since 09
     if (cancel_pending()) {
-      if (std::exchange(waker, Ready())) q_->core_.pass_slot();  // it was promised a slot
+      if (std::exchange(waker, ReadyEntry())) q_->core_.pass_slot();  // it was promised a slot
       throw_cancelled();
     }
     // @end
-    if (std::exchange(waker, Ready())) q_->core_.redeem_slot();
+    if (std::exchange(waker, ReadyEntry())) q_->core_.redeem_slot();
     q_->add(std::move(item_));
   }
 
@@ -234,7 +222,7 @@ class [[nodiscard]] JoinAwaiter : private WaiterNode {
     waker = park(h, this);
   }
   void await_resume() {
-    waker = Ready();
+    waker = ReadyEntry();
     throw_if_cancelled();  // @since 09
   }
 

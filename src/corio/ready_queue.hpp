@@ -14,8 +14,6 @@
 
 namespace corio::detail {
 
-class PromiseBase;  // @since 09
-
 // One entry, one word wide: a callback; the entry owns one reference to it.
 // @since 04
 // Or a coroutine to resume. The lowest bit tells which: callbacks and
@@ -25,15 +23,16 @@ class PromiseBase;  // @since 09
 // @end
 // @since 09
 // Or a task to step (bit 1): a task resumes the frame it waits in itself,
-// so that it knows it runs, and can be told it was cancelled.
+// so that it knows it runs, and can be told it was cancelled. The entry
+// holds the task as an address; the task layer steps it (LoopHooks).
 // @end
-class Ready {
+class ReadyEntry {
  public:
-  Ready() = default;
-  explicit Ready(Callback* cb) : bits_(reinterpret_cast<std::uintptr_t>(cb)) {}
+  ReadyEntry() = default;
+  explicit ReadyEntry(Callback* cb) : bits_(reinterpret_cast<std::uintptr_t>(cb)) {}
   Callback* callback() const { return reinterpret_cast<Callback*>(bits_); }
   // @since 04
-  explicit Ready(std::coroutine_handle<> h) : bits_(reinterpret_cast<std::uintptr_t>(h.address()) | 1) {}
+  explicit ReadyEntry(std::coroutine_handle<> h) : bits_(reinterpret_cast<std::uintptr_t>(h.address()) | 1) {}
   bool is_coroutine() const { return bits_ & 1; }
   std::coroutine_handle<> coroutine() const {
     return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(bits_ & ~std::uintptr_t{1}));
@@ -41,9 +40,13 @@ class Ready {
   explicit operator bool() const { return bits_ != 0; }  // false: the empty entry
   // @end
   // @since 09
-  explicit Ready(PromiseBase* task) : bits_(reinterpret_cast<std::uintptr_t>(task) | 2) {}
+  static ReadyEntry task_step(void* task) {
+    ReadyEntry r;
+    r.bits_ = reinterpret_cast<std::uintptr_t>(task) | 2;
+    return r;
+  }
   bool is_task() const { return bits_ & 2; }
-  PromiseBase* task() const { return reinterpret_cast<PromiseBase*>(bits_ & ~std::uintptr_t{2}); }
+  void* task() const { return reinterpret_cast<void*>(bits_ & ~std::uintptr_t{2}); }
   // @end
 
  private:
@@ -52,7 +55,7 @@ class Ready {
 
 class ReadyQueue {
  public:
-  ReadyQueue() : slots_(std::make_unique<Ready[]>(kInitial)), mask_(kInitial - 1) {}
+  ReadyQueue() : slots_(std::make_unique<ReadyEntry[]>(kInitial)), mask_(kInitial - 1) {}
   ReadyQueue(const ReadyQueue&) = delete;
   ReadyQueue& operator=(const ReadyQueue&) = delete;
   ~ReadyQueue() { clear(); }
@@ -60,19 +63,19 @@ class ReadyQueue {
   bool empty() const { return head_ == tail_; }
   std::size_t size() const { return tail_ - head_; }
 
-  void push(Ready item) {
+  void push(ReadyEntry item) {
     if (size() == mask_ + 1) grow();
     slots_[tail_++ & mask_] = item;
   }
-  Ready pop() { return slots_[head_++ & mask_]; }
+  ReadyEntry pop() { return slots_[head_++ & mask_]; }
 
   // Drops every entry, releasing the callbacks' references. Coroutines in
   // the queue are not owned by it, so they are simply forgotten.
   void clear() {
     while (!empty()) {
-      Ready r = pop();
+      ReadyEntry r = pop();
       if (r.is_coroutine()) continue;  // @since 04
-      if (r.is_task()) continue;  // @since 09
+      if (r.is_task()) continue;       // @since 09
       r.callback()->release();
     }
   }
@@ -82,7 +85,7 @@ class ReadyQueue {
 
   void grow() {
     std::size_t cap = mask_ + 1;
-    auto bigger = std::make_unique<Ready[]>(cap * 2);
+    auto bigger = std::make_unique<ReadyEntry[]>(cap * 2);
     for (std::size_t i = 0; i < cap; ++i) bigger[i] = slots_[(head_ + i) & mask_];
     slots_ = std::move(bigger);
     head_ = 0;
@@ -90,7 +93,7 @@ class ReadyQueue {
     mask_ = cap * 2 - 1;
   }
 
-  std::unique_ptr<Ready[]> slots_;
+  std::unique_ptr<ReadyEntry[]> slots_;
   std::size_t mask_;
   std::size_t head_ = 0;  // counts up forever; & mask_ gives the slot
   std::size_t tail_ = 0;

@@ -74,15 +74,15 @@ RootCoroutine drive(Loop& loop, Coro<T> main, ResultSlot<T>& result, std::except
   // left after them is reported and abandoned (the loop's close destroys it).
   struct Shutdown {
     Loop& loop;
-    bool await_ready() const { return loop.tasks().size() == 0; }
-    void await_suspend(std::coroutine_handle<> h) { loop.tasks().cancel_all(Ready(h)); }
+    bool await_ready() const { return detail::task_list(loop).size() == 0; }
+    void await_suspend(std::coroutine_handle<> h) { detail::task_list(loop).cancel_all(ReadyEntry(h)); }
     void await_resume() const noexcept {}
   };
-  for (int round = 0; round < kShutdownRounds && loop.tasks().size() != 0; ++round) co_await Shutdown{loop};
-  if (loop.tasks().size() != 0) {
+  for (int round = 0; round < kShutdownRounds && detail::task_list(loop).size() != 0; ++round) co_await Shutdown{loop};
+  if (detail::task_list(loop).size() != 0) {
     report("run(): gave up shutting down after " + std::to_string(kShutdownRounds) +
            " rounds of cancelling the tasks left; cleanup code kept making new tasks. Abandoned: " +
-           loop.tasks().describe());
+           detail::task_list(loop).describe());
   }
   // @end
   loop.stop();
@@ -153,7 +153,7 @@ auto Loop::run_until_complete(A&& aw) {
   detail::ResultSlot<T> result;
   std::exception_ptr error;
   detail::RootCoroutine driver = detail::complete<T>(*this, std::remove_cvref_t<A>(std::forward<A>(aw)), result, error);
-  schedule(driver.handle());
+  ready_.push(detail::ReadyEntry(driver.handle()));
   run_forever();
   if (!driver.done()) {
     throw RuntimeError(
@@ -173,7 +173,7 @@ T run(Coro<T> main, LoopOptions options = {}) {
   detail::ResultSlot<T> result;
   std::exception_ptr error;
   detail::RootCoroutine driver = detail::drive<T>(loop, std::move(main), result, error);
-  loop.schedule(driver.handle());
+  detail::LoopAccess::schedule(loop, driver.handle());
   loop.run_forever();
   if (!driver.done()) {
     throw RuntimeError("run(): the loop was stopped before the main coroutine finished; let main return instead "

@@ -16,14 +16,6 @@
 
 namespace corio {
 
-// asyncio raises ValueError for a semaphore's bad value or one released too
-// many times. It is an InvalidArgument, the name corio gives other
-// ValueErrors, so catching either catches it.
-class ValueError : public InvalidArgument {
- public:
-  using InvalidArgument::InvalidArgument;
-};
-
 class Semaphore {
  public:
   // value permits are free at first; a negative value throws ValueError.

@@ -86,11 +86,11 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
   bool await_resume() {
     // @since 09
     if (cancel_pending()) {
-      if (std::exchange(waker, Ready())) permits_->give();  // it was handed a permit
+      if (std::exchange(waker, ReadyEntry())) permits_->give();  // it was handed a permit
       throw_cancelled();
     }
     // @end
-    waker = Ready();
+    waker = ReadyEntry();
     return true;
   }
 

@@ -31,7 +31,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   SleepAwaiter(const SleepAwaiter&) = delete;
   SleepAwaiter& operator=(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
-    if (scheduled()) loop_->remove_timer(this);
+    if (scheduled()) detail::LoopAccess::remove_timer(*loop_, this);
   }
 
   bool await_ready() const noexcept { return false; }
@@ -40,29 +40,29 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
     cancel = &on_cancel;  // @since 09
     waker_ = park(h, this);
     if (delay_.count() <= 0) {
-      loop_->schedule(waker_);
+      detail::LoopAccess::schedule(*loop_, waker_);
     } else {
-      loop_->add_timer(this, deadline_after(loop_->now(), delay_));
+      detail::LoopAccess::add_timer(*loop_, this, deadline_after(detail::LoopAccess::now(*loop_), delay_));
     }
   }
   // @before 09: void await_resume() const noexcept {}
   void await_resume() const { throw_if_cancelled(); }  // @since 09
 
  private:
-  void fire() override { loop_->schedule(waker_); }
+  void fire() override { detail::LoopAccess::schedule(*loop_, waker_); }
   // @since 09
   static CancelAnswer on_cancel(WaitPoint* self, const std::string&) {
     auto* me = static_cast<SleepAwaiter*>(self);
     if (!me->scheduled()) return CancelAnswer::TooLate;
-    me->loop_->remove_timer(me);
-    me->loop_->schedule(me->waker_);
+    detail::LoopAccess::remove_timer(*me->loop_, me);
+    detail::LoopAccess::schedule(*me->loop_, me->waker_);
     return CancelAnswer::LetGo;
   }
   // @end
 
   Nanos delay_;
   Loop* loop_ = nullptr;
-  Ready waker_;  // resumes the sleeper
+  ReadyEntry waker_;  // resumes the sleeper
 };
 
 }  // namespace detail

@@ -8,13 +8,13 @@
 #include <corio/task.hpp>
 
 #include <exception>  // @since 09
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>  // @since 09
 #include <vector>
 
 #include <corio/awaiter.hpp>  // @since 09
-#include <corio/cancel.hpp>   // @since 09
 #include <corio/errors.hpp>   // @since 09
 #include <corio/task_list.hpp>
 
@@ -35,6 +35,22 @@ thread_local void* park_context = nullptr;
 
 void set_tasks_made(std::uint64_t count) { tasks_made = count; }
 
+namespace {
+// The loop makes its task list, and debug mode names a task's step,
+// through these hooks (LoopHooks, loop.hpp).
+struct SetTaskHooks {
+  SetTaskHooks() {
+    loop_hooks.make_task_list = []() -> std::unique_ptr<LoopPart> { return std::make_unique<TaskList>(); };
+    // @since 11
+    loop_hooks.describe_task = [](const void* task) {
+      auto* t = static_cast<const PromiseBase*>(task);
+      return "<Task '" + t->task_name() + "' (coroutine '" + t->function() + "')>";
+    };
+    // @end
+  }
+} set_task_hooks;
+}  // namespace
+
 PromiseBase::~PromiseBase() {
   if (named_) given_names.erase(this);
   if (has_message_) messages.erase(this);  // @since 09
@@ -52,7 +68,7 @@ void PromiseBase::make_task(Loop& loop, std::string&& name) {
     given_names[this] = std::move(name);
     named_ = true;
   }
-  loop.tasks().add(this);
+  task_list(loop).add(this);
 }
 
 // @since 09
@@ -144,20 +160,27 @@ void PromiseBase::step() {
   release();
 }
 
-void step_task(PromiseBase* task) { task->step(); }
+namespace {
+// The loop steps a task through this hook (LoopHooks, loop.hpp).
+struct SetStepHook {
+  SetStepHook() {
+    loop_hooks.step_task = [](void* task) { static_cast<PromiseBase*>(task)->step(); };
+  }
+} set_step_hook;
+}  // namespace
 
 PromiseBase* running_task() { return running; }
 
 // The awaiter's side (awaiter.hpp). park() is asyncio's `_fut_waiter =
 // result` in __step: the task remembers the frame and the awaiter it waits at.
-Ready park(std::coroutine_handle<> h, WaitPoint* wp) {
-  if (running == nullptr) return Ready(h);
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp) {
+  if (running == nullptr) return ReadyEntry(h);
   running->wait_at(h, wp);
   if (park_observer != nullptr) park_observer(running, park_context);
-  return Ready(running);
+  return ReadyEntry::task_step(running);
 }
 
-Ready park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited) {
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited) {
   if (running != nullptr && awaited == running) [[unlikely]] {
     throw RuntimeError("Task cannot await on itself: task '" + running->task_name() + "' (coroutine '" +
                        running->function() +
@@ -171,11 +194,11 @@ void observe_parks(ParkObserver observer, void* context) {
   park_context = context;
 }
 
-void wake(Ready waker) {
+void wake(ReadyEntry waker) {
   if (waker.is_task()) {
-    waker.task()->loop().schedule(waker);
+    detail::LoopAccess::schedule(static_cast<PromiseBase*>(waker.task())->loop(), waker);
   } else {
-    get_running_loop().schedule(waker);
+    detail::LoopAccess::schedule(get_running_loop(), waker);
   }
 }
 
@@ -198,9 +221,9 @@ std::string PromiseBase::take_cancel() {
 // The task's coroutine returned or threw: it leaves the loop's list, its
 // waiters are woken through the loop, and the loop lets go of its frame.
 void PromiseBase::complete_task() {
-  loop().tasks().remove(this);
+  task_list(loop()).remove(this);
   finish();
-  loop().tasks().wake_if_drained(loop());  // @since 10
+  task_list(loop()).wake_if_drained(loop());  // @since 10
   release();
 }
 
@@ -218,7 +241,7 @@ void TaskList::remove(PromiseBase* task) {
 }
 
 // @since 10
-void TaskList::cancel_all(Ready waker) {
+void TaskList::cancel_all(ReadyEntry waker) {
   drained_ = waker;
   round_.insert(tasks_.begin(), tasks_.end());
   // A copy: a cancellation may make tasks (a waiter's cleanup), or end some.
@@ -229,7 +252,7 @@ void TaskList::cancel_all(Ready waker) {
 }
 
 void TaskList::wake_if_drained(Loop& loop) {
-  if (round_.empty() && drained_) loop.schedule(std::exchange(drained_, Ready()));
+  if (round_.empty() && drained_) detail::LoopAccess::schedule(loop, std::exchange(drained_, ReadyEntry()));
 }
 // @end
 

@@ -133,10 +133,10 @@ Task<T> create_task(Coro<T> coro, std::string name = {}) {
   detail::Promise<T>& p = h.promise();
   p.make_task(loop, std::move(name));  // the frame's first reference is the loop's
   p.retain();                          // and the Task handle's is the second
-  // @before 09: loop.schedule(h);
+  // @before 09: detail::LoopAccess::schedule(loop, h);
   // @since 09
   p.wait_at(h, nullptr);  // its first step begins the body
-  loop.schedule(detail::Ready(&p));
+  detail::LoopAccess::schedule(loop, detail::ReadyEntry::task_step(&p));
   // @end
   return Task<T>(detail::Ref<detail::Promise<T>>::adopt(&p));
 }

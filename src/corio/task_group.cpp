@@ -8,8 +8,8 @@ namespace corio {
 namespace {
 
 std::string listed(const std::string& message, const std::vector<std::exception_ptr>& errors) {
-  std::string text = message + " (" + std::to_string(errors.size()) + " sub-exception" +
-                     (errors.size() == 1 ? "" : "s") + ")";
+  std::string text =
+      message + " (" + std::to_string(errors.size()) + " sub-exception" + (errors.size() == 1 ? "" : "s") + ")";
   for (std::size_t i = 0; i < errors.size(); ++i) text += (i == 0 ? ": " : "; ") + detail::describe(errors[i]);
   return text;
 }
@@ -33,7 +33,7 @@ void GroupChild::on_notice(Waiter* self, Notice notice) {
     return;
   }
   child->queued_ = true;
-  child->task_.state()->loop().schedule(child);  // the loop runs it, then frees it
+  detail::LoopAccess::schedule(child->task_.state()->loop(), child);  // the loop runs it, then frees it
 }
 
 void GroupChild::invoke() {

@@ -19,7 +19,8 @@ namespace corio::detail {
 
 class PromiseBase;
 
-class TaskList {
+// The task layer's part of a loop (LoopPart, loop.hpp), made with it.
+class TaskList final : public LoopPart {
  public:
   void add(PromiseBase* task);
   void remove(PromiseBase* task);
@@ -27,12 +28,13 @@ class TaskList {
   // At loop close: reports each pending task and drops the loop's
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
+  void close() noexcept override { destroy_pending(); }
   // @since 10
   // A round of run()'s shutdown, as asyncio.run's: every task left is
   // cancelled, and waker is queued once the last of them has finished.
   // Tasks made meanwhile (by cleanup code) are not waited for: they are the
   // next round's.
-  void cancel_all(Ready waker);
+  void cancel_all(ReadyEntry waker);
   // After a task finished: queues that waker when the round is over.
   void wake_if_drained(Loop& loop);
   // The tasks left, for a report: "'Task-3' (coroutine 'f'), ...".
@@ -45,8 +47,10 @@ class TaskList {
   std::vector<PromiseBase*> tasks_;
   // @since 10
   std::unordered_set<const PromiseBase*> round_;  // the shutdown round's tasks not yet finished
-  Ready drained_;
+  ReadyEntry drained_;
   // @end
 };
+
+inline TaskList& task_list(Loop& loop) { return static_cast<TaskList&>(LoopAccess::tasks(loop)); }
 
 }  // namespace corio::detail

@@ -57,7 +57,7 @@ void WaitMany::on_notice(Waiter* w, Waiter::Notice) {
   WaitMany& self = *node.owner;
   if (!self.settled_by(node)) return;
   self.unhook_all();
-  node.core->loop().schedule(std::exchange(self.waker_, Ready()));
+  detail::LoopAccess::schedule(node.core->loop(), std::exchange(self.waker_, ReadyEntry()));
 }
 
 // @since 09
@@ -66,7 +66,7 @@ CancelAnswer WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
   if (!me.waker_) return CancelAnswer::TooLate;  // settled already: the coroutine is queued
   if (!me.forward_) {
     me.unhook_all();
-    wake(std::exchange(me.waker_, Ready()));
+    wake(std::exchange(me.waker_, ReadyEntry()));
     return CancelAnswer::LetGo;
   }
   // A child cancelled here may settle the wait at once (on_notice), which
@@ -80,7 +80,7 @@ CancelAnswer WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
 void WaitMany::time_out() {
   if (!waker_) return;  // settled (or cancelled) first: the coroutine is queued
   unhook_all();
-  wake(std::exchange(waker_, Ready()));
+  wake(std::exchange(waker_, ReadyEntry()));
 }
 // @end
 void WaitMany::unhook_all() {

@@ -98,7 +98,7 @@ class WaitMany : private WaitPoint {
   bool forward_ = false;           // gather: cancel the children, and count a cancelled one as failed
   bool cancel_requested_ = false;  // a cancellation went on to the children
   // @end
-  Ready waker_;  // set while waiting
+  ReadyEntry waker_;  // set while waiting
 };
 
 }  // namespace detail

@@ -23,11 +23,11 @@ void WaiterList::throw_bound_elsewhere() const {
 void WaiterList::abandon(WaiterNode* n) const {
   // @since 09
   if (n->waker.is_task()) {
-    n->waker.task()->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
+    static_cast<PromiseBase*>(n->waker.task())->request_cancel(std::string(kind_) + " was destroyed while this task waited on it");
     wake(n->waker);
   }
   // @end
-  n->waker = Ready();
+  n->waker = ReadyEntry();
 }
 
 }  // namespace corio::detail

@@ -21,7 +21,7 @@ namespace corio::detail {
 struct WaiterNode : WaitPoint {
   WaiterNode* prev = nullptr;
   WaiterNode* next = nullptr;  // null: on no list
-  Ready waker;                 // what resumes the waiting coroutine (park()'s answer)
+  ReadyEntry waker;                 // what resumes the waiting coroutine (park()'s answer)
 
   WaiterNode() { cancel = &leave_line; }  // @since 09
   bool linked() const { return next != nullptr; }
@@ -38,7 +38,7 @@ struct WaiterNode : WaitPoint {
     auto* n = static_cast<WaiterNode*>(self);
     if (!n->linked()) return CancelAnswer::TooLate;
     n->unlink();
-    wake(std::exchange(n->waker, Ready()));
+    wake(std::exchange(n->waker, ReadyEntry()));
     return CancelAnswer::LetGo;
   }
   // @end
@@ -96,7 +96,7 @@ class WaiterList {
   WaiterNode* wake_front() {
     WaiterNode* n = head_.next;
     n->unlink();
-    loop_->schedule(n->waker);
+    detail::LoopAccess::schedule(*loop_, n->waker);
     return n;
   }
 

@@ -8,18 +8,18 @@
 
 namespace corio::detail {
 
-enum class WakerKind { EventFd, Pipe };
+enum class WakeFdKind { EventFd, Pipe };
 
-class Waker {
+class WakeFd {
  public:
-  explicit Waker(WakerKind kind);
-  ~Waker();
-  Waker(const Waker&) = delete;
-  Waker& operator=(const Waker&) = delete;
+  explicit WakeFd(WakeFdKind kind);
+  ~WakeFd();
+  WakeFd(const WakeFd&) = delete;
+  WakeFd& operator=(const WakeFd&) = delete;
 
   // The fd the poller watches for reading.
   int fd() const { return read_fd_; }
-  WakerKind kind() const { return kind_; }
+  WakeFdKind kind() const { return kind_; }
   // Any thread: makes fd() readable. Never blocks: a full pipe is readable
   // already.
   void wake() noexcept;
@@ -27,7 +27,7 @@ class Waker {
   void drain() noexcept;
 
  private:
-  WakerKind kind_;
+  WakeFdKind kind_;
   int read_fd_ = -1;
   int write_fd_ = -1;  // the same fd as read_fd_ for an eventfd
 };

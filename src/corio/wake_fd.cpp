@@ -1,5 +1,5 @@
 // @chapter 11
-#include <corio/waker.hpp>
+#include <corio/wake_fd.hpp>
 
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -11,8 +11,8 @@
 
 namespace corio::detail {
 
-Waker::Waker(WakerKind kind) : kind_(kind) {
-  if (kind == WakerKind::EventFd) {
+WakeFd::WakeFd(WakeFdKind kind) : kind_(kind) {
+  if (kind == WakeFdKind::EventFd) {
     read_fd_ = write_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (read_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd() for the loop's wake fd");
     return;
@@ -25,15 +25,15 @@ Waker::Waker(WakerKind kind) : kind_(kind) {
   write_fd_ = fds[1];
 }
 
-Waker::~Waker() {
+WakeFd::~WakeFd() {
   ::close(read_fd_);
   if (write_fd_ != read_fd_) ::close(write_fd_);
 }
 
 // EAGAIN means the counter or the pipe is full, which leaves the fd
 // readable: the wake-up is not lost. EINTR is tried again.
-void Waker::wake() noexcept {
-  if (kind_ == WakerKind::EventFd) {
+void WakeFd::wake() noexcept {
+  if (kind_ == WakeFdKind::EventFd) {
     std::uint64_t one = 1;
     while (::write(write_fd_, &one, sizeof one) < 0 && errno == EINTR) {
     }
@@ -45,12 +45,12 @@ void Waker::wake() noexcept {
 }
 
 // One read empties an eventfd's counter; a pipe is read until it is empty.
-void Waker::drain() noexcept {
+void WakeFd::drain() noexcept {
   char buf[256];
   for (;;) {
-    ssize_t n = ::read(read_fd_, buf, kind_ == WakerKind::EventFd ? sizeof(std::uint64_t) : sizeof buf);
+    ssize_t n = ::read(read_fd_, buf, kind_ == WakeFdKind::EventFd ? sizeof(std::uint64_t) : sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || kind_ == WakerKind::EventFd) return;
+    if (n <= 0 || kind_ == WakeFdKind::EventFd) return;
   }
 }
 
