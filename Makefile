@@ -63,7 +63,7 @@ endif
 
 # ---------------------------------------------------------------- sources
 
-LIB_SRCS   := $(sort $(wildcard src/corio/*.cpp))
+LIB_SRCS   := $(sort $(shell find src/corio -name '*.cpp'))
 LIB_OBJS   := $(LIB_SRCS:%.cpp=$(B)/obj/%.o)
 LIB        := $(B)/libcorio.a
 
@@ -195,7 +195,7 @@ clean:
 	rm -rf $(B)
 
 format:
-	clang-format -i $(wildcard src/corio/*.hpp src/corio/*.cpp tests/*.cpp \
+	clang-format -i $(shell find src/corio -name '*.[ch]pp') $(wildcard tests/*.cpp \
 	    tests/support/*.hpp tests/bench/*.cpp chapters/*/*.cpp)
 
 help:

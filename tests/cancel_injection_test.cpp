@@ -14,7 +14,7 @@
 #include <tuple>
 #include <vector>
 
-#include <corio/awaiter.hpp>
+#include <corio/tasks/detail/awaiter.hpp>
 #include <corio/corio.hpp>
 
 #include "support/corio_test.hpp"

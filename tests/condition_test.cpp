@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <corio/condition.hpp>
+#include <corio/sync/condition.hpp>
 #include <corio/corio.hpp>
 
 #include "support/corio_test.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/event.hpp>
+#include <corio/sync/event.hpp>
 
 #include "support/corio_test.hpp"
 

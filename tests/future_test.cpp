@@ -11,8 +11,8 @@
 #include <vector>
 
 #include <corio/errors.hpp>
-#include <corio/future.hpp>
-#include <corio/loop.hpp>
+#include <corio/tasks/future.hpp>
+#include <corio/loop/loop.hpp>
 
 #include "support/corio_test.hpp"
 

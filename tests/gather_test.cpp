@@ -12,7 +12,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/gather.hpp>
+#include <corio/waiting/gather.hpp>
 
 #include "support/corio_test.hpp"
 

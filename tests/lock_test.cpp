@@ -9,7 +9,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/lock.hpp>
+#include <corio/sync/lock.hpp>
 
 #include "support/corio_test.hpp"
 

@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include <corio/diagnostics.hpp>
+#include <corio/loop/diagnostics.hpp>
 #include <corio/errors.hpp>
-#include <corio/loop.hpp>
+#include <corio/loop/loop.hpp>
 
 #include "support/corio_test.hpp"
 

@@ -15,8 +15,8 @@
 #include <string>
 
 #include <corio/errors.hpp>
-#include <corio/loop.hpp>
-#include <corio/poller.hpp>
+#include <corio/loop/loop.hpp>
+#include <corio/loop/poller.hpp>
 
 #include "support/corio_test.hpp"
 

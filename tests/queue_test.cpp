@@ -15,7 +15,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/queue.hpp>
+#include <corio/queues/queue.hpp>
 
 #include "support/corio_test.hpp"
 

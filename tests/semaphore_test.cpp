@@ -10,7 +10,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/semaphore.hpp>
+#include <corio/sync/semaphore.hpp>
 
 #include "support/corio_test.hpp"
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include <corio/errors.hpp>
-#include <corio/loop.hpp>
+#include <corio/loop/loop.hpp>
 
 #include "support/corio_test.hpp"
 

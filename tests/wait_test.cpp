@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include <corio/as_completed.hpp>
+#include <corio/waiting/as_completed.hpp>
 #include <corio/corio.hpp>
-#include <corio/wait.hpp>
+#include <corio/waiting/wait.hpp>
 
 #include "support/corio_test.hpp"
 

@@ -5,8 +5,8 @@
 # chapter's runtime builds from its own and earlier chapters' files, and the
 # loop core (chapters 01-02) builds without the task layer.
 #
-# An include names its file relative to src/ (`#include <corio/loop.hpp>` or
-# "corio/loop.hpp", in any subfolder of src/corio); a file's chapter is its
+# An include names its file relative to src/ (`#include <corio/loop/loop.hpp>` or
+# "corio/loop/loop.hpp", in any subfolder of src/corio); a file's chapter is its
 # `// @chapter NN` line. The one exception: the umbrella header corio.hpp
 # (src/corio/corio.hpp), which includes every chapter's headers by design.
 #

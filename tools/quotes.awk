@@ -4,7 +4,7 @@
 # A quote is an HTML comment naming a file, on the line right before a
 # fenced code block:
 #
-#   <!-- quote src/corio/loop.hpp -->
+#   <!-- quote src/corio/loop/loop.hpp -->
 #   ```cpp
 #   void run_forever();
 #   // ...

@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <thread>
 
-#include <corio/loop.hpp>
+#include <corio/loop/loop.hpp>
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include <corio/loop.hpp>
+#include <corio/loop/loop.hpp>
 
 namespace {
 

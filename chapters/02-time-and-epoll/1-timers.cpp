@@ -6,7 +6,7 @@
 // since the loop started) when it runs.
 #include <cstdio>
 
-#include <corio/loop.hpp>
+#include <corio/loop/loop.hpp>
 
 int main() {
   corio::Loop loop;

@@ -11,7 +11,7 @@
 #include <cstdio>
 
 #include <corio/errors.hpp>
-#include <corio/loop.hpp>
+#include <corio/loop/loop.hpp>
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include <corio/loop.hpp>
+#include <corio/loop/loop.hpp>
 
 int main() {
   corio::Loop loop({.clock = corio::ClockKind::Virtual});

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include <corio/future.hpp>
-#include <corio/loop.hpp>
+#include <corio/tasks/future.hpp>
+#include <corio/loop/loop.hpp>
 
 int main() {
   corio::Loop loop;

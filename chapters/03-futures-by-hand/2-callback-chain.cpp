@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include <corio/future.hpp>
-#include <corio/loop.hpp>
+#include <corio/tasks/future.hpp>
+#include <corio/loop/loop.hpp>
 
 namespace {
 

@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-#include <corio/diagnostics.hpp>
+#include <corio/loop/diagnostics.hpp>
 #include <corio/errors.hpp>
-#include <corio/future.hpp>
-#include <corio/loop.hpp>
+#include <corio/tasks/future.hpp>
+#include <corio/loop/loop.hpp>
 
 namespace {
 

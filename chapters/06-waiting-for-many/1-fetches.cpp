@@ -3,7 +3,7 @@
 #include <string>
 
 #include <corio/corio.hpp>
-#include <corio/gather.hpp>
+#include <corio/waiting/gather.hpp>
 
 corio::Coro<std::string> fetch_data(std::string source, double delay) {
   std::printf("Fetching from %s...\n", source.c_str());

@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include <corio/corio.hpp>
-#include <corio/gather.hpp>
+#include <corio/waiting/gather.hpp>
 
 double start = 0;  // when the current gather began, on the loop's clock
 

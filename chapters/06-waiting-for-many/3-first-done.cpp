@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include <corio/as_completed.hpp>
+#include <corio/waiting/as_completed.hpp>
 #include <corio/corio.hpp>
-#include <corio/wait.hpp>
+#include <corio/waiting/wait.hpp>
 
 corio::Coro<std::string> download(std::string page, double delay) {
   co_await corio::sleep(delay);

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/semaphore.hpp>
+#include <corio/sync/semaphore.hpp>
 
 // The simulated server counts the requests it is serving at once.
 int in_flight = 0;

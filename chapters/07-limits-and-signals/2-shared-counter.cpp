@@ -3,7 +3,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/lock.hpp>
+#include <corio/sync/lock.hpp>
 
 int balance = 0;
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/event.hpp>
+#include <corio/sync/event.hpp>
 
 double start = 0;
 

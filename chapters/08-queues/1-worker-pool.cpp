@@ -4,7 +4,7 @@
 #include <vector>
 
 #include <corio/corio.hpp>
-#include <corio/queue.hpp>
+#include <corio/queues/queue.hpp>
 
 constexpr int kWorkers = 10;
 constexpr int kJobs = 25;

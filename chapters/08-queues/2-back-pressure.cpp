@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include <corio/corio.hpp>
-#include <corio/queue.hpp>
+#include <corio/queues/queue.hpp>
 
 double start = 0;
 

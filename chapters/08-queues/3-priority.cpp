@@ -4,7 +4,7 @@
 #include <utility>
 
 #include <corio/corio.hpp>
-#include <corio/queue.hpp>
+#include <corio/queues/queue.hpp>
 
 using Ticket = std::pair<int, std::string>;  // (priority, what): pairs compare by priority first
 

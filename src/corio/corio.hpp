@@ -2,24 +2,24 @@
 // Everything corio offers, in one include.
 #pragma once
 
-#include <corio/as_completed.hpp>  // @since 06
-#include <corio/cancel.hpp>        // @since 09
-#include <corio/condition.hpp>  // @since 07
-#include <corio/coro.hpp>       // @since 04
-#include <corio/diagnostics.hpp>
+#include <corio/waiting/as_completed.hpp>  // @since 06
+#include <corio/cancellation/cancel.hpp>        // @since 09
+#include <corio/sync/condition.hpp>  // @since 07
+#include <corio/tasks/coro.hpp>       // @since 04
+#include <corio/loop/diagnostics.hpp>
 #include <corio/errors.hpp>
-#include <corio/event.hpp>   // @since 07
-#include <corio/executor.hpp>  // @since 11
-#include <corio/future.hpp>  // @since 03
-#include <corio/gather.hpp>  // @since 06
-#include <corio/inbox.hpp>   // @since 11
-#include <corio/lock.hpp>    // @since 07
-#include <corio/loop.hpp>
-#include <corio/queue.hpp>  // @since 08
-#include <corio/run.hpp>        // @since 04
-#include <corio/semaphore.hpp>  // @since 07
-#include <corio/sleep.hpp>      // @since 04
-#include <corio/task.hpp>       // @since 05
-#include <corio/task_group.hpp>  // @since 10
-#include <corio/timeout.hpp>     // @since 09
-#include <corio/wait.hpp>       // @since 06
+#include <corio/sync/event.hpp>   // @since 07
+#include <corio/threads/executor.hpp>  // @since 11
+#include <corio/tasks/future.hpp>  // @since 03
+#include <corio/waiting/gather.hpp>  // @since 06
+#include <corio/threads/detail/inbox.hpp>   // @since 11
+#include <corio/sync/lock.hpp>    // @since 07
+#include <corio/loop/loop.hpp>
+#include <corio/queues/queue.hpp>  // @since 08
+#include <corio/tasks/run.hpp>        // @since 04
+#include <corio/sync/semaphore.hpp>  // @since 07
+#include <corio/tasks/sleep.hpp>      // @since 04
+#include <corio/tasks/task.hpp>       // @since 05
+#include <corio/cancellation/task_group.hpp>  // @since 10
+#include <corio/cancellation/timeout.hpp>     // @since 09
+#include <corio/waiting/wait.hpp>       // @since 06

@@ -7,9 +7,9 @@
 // pass and a warm pass in the process, F measures memory once.
 // tests/bench/asyncio_bench.py does the same work in CPython asyncio.
 #include <corio/corio.hpp>
-#include <corio/event.hpp>      // chapter 07
-#include <corio/queue.hpp>      // chapter 08
-#include <corio/semaphore.hpp>  // chapter 07
+#include <corio/sync/event.hpp>      // chapter 07
+#include <corio/queues/queue.hpp>      // chapter 08
+#include <corio/sync/semaphore.hpp>  // chapter 07
 
 #include <unistd.h>
 

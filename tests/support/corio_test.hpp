@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include <corio/diagnostics.hpp>
-#include <corio/loop.hpp>
-#include <corio/task.hpp>  // @since 05
+#include <corio/loop/diagnostics.hpp>
+#include <corio/loop/loop.hpp>
+#include <corio/tasks/task.hpp>  // @since 05
 
 namespace corio_test {
 

@@ -1,0 +1,295 @@
+// @chapter 04
+// Coro<T>: a lazy coroutine. Calling a coroutine function runs nothing (E03);
+// it returns a Coro that owns the suspended frame. Awaiting the Coro starts
+// it by symmetric transfer, and when it finishes, control transfers straight
+// back to the awaiter: no loop iteration in between, like Python's
+// `await coro()`. A Coro dropped without being awaited says so, naming its
+// function (E17), as Python's "coroutine ... was never awaited" warning does.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include <corio/loop/diagnostics.hpp>
+#include <corio/errors.hpp>
+#include <corio/tasks/detail/frame_pool.hpp>  // @since 05
+#include <corio/tasks/future.hpp>
+
+namespace corio {
+
+template <class T = void>
+class Coro;
+
+namespace detail {
+
+// The name of the function a coroutine frame belongs to, captured where
+// the compiler constructs the promise: inside that very function.
+struct FunctionName {
+  const char* value;
+};
+
+// Everything a promise holds whatever its T. It is a FutureCore, so a
+// chapter-05 Task can be awaited like any future.
+class PromiseBase : public FutureCore {
+ public:
+  explicit PromiseBase(FunctionName fn) : FutureCore(nullptr), function_(fn.value) {}
+  ~PromiseBase();  // @since 05
+
+  const char* function() const { return function_; }
+  bool started() const { return started_; }
+  void mark_started() { started_ = true; }
+  // For Coro's awaiter: whether the frame's end returns into await_suspend.
+  void run_inline(bool yes) { inline_ = yes; }
+  bool runs_inline() const { return inline_; }
+
+  // @since 05
+  // Frames come from a pool that recycles them (frame_pool.hpp).
+  static void* operator new(std::size_t size) { return frame_alloc(size); }
+  static void operator delete(void* frame, std::size_t size) { frame_free(frame, size); }
+
+  bool is_task() const { return is_task_; }
+  std::uint64_t task_id() const { return task_id_; }
+  std::string task_name() const;
+  void make_task(Loop& loop, std::string&& name);
+  void complete_task();
+  // @end
+  // @since 09
+  // Task::cancel(), cancelling(), uncancel() (task.cpp).
+  bool request_cancel(const std::string& message) override;
+  std::uint32_t cancelling() const { return cancel_requests_; }
+  std::uint32_t uncancel();
+  // One step of the task, run by the loop: resume the frame it waits in.
+  void step();
+  // park(): the task now waits in frame h, at wp.
+  void wait_at(std::coroutine_handle<> h, WaitPoint* wp) {
+    continuation_ = h;
+    wait_point_ = wp;
+  }
+  // For await_resume, through cancel_pending() and throw_cancelled().
+  bool cancel_now() const { return throw_on_resume_; }
+  std::string take_cancel();
+  void set_message(const std::string& message);
+  // Asks the awaiter where the task waits to cancel, marked as under way.
+  CancelAnswer pass_on(const std::string& message);
+  // @end
+
+ protected:
+  // Who awaits this Coro, if anyone. A task has no awaiter of that kind;
+  // from chapter 09 on, a task keeps here the frame where it waits.
+  std::coroutine_handle<> continuation_;
+
+ private:
+  const char* function_;
+  // @since 05
+  friend class TaskList;
+  std::uint32_t task_index_ = 0;  // place in the loop's task list
+  // @end
+  // @since 09
+  // The cancellation state costs a frame little: the request count fills
+  // the word the task index leaves, and the flags are bits.
+  std::uint32_t cancel_requests_ = 0;
+  // @end
+  // @since 05
+  // A given name lives in a side table (task.cpp), not here: most tasks
+  // have none, and eight bytes a frame count when 100,000 tasks wait. The
+  // N of "Task-N" shares one word with the flags below; being a task is a
+  // flag of its own, so no count of tasks, wrapped or not, means "not one".
+  std::uint64_t task_id_ : 48 = 0;
+  bool is_task_ : 1 = false;
+  bool named_ : 1 = false;
+  // @end
+  bool started_ : 1 = false;  // awaited (or made a task) once already
+  bool inline_ : 1 = false;   // Coro's await_suspend is running it: its end returns there
+  // @since 09
+  bool must_cancel_ : 1 = false;      // cancel() asked; thrown in at the next step
+  bool throw_on_resume_ : 1 = false;  // this step resumed with CancelledError to throw
+  bool body_started_ : 1 = false;     // the body has begun
+  bool has_message_ : 1 = false;      // cancel() gave a message (a side table holds it)
+  bool awaiter_let_go_ : 1 = false;   // the awaiter let go: uncancel() cannot stop the throw
+  bool passing_on_ : 1 = false;       // a cancellation is being passed on from here (cycles stop)
+  WaitPoint* wait_point_ = nullptr;   // where the task waits, while it does
+  // @end
+};
+
+// A promise has return_value or return_void, never both: T picks one.
+template <class P, class T>
+struct ReturnOf {
+  template <class U>
+  void return_value(U&& value) {
+    static_cast<P*>(this)->put_result(std::forward<U>(value));
+  }
+};
+template <class P>
+struct ReturnOf<P, void> {
+  void return_void() {}
+};
+
+template <class T>
+class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promise<T>, T> {
+ public:
+  using Handle = std::coroutine_handle<Promise>;
+
+  explicit Promise(FunctionName fn = {__builtin_FUNCTION()}) : FutureState<T, PromiseBase>(fn) {}
+
+  Coro<T> get_return_object() { return Coro<T>(Handle::from_promise(*this)); }
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  // At the end, control goes back to the awaiter; a task (chapter 05)
+  // instead completes as a future and wakes its waiters through the loop.
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    std::coroutine_handle<> await_suspend(Handle h) noexcept {
+      Promise& p = h.promise();
+      // @since 05
+      if (p.is_task()) {
+        p.complete_task();  // may destroy the frame: touch nothing after it
+        return std::noop_coroutine();
+      }
+      // @end
+      return p.runs_inline() || !p.continuation_ ? std::noop_coroutine() : p.continuation_;
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+
+  template <class U>
+  void put_result(U&& value) {
+    this->storage_.put(std::forward<U>(value));
+  }
+  // @before 09: void unhandled_exception() { this->store_error(std::current_exception()); }
+  // @since 09
+  // A task whose body lets a CancelledError out ends cancelled.
+  void unhandled_exception() {
+    this->store_error(std::current_exception());
+    if (!this->is_task()) return;
+    try {
+      throw;
+    } catch (const CancelledError&) {
+      this->mark_cancelled();
+    } catch (...) {
+    }
+  }
+  // @end
+
+  // For Coro's awaiter: run the frame with `caller` as its continuation,
+  // until it ends or first suspends. True when it suspended: then its end
+  // resumes the caller. False when it ended inline: the caller goes on.
+  bool start(std::coroutine_handle<> caller) {
+    this->mark_started();
+    this->continuation_ = caller;
+    this->run_inline(true);
+    Handle h = Handle::from_promise(*this);
+    h.resume();
+    if (h.done()) return false;
+    this->run_inline(false);
+    return true;
+  }
+  // The result of a finished Coro, moved out, or its error thrown.
+  T take() {
+    this->rethrow_error();
+    return this->storage_.take();
+  }
+
+ private:
+  void destroy() override;
+};
+
+template <class T>
+void Promise<T>::destroy() {
+  // @since 05
+  if (auto error = this->unretrieved_error()) {
+    ExceptionContext context("Task exception was never retrieved", error);
+    context.future = this;
+    context.task_name = this->task_name();
+    context.coroutine = this->function();
+    report_unretrieved(&this->loop(), std::move(context));
+  }
+  // @end
+  Handle::from_promise(*this).destroy();
+}
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Coro {
+ public:
+  using promise_type = detail::Promise<T>;
+
+  Coro(Coro&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  Coro& operator=(Coro other) noexcept {
+    std::swap(h_, other.h_);
+    return *this;
+  }
+  ~Coro() {
+    if (!h_) return;
+    if (!h_.promise().started()) {
+      detail::report(std::string("RuntimeWarning: coroutine '") + h_.promise().function() + "' was never awaited");
+    }
+    h_.destroy();
+  }
+
+  // asyncio's coro.close() for a coroutine that will never run: the frame
+  // is destroyed without the "never awaited" warning, and the Coro is empty.
+  // A finished one is discarded the same way; one that is running (awaited,
+  // not finished) cannot be, and throws RuntimeError.
+  void close() {
+    if (!h_) return;
+    if (h_.promise().started() && !h_.done()) {
+      throw RuntimeError(std::string("Coro::close: coroutine '") + name() +
+                         "' is running (awaited, not finished); only a coroutine not started or finished can be "
+                         "closed");
+    }
+    std::exchange(h_, nullptr).destroy();
+  }
+
+  // The name of the coroutine function, for messages.
+  const char* name() const { return h_ ? h_.promise().function() : "<empty>"; }
+  bool done() const { return h_ && h_.done(); }
+
+  // `co_await coro`: runs it now, inline; resumed when it returns.
+  auto operator co_await() {
+    check_awaitable("co_await");
+    return Awaiter{h_};
+  }
+
+  // @since 05
+  // For create_task: the frame, which from now on owns itself.
+  typename promise_type::Handle release(const char* who) {
+    check_awaitable(who);
+    h_.promise().mark_started();
+    return std::exchange(h_, nullptr);
+  }
+  // @end
+
+ private:
+  friend promise_type;
+  explicit Coro(typename promise_type::Handle h) : h_(h) {}
+
+  // Asked on every await and every create_task: the test stays inline, and
+  // the message is built out of line, only when it is thrown.
+  void check_awaitable(const char* who) const {
+    if (!h_ || h_.promise().started()) [[unlikely]] {
+      refuse(who);
+    }
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] void refuse(const char* who) const {
+    if (!h_) throw RuntimeError(std::string(who) + ": this Coro is empty (it was moved from)");
+    throw RuntimeError(std::string(who) + ": cannot reuse already awaited coroutine '" + name() +
+                       "'; a coroutine runs once: call the function again for a new one, or make a Task to "
+                       "share one result");
+  }
+
+  struct Awaiter {
+    typename promise_type::Handle h;
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> caller) { return h.promise().start(caller); }
+    T await_resume() { return h.promise().take(); }
+  };
+
+  typename promise_type::Handle h_;
+};
+
+}  // namespace corio

@@ -1,0 +1,81 @@
+// @chapter 04
+// Where a coroutine waits. Every awaiter of this library is a WaitPoint: its
+// await_suspend calls park(), whose answer, the waker, is the ready entry
+// that resumes the waiting coroutine; the awaiter keeps it and hands it to
+// the loop when the wait is over.
+// @since 09
+// Where a task waits, and how a cancellation finds it: when park() suspends
+// a coroutine that runs inside a task, it records in the task the frame to
+// resume and the awaiter itself. Task::cancel() then asks that awaiter to
+// let go: a sleep takes its timer out, a waiter leaves its line, an await
+// on another task passes the cancellation on to it. The awaiter's
+// await_resume asks cancel_pending() and, when it is set, gives back
+// anything it was handed (a permit, a promised queue item) before it throws
+// CancelledError. The task's side of all this is in task.cpp.
+// @end
+#pragma once
+
+#include <coroutine>
+#include <cstdint>  // @since 09
+#include <string>   // @since 09
+
+#include <corio/loop/detail/ready_queue.hpp>
+
+namespace corio::detail {
+
+class FutureCore;
+
+// @since 09
+// What an awaiter did when asked to cancel.
+enum class CancelAnswer : std::uint8_t {
+  PassedOn,  // the cancellation went on to what is awaited (an inner task or
+             // future), whose end wakes the task as usual
+  LetGo,     // it let go and woke the task, which throws CancelledError when
+             // it runs, whatever uncancel() does meanwhile
+  TooLate,   // the task was woken already; it throws when it runs, unless
+             // uncancel() takes every request back first
+};
+// @end
+
+struct WaitPoint {
+  // @since 09
+  // Asked by Task::cancel while the task waits here.
+  CancelAnswer (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
+  // @end
+};
+
+// Called by await_suspend once the awaiter is hooked on (awaited: the task
+// or future an await waits for): the entry that resumes h.
+// @before 09: inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint*, const FutureCore* = {}) { return ReadyEntry(h); }
+// @since 09
+// Inside a task the task remembers (h, wp), and the returned entry resumes
+// the task, which resumes h; outside any task (chapter 04's run) the entry
+// resumes h itself.
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp);
+// The same for an await on a task or future: RuntimeError when the running
+// task would await itself (it would wait forever).
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited);
+
+class PromiseBase;
+
+// Queues a parked task (or frame) again: for an awaiter that lets go.
+void wake(ReadyEntry waker);
+
+// Calls observer(task, context) each time a task parks: a test harness
+// counts suspension points with it, to cancel a task at each in turn. The
+// observer must not cancel from inside the call (the awaiter is not done
+// suspending); it can queue the cancel with call_soon. Null: none.
+using ParkObserver = void (*)(PromiseBase* task, void* context);
+void observe_parks(ParkObserver observer, void* context);
+
+// For await_resume: true when the running task was asked to cancel while it
+// waited here, or after it was woken but before it ran.
+bool cancel_pending();
+// Clears the request and throws CancelledError with the cancel() message.
+[[noreturn]] void throw_cancelled();
+inline void throw_if_cancelled() {
+  if (cancel_pending()) throw_cancelled();
+}
+// @end
+
+}  // namespace corio::detail

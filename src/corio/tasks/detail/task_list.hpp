@@ -1,0 +1,56 @@
+// @chapter 05
+// The loop's list of live tasks (asyncio's all_tasks()). A task joins when
+// created and leaves when it finishes; a task still on the list when the loop
+// closes is reported and destroyed, so no frame outlives its loop unseen.
+#pragma once
+
+#include <cstddef>
+#include <string>         // @since 10
+#include <unordered_set>  // @since 10
+#include <vector>
+
+#include <corio/loop/detail/ready_queue.hpp>  // @since 10
+
+namespace corio {
+class Loop;  // @since 10
+}
+
+namespace corio::detail {
+
+class PromiseBase;
+
+// The task layer's part of a loop (LoopPart, loop.hpp), made with it.
+class TaskList final : public LoopPart {
+ public:
+  void add(PromiseBase* task);
+  void remove(PromiseBase* task);
+  std::size_t size() const { return tasks_.size(); }
+  // At loop close: reports each pending task and drops the loop's
+  // reference to it, which destroys its frame unless a Task handle is held.
+  void destroy_pending();
+  void close() noexcept override { destroy_pending(); }
+  // @since 10
+  // A round of run()'s shutdown, as asyncio.run's: every task left is
+  // cancelled, and waker is queued once the last of them has finished.
+  // Tasks made meanwhile (by cleanup code) are not waited for: they are the
+  // next round's.
+  void cancel_all(ReadyEntry waker);
+  // After a task finished: queues that waker when the round is over.
+  void wake_if_drained(Loop& loop);
+  // The tasks left, for a report: "'Task-3' (coroutine 'f'), ...".
+  std::string describe() const;
+  // @end
+
+ private:
+  static void abandon(PromiseBase* task);  // @since 09
+  // Each task knows its index: removal swaps the last task into its place.
+  std::vector<PromiseBase*> tasks_;
+  // @since 10
+  std::unordered_set<const PromiseBase*> round_;  // the shutdown round's tasks not yet finished
+  ReadyEntry drained_;
+  // @end
+};
+
+inline TaskList& task_list(Loop& loop) { return static_cast<TaskList&>(LoopAccess::tasks(loop)); }
+
+}  // namespace corio::detail

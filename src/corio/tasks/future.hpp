@@ -1,0 +1,489 @@
+// @chapter 03
+// Future<T>: the one place a result or an error lands. Whoever waits for it
+// hangs a Waiter on it; when the future completes, every waiter is handed to
+// the loop in the order it was added, and runs on a later iteration, never
+// inside set_result(). From chapter 05 on a Task is a future too: its
+// coroutine's promise is a FutureState, so everything here serves both.
+#pragma once
+
+#include <coroutine>  // @since 04
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <corio/tasks/detail/awaiter.hpp>  // @since 04
+#include <corio/loop/callback.hpp>
+#include <corio/errors.hpp>
+#include <corio/loop/loop.hpp>
+
+namespace corio {
+
+namespace detail {
+
+// A handle without a state (default-constructed, or moved from) used:
+// RuntimeError naming the call, e.g. "Task::result: this Task is empty".
+[[noreturn]] void throw_empty(const char* who, const char* kind);
+
+// A node on a future's waiter list. It lives wherever the waiting happens:
+// in the awaiting coroutine's frame, or in a heap node for a done-callback.
+struct Waiter {
+  enum class Notice { Done, Dropped };  // completed / the future died first
+  Waiter* prev = nullptr;
+  Waiter* next = nullptr;
+  void (*notify)(Waiter* self, Notice notice) = nullptr;
+};
+
+// What every future shares whatever its T: the state, the error, the
+// waiters, and a reference count (Future<T> handles, and a Task's loop).
+class FutureCore {
+ public:
+  explicit FutureCore(Loop* loop) : loop_stamp_(loop != nullptr ? loop->stamp() : 0), loop_(loop) {}
+  FutureCore(const FutureCore&) = delete;
+  FutureCore& operator=(const FutureCore&) = delete;
+
+  bool done() const { return state_ != State::Pending; }
+  bool cancelled() const { return state_ == State::Cancelled; }  // @since 09
+  Loop& loop() const { return *loop_; }
+
+  void retain() { ++refs_; }
+  // More than one reference: someone besides the caller's handle holds it.
+  bool shared() const { return refs_ > 1; }
+  void release() {
+    if (--refs_ == 0) destroy();
+  }
+
+  // Appends w; it is notified once, when the future completes.
+  void add_waiter(Waiter* w);
+  // @since 04
+  // For an awaiter: the awaiting coroutine must run on this future's loop.
+  void check_awaited_here() const;
+  // @end
+  void remove_waiter(Waiter* w);
+  // Takes w off if it waits here; false when it does not.
+  bool take_waiter(Waiter* w);
+
+  void set_exception(std::exception_ptr error, const char* who);
+  std::exception_ptr exception(const char* who);
+  // @since 09
+  // Future::cancel: a pending future completes cancelled, its error a
+  // CancelledError, and wakes its waiters; false when it is done already. A
+  // task's promise overrides it with Task::cancel, which only asks.
+  virtual bool request_cancel(const std::string& message);
+  // @end
+
+ protected:
+  ~FutureCore();
+  // Called when the last reference goes: a plain future deletes itself; a
+  // task destroys its coroutine frame.
+  virtual void destroy() = 0;
+
+  void check_pending(const char* who) const;
+  void check_done(const char* who) const;
+  // Marks the error retrieved and throws it, if there is one.
+  void rethrow_error();
+  // Completes the future: every waiter goes to the loop, in order.
+  void finish();
+  // The error nobody looked at, for the "never retrieved" report.
+  std::exception_ptr unretrieved_error() const { return retrieved_ ? nullptr : error_; }
+  // @since 04
+  // For a coroutine's promise, which completes in two steps: the error is
+  // stored when it escapes the body, finish() runs at the final suspend.
+  void store_error(std::exception_ptr error) { error_ = std::move(error); }
+  void bind(Loop* loop) {
+    loop_ = loop;
+    loop_stamp_ = loop->stamp();
+  }
+  // @end
+  // @since 09
+  // The error is a CancelledError: the future ends cancelled, and nobody is
+  // told the error was never retrieved (asyncio logs no cancelled task).
+  void mark_cancelled() {
+    state_ = State::Cancelled;
+    retrieved_ = true;
+  }
+  // @end
+
+ private:
+  // Pending, then final: a future completes once.
+  // @before 09: enum class State : std::uint8_t { Pending, Done };
+  enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09
+  State state_ = State::Pending;
+  bool retrieved_ = false;    // an error was thrown or returned to someone
+  std::uint16_t loop_stamp_;  // loop_->stamp(): which loop of that address (in padding: costs no room)
+  std::uint32_t refs_ = 1;
+  Loop* loop_;
+  std::exception_ptr error_;
+  // The oldest waiter; the list is a ring, so head_->prev is the newest (one
+  // word instead of two).
+  Waiter* head_ = nullptr;
+};
+
+// The stored result; void stores nothing.
+template <class T>
+class ResultSlot {
+ public:
+  template <class U>
+  void put(U&& value) {
+    value_.emplace(std::forward<U>(value));
+  }
+  const T& get() const { return *value_; }
+  T take() { return std::move(*value_); }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <>
+class ResultSlot<void> {
+ public:
+  void put() {}
+  void get() const {}
+  void take() {}
+};
+
+// A future's state with its result. Core is FutureCore for a plain future;
+// chapter 04 makes a coroutine's promise one, with a richer Core.
+template <class T, class Core = FutureCore>
+class FutureState : public Core {
+ public:
+  using Result = T;
+  using Core::Core;
+
+  template <class... U>
+  void set_result(const char* who, U&&... value) {
+    this->check_pending(who);
+    storage_.put(std::forward<U>(value)...);
+    this->finish();
+  }
+  // The result, or the error thrown; InvalidStateError while pending.
+  decltype(auto) result(const char* who) {
+    this->check_done(who);
+    this->rethrow_error();
+    return storage_.get();
+  }
+  // The same for an rvalue handle: the result is moved out only when that
+  // handle is the last reference, else copied, so that every other holder
+  // still reads it. A move-only result that others share cannot be either.
+  T take_result(const char* who) {
+    this->check_done(who);
+    this->rethrow_error();
+    if constexpr (!std::is_void_v<T>) {
+      if (this->shared()) {
+        if constexpr (std::is_copy_constructible_v<T>) {
+          return storage_.get();
+        } else {
+          throw InvalidStateError(std::string(who) +
+                                  ": the result cannot be moved out while other handles share this Task or Future, "
+                                  "and its type is move-only, so it cannot be copied either; await the last handle "
+                                  "(std::move the others into it, or let them go first)");
+        }
+      }
+    }
+    return storage_.take();
+  }
+
+ protected:
+  ResultSlot<T> storage_;
+};
+
+}  // namespace detail
+
+// What add_done_callback returns, to remove the callback by (asyncio
+// removes by identity). It holds a reference on the callback's node, so it
+// never names another callback, whatever happened to this one.
+class DoneCallbackHandle {
+ public:
+  DoneCallbackHandle() = default;
+  DoneCallbackHandle(detail::Callback* cb, detail::Waiter* w) : cb_(cb), w_(w) { cb_->retain(); }
+  DoneCallbackHandle(const DoneCallbackHandle& o) : cb_(o.cb_), w_(o.w_) {
+    if (cb_) cb_->retain();
+  }
+  DoneCallbackHandle& operator=(DoneCallbackHandle o) noexcept {
+    std::swap(cb_, o.cb_);
+    std::swap(w_, o.w_);
+    return *this;
+  }
+  ~DoneCallbackHandle() {
+    if (cb_) cb_->release();
+  }
+  // Takes the callback off core's list: 1, or 0 when it is not there (run,
+  // scheduled, removed already, or added to another future).
+  std::size_t remove_from(detail::FutureCore& core) const {
+    if (!cb_ || !core.take_waiter(w_)) return 0;
+    cb_->release();  // the list's reference
+    return 1;
+  }
+
+ private:
+  detail::Callback* cb_ = nullptr;
+  detail::Waiter* w_ = nullptr;
+};
+
+namespace detail {
+
+// An owning pointer that counts references on a FutureCore.
+template <class S>
+class Ref {
+ public:
+  Ref() = default;
+  static Ref adopt(S* s) {
+    Ref r;
+    r.s_ = s;
+    return r;
+  }
+  Ref(const Ref& o) : s_(o.s_) {
+    if (s_) s_->retain();
+  }
+  Ref(Ref&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  Ref& operator=(Ref o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~Ref() {
+    if (s_) s_->release();
+  }
+  S* get() const { return s_; }
+  S* operator->() const { return s_; }
+  explicit operator bool() const { return s_ != nullptr; }
+
+ private:
+  S* s_ = nullptr;
+};
+
+// A done-callback not run yet, on its thread's list of them. A callback
+// that holds its own future (a lambda capturing it by value) and the future
+// that holds the callback keep each other alive, so one whose future never
+// completes would never be freed: a loop that closes drops the callbacks
+// still waiting on its futures, and the cycle goes with them.
+struct WaitingCallback {
+  WaitingCallback* prev = nullptr;
+  WaitingCallback* next = nullptr;
+  Loop* loop = nullptr;  // set while listed
+  void (*drop)(WaitingCallback* self) = nullptr;
+};
+void list_callback(WaitingCallback* cb, Loop& loop);
+void unlist_callback(WaitingCallback* cb);
+
+// A done-callback: a heap node that waits like a coroutine would, then runs
+// f(handle) from the loop. Holder is Future<T> (or Task<T>).
+template <class Holder, class State, class F>
+class DoneCallback final : public Callback, public Waiter, private WaitingCallback {
+ public:
+  DoneCallback(State* state, F f) : state_(state), f_(std::move(f)) {
+    notify = &on_notice;
+    drop = &on_drop;
+    list_callback(this, state->loop());
+  }
+
+ private:
+  ~DoneCallback() override { unlist_callback(this); }
+  static void on_drop(WaitingCallback* self) {
+    auto* cb = static_cast<DoneCallback*>(self);
+    cb->state_->remove_waiter(cb);
+    cb->release();
+  }
+  static void on_notice(Waiter* self, Notice notice) {
+    auto* cb = static_cast<DoneCallback*>(self);
+    unlist_callback(cb);
+    if (notice == Notice::Dropped) {
+      cb->release();
+      return;
+    }
+    cb->state_->retain();  // the callback runs with the future alive
+    cb->held_ = Ref<State>::adopt(cb->state_);
+    detail::LoopAccess::schedule(cb->state_->loop(), cb);
+  }
+  void invoke() override {
+    Holder holder(held_);
+    held_ = Ref<State>();
+    f_(holder);
+  }
+  State* state_;
+  Ref<State> held_;
+  F f_;
+};
+
+// @since 04
+// `co_await future`: resumed from the loop on the iteration after the
+// future completes; returns the result or throws the error. A copy of the
+// result, since others may await the same future; awaiting an rvalue
+// (`co_await std::move(future)`) moves it out instead (Take), when that
+// handle is the last one left (take_result).
+// @end
+// @since 09
+// Cancelling the awaiting task cancels what it awaits (the future, or the
+// inner task) and goes on waiting: the inner one's CancelledError, or
+// whatever it ends with instead, comes back as usual. Shielded (shield())
+// keeps the inner one out of it: the awaiter lets go and the task alone is
+// cancelled, while the inner one runs on.
+// @end
+// @since 04
+// @before 09: template <class State, bool Take = false>
+template <class State, bool Take = false, bool Shielded = false>  // @since 09
+class FutureAwaiter : private Waiter, private WaitPoint {
+ public:
+  explicit FutureAwaiter(State* state) : state_(state) {
+    notify = &on_notice;
+    cancel = &on_cancel;  // @since 09
+  }
+  FutureAwaiter(const FutureAwaiter&) = delete;
+  FutureAwaiter& operator=(const FutureAwaiter&) = delete;
+  ~FutureAwaiter() {
+    if (waker_) state_->remove_waiter(this);  // destroyed while still waiting
+  }
+
+  bool await_ready() const { return state_->done(); }
+  void await_suspend(std::coroutine_handle<> h) {
+    state_->check_awaited_here();
+    waker_ = park(h, this, state_);
+    state_->add_waiter(this);
+  }
+  typename State::Result await_resume() {
+    throw_if_cancelled();  // @since 09
+    if constexpr (Take) {
+      return state_->take_result("co_await");
+    } else {
+      return state_->result("co_await");
+    }
+  }
+
+ private:
+  static void on_notice(Waiter* self, Notice) {
+    auto* me = static_cast<FutureAwaiter*>(self);
+    detail::LoopAccess::schedule(me->state_->loop(), std::exchange(me->waker_, ReadyEntry()));
+  }
+  // @end
+  // @since 09
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message) {
+    auto* me = static_cast<FutureAwaiter*>(self);
+    if constexpr (!Shielded) {
+      if (me->state_->request_cancel(message)) return CancelAnswer::PassedOn;
+      // Refused while pending: the inner task is passing a cancellation on
+      // already, and it came round to us (A awaits B awaits A): let go, so
+      // that this task ends and the cycle unwinds.
+      if (me->state_->done()) return CancelAnswer::TooLate;
+    }
+    if (!me->waker_) return CancelAnswer::TooLate;  // woken already: the task is queued
+    me->state_->remove_waiter(me);
+    detail::LoopAccess::schedule(me->state_->loop(), std::exchange(me->waker_, ReadyEntry()));
+    return CancelAnswer::LetGo;
+  }
+  // @end
+  // @since 04
+  State* state_;
+  ReadyEntry waker_;  // set while waiting
+};
+// @end
+
+}  // namespace detail
+
+template <class T = void>
+class Future {
+ public:
+  using State = detail::FutureState<T>;
+
+  // A pending future on the running loop (RuntimeError when none runs).
+  Future() : Future(get_running_loop()) {}
+  explicit Future(Loop& loop) : state_(detail::Ref<State>::adopt(new Node(&loop))) {}
+  explicit Future(detail::Ref<State> state) : state_(std::move(state)) {}
+  // For this library's waits on many (chapter 06): the shared state.
+  State* state() const { return get("gather, wait, as_completed, wait_for or shield"); }  // @since 06
+
+  bool done() const { return get("Future::done")->done(); }
+  // @since 09
+  // A pending future completes cancelled: result() and exception() throw
+  // CancelledError, and its awaiters wake. False when it is done already.
+  bool cancel(const std::string& message = {}) { return get("Future::cancel")->request_cancel(message); }
+  bool cancelled() const { return get("Future::cancelled")->cancelled(); }
+  // @end
+
+  // Completes the future; InvalidStateError if it is already done.
+  template <class... U>
+  void set_result(U&&... value) {
+    get("Future::set_result")->set_result("Future::set_result", std::forward<U>(value)...);
+  }
+  void set_exception(std::exception_ptr error) {
+    get("Future::set_exception")->set_exception(error, "Future::set_exception");
+  }
+  template <class E>
+  void set_exception(E error) {
+    set_exception(std::make_exception_ptr(std::move(error)));
+  }
+
+  // The result, or the stored error thrown; InvalidStateError while pending.
+  decltype(auto) result() const { return get("Future::result")->result("Future::result"); }
+  // The stored error, or null; InvalidStateError while pending.
+  std::exception_ptr exception() const {
+    std::exception_ptr error = get("Future::exception")->exception("Future::exception");
+    // @since 09
+    // A cancelled future throws its CancelledError instead, as asyncio's does.
+    if (cancelled()) std::rethrow_exception(error);
+    // @end
+    return error;
+  }
+
+  // Runs f(future) from the loop once the future is done (at once, on the
+  // next iteration, if it already is). Callbacks run in the order added.
+  // The handle removes it again: remove_done_callback(handle) gives 1 while
+  // the future is pending, 0 once the callback is scheduled (asyncio's count).
+  template <class F>
+  DoneCallbackHandle add_done_callback(F f) const {
+    State* state = get("Future::add_done_callback");
+    auto* cb = new detail::DoneCallback<Future, State, F>(state, std::move(f));
+    DoneCallbackHandle handle(cb, cb);
+    state->add_waiter(cb);
+    return handle;
+  }
+  std::size_t remove_done_callback(const DoneCallbackHandle& handle) const {
+    return handle.remove_from(*get("Future::remove_done_callback"));
+  }
+
+  // @since 04
+  detail::FutureAwaiter<State> operator co_await() const& { return detail::FutureAwaiter<State>(get("co_await")); }
+  detail::FutureAwaiter<State, true> operator co_await() && {
+    return detail::FutureAwaiter<State, true>(get("co_await"));
+  }
+  // @end
+
+ private:
+  // A plain future's state lives on the heap and dies with its last handle.
+  class Node final : public State {
+   public:
+    using State::State;
+
+   private:
+    void destroy() override;
+  };
+
+  template <class H, class S, class F>
+  friend class detail::DoneCallback;
+  // The state; RuntimeError, naming who asked, for an empty handle.
+  State* get(const char* who) const {
+    if (!state_) [[unlikely]]
+      detail::throw_empty(who, "Future");
+    return state_.get();
+  }
+  detail::Ref<State> state_;
+};
+
+namespace detail {
+// To the exception handler of loop, while it lives (future.cpp).
+void report_unretrieved(const Loop* loop, ExceptionContext context);
+}  // namespace detail
+
+template <class T>
+void Future<T>::Node::destroy() {
+  if (auto error = this->unretrieved_error()) {
+    ExceptionContext context("Future exception was never retrieved", error);
+    context.future = this;
+    detail::report_unretrieved(&this->loop(), std::move(context));
+  }
+  delete this;
+}
+
+}  // namespace corio

@@ -1,0 +1,89 @@
+// @chapter 04
+// sleep(seconds): suspend the awaiting coroutine and let the loop run others.
+// The timer node lives inside the awaiter, so inside the coroutine's frame:
+// sleeping allocates nothing. sleep(0) takes no timer at all and simply
+// queues the coroutine behind everything already ready, which is how a
+// long computation lets others run (asyncio's sleep(0) does the same).
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <string>  // @since 09
+#include <type_traits>
+
+#include <corio/tasks/detail/awaiter.hpp>
+#include <corio/loop/clock.hpp>
+#include <corio/loop/loop.hpp>
+#include <corio/loop/detail/timers.hpp>
+
+namespace corio {
+
+namespace detail {
+
+// Resumed from the loop: on the next iteration for a delay <= 0, otherwise
+// on the first iteration after the deadline.
+// @since 09
+// Cancelled, it takes its timer out of the heap and wakes at once, to throw.
+// @end
+class SleepAwaiter final : private TimerNode, private WaitPoint {
+ public:
+  explicit SleepAwaiter(Nanos delay) : delay_(delay) {}
+  SleepAwaiter(const SleepAwaiter&) = delete;
+  SleepAwaiter& operator=(const SleepAwaiter&) = delete;
+  ~SleepAwaiter() {
+    if (scheduled()) detail::LoopAccess::remove_timer(*loop_, this);
+  }
+
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    loop_ = &get_running_loop();
+    cancel = &on_cancel;  // @since 09
+    waker_ = park(h, this);
+    if (delay_.count() <= 0) {
+      detail::LoopAccess::schedule(*loop_, waker_);
+    } else {
+      detail::LoopAccess::add_timer(*loop_, this, deadline_after(detail::LoopAccess::now(*loop_), delay_));
+    }
+  }
+  // @before 09: void await_resume() const noexcept {}
+  void await_resume() const { throw_if_cancelled(); }  // @since 09
+
+ private:
+  void fire() override { detail::LoopAccess::schedule(*loop_, waker_); }
+  // @since 09
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string&) {
+    auto* me = static_cast<SleepAwaiter*>(self);
+    if (!me->scheduled()) return CancelAnswer::TooLate;
+    detail::LoopAccess::remove_timer(*me->loop_, me);
+    detail::LoopAccess::schedule(*me->loop_, me->waker_);
+    return CancelAnswer::LetGo;
+  }
+  // @end
+
+  Nanos delay_;
+  Loop* loop_ = nullptr;
+  ReadyEntry waker_;  // resumes the sleeper
+};
+
+}  // namespace detail
+
+// Any number of seconds: sleep(1), sleep(0.5). (A template, so that sleep(1)
+// under `using namespace corio` picks this over POSIX ::sleep(unsigned).)
+template <class Seconds>
+  requires std::is_arithmetic_v<Seconds>
+detail::SleepAwaiter sleep(Seconds seconds) {
+  // sleep(0) is the bare yield, called in every tight loop that lets others
+  // run: it needs no conversion to nanoseconds, so it gets none. (NaN fails
+  // this test and goes on to be refused.)
+  if (seconds <= Seconds{0}) return detail::SleepAwaiter(detail::Nanos(0));
+  return detail::SleepAwaiter(detail::to_nanos(static_cast<double>(seconds), "sleep"));
+}
+
+// Any std::chrono duration; hours::max() and nanoseconds::max() mean never
+// in practice (a hundred years), like an infinite number of seconds.
+template <class Rep, class Period>
+detail::SleepAwaiter sleep(std::chrono::duration<Rep, Period> delay) {
+  return detail::SleepAwaiter(detail::to_nanos(delay, "sleep"));
+}
+
+}  // namespace corio

@@ -1,0 +1,312 @@
+// @chapter 05
+// The task, top to bottom in the order of asyncio's Task: made (make_task),
+// @since 09
+// asked to cancel (request_cancel, uncancel), stepped (step: asyncio's
+// __step), parked by the awaiter it waits at and woken again (park, wake),
+// @end
+// finished (complete_task); then the loop's list of live tasks.
+#include <corio/tasks/task.hpp>
+
+#include <exception>  // @since 09
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>  // @since 09
+#include <vector>
+
+#include <corio/tasks/detail/awaiter.hpp>  // @since 09
+#include <corio/errors.hpp>   // @since 09
+#include <corio/tasks/detail/task_list.hpp>
+
+namespace corio::detail {
+
+namespace {
+thread_local std::uint64_t tasks_made = 0;  // names Task-1, Task-2, ...
+// The names given to create_task, by task.
+thread_local std::unordered_map<const PromiseBase*, std::string> given_names;
+// @since 09
+thread_local PromiseBase* running = nullptr;  // the task whose step runs now
+// The messages given to cancel(), by task: most cancellations carry none.
+thread_local std::unordered_map<const PromiseBase*, std::string> messages;
+thread_local ParkObserver park_observer = nullptr;
+thread_local void* park_context = nullptr;
+// @end
+}  // namespace
+
+void set_tasks_made(std::uint64_t count) { tasks_made = count; }
+
+namespace {
+// The loop makes its task list, and debug mode names a task's step,
+// through these hooks (LoopHooks, loop.hpp).
+struct SetTaskHooks {
+  SetTaskHooks() {
+    loop_hooks.make_task_list = []() -> std::unique_ptr<LoopPart> { return std::make_unique<TaskList>(); };
+    // @since 11
+    loop_hooks.describe_task = [](const void* task) {
+      auto* t = static_cast<const PromiseBase*>(task);
+      return "<Task '" + t->task_name() + "' (coroutine '" + t->function() + "')>";
+    };
+    // @end
+  }
+} set_task_hooks;
+}  // namespace
+
+PromiseBase::~PromiseBase() {
+  if (named_) given_names.erase(this);
+  if (has_message_) messages.erase(this);  // @since 09
+}
+
+std::string PromiseBase::task_name() const {
+  return named_ ? given_names.at(this) : "Task-" + std::to_string(task_id_);
+}
+
+void PromiseBase::make_task(Loop& loop, std::string&& name) {
+  bind(&loop);
+  is_task_ = true;
+  task_id_ = ++tasks_made;
+  if (!name.empty()) {
+    given_names[this] = std::move(name);
+    named_ = true;
+  }
+  task_list(loop).add(this);
+}
+
+// @since 09
+// asyncio's Task.cancel(): count the request; let the awaiter where the task
+// waits pass it on (to an inner task or future), or else remember it for the
+// next step.
+bool PromiseBase::request_cancel(const std::string& message) {
+  // Passing one on already, this task refuses the request that came back
+  // round an await cycle; the awaiter that asked then lets go instead.
+  if (done() || passing_on_) return false;
+  ++cancel_requests_;
+  if (wait_point_ != nullptr) {
+    CancelAnswer answer = pass_on(message);
+    if (answer == CancelAnswer::PassedOn) return true;
+    if (answer == CancelAnswer::LetGo) awaiter_let_go_ = true;
+  }
+  must_cancel_ = true;
+  set_message(message);  // the latest request's message, as in asyncio
+  return true;
+}
+
+CancelAnswer PromiseBase::pass_on(const std::string& message) {
+  passing_on_ = true;
+  CancelAnswer answer = wait_point_->cancel(wait_point_, message);
+  passing_on_ = false;
+  return answer;
+}
+
+void PromiseBase::set_message(const std::string& message) {
+  if (message.empty()) {
+    if (has_message_) messages.erase(this);
+    has_message_ = false;
+    return;
+  }
+  messages[this] = message;
+  has_message_ = true;
+}
+
+// As in Python 3.13: once every request is taken back, a cancellation not
+// yet delivered is dropped too.
+std::uint32_t PromiseBase::uncancel() {
+  if (cancel_requests_ > 0) --cancel_requests_;
+  if (cancel_requests_ == 0 && must_cancel_ && !awaiter_let_go_) {
+    must_cancel_ = false;
+    set_message({});
+  }
+  return cancel_requests_;
+}
+
+// A task is resumed only by its own step, so it always knows whether it runs,
+// where it waits, and whether a CancelledError is due there.
+// One step: resume the frame the task waits in. A cancellation asked for
+// since the last step is thrown there (the awaiter's await_resume throws),
+// or, before the body ever ran, ends the task at once. One asked for while
+// the step ran goes to the awaiter the task waits at now, as asyncio's
+// __step does after each send().
+void PromiseBase::step() {
+  retain();  // the task may finish in this step: its frame lasts until the step is over
+  PromiseBase* outer = std::exchange(running, this);
+  wait_point_ = nullptr;
+  awaiter_let_go_ = false;
+  if (must_cancel_) {
+    must_cancel_ = false;
+    throw_on_resume_ = true;
+    if (!body_started_) {
+      store_error(std::make_exception_ptr(CancelledError(take_cancel())));
+      mark_cancelled();
+      complete_task();
+    }
+  }
+  if (!done()) {
+    body_started_ = true;
+    continuation_.resume();
+  }
+  if (throw_on_resume_) {  // the frame was not resumed at a corio awaiter: try at the next one
+    throw_on_resume_ = false;
+    must_cancel_ = true;
+  }
+  if (must_cancel_ && wait_point_ != nullptr) {
+    CancelAnswer answer = pass_on(has_message_ ? messages.at(this) : std::string());
+    if (answer == CancelAnswer::PassedOn) {
+      must_cancel_ = false;  // passed on, message and all
+      set_message({});
+    } else if (answer == CancelAnswer::LetGo) {
+      awaiter_let_go_ = true;
+    }
+  }
+  running = outer;
+  release();
+}
+
+namespace {
+// The loop steps a task through this hook (LoopHooks, loop.hpp).
+struct SetStepHook {
+  SetStepHook() {
+    loop_hooks.step_task = [](void* task) { static_cast<PromiseBase*>(task)->step(); };
+  }
+} set_step_hook;
+}  // namespace
+
+PromiseBase* running_task() { return running; }
+
+// The awaiter's side (awaiter.hpp). park() is asyncio's `_fut_waiter =
+// result` in __step: the task remembers the frame and the awaiter it waits at.
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp) {
+  if (running == nullptr) return ReadyEntry(h);
+  running->wait_at(h, wp);
+  if (park_observer != nullptr) park_observer(running, park_context);
+  return ReadyEntry::task_step(running);
+}
+
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited) {
+  if (running != nullptr && awaited == running) [[unlikely]] {
+    throw RuntimeError("Task cannot await on itself: task '" + running->task_name() + "' (coroutine '" +
+                       running->function() +
+                       "'); it would wait for its own end forever: await another task, or return the value");
+  }
+  return park(h, wp);
+}
+
+void observe_parks(ParkObserver observer, void* context) {
+  park_observer = observer;
+  park_context = context;
+}
+
+void wake(ReadyEntry waker) {
+  if (waker.is_task()) {
+    detail::LoopAccess::schedule(static_cast<PromiseBase*>(waker.task())->loop(), waker);
+  } else {
+    detail::LoopAccess::schedule(get_running_loop(), waker);
+  }
+}
+
+// At await_resume: the CancelledError this step brought, if any.
+bool cancel_pending() { return running != nullptr && running->cancel_now(); }
+
+void throw_cancelled() { throw CancelledError(running->take_cancel()); }
+
+std::string PromiseBase::take_cancel() {
+  throw_on_resume_ = false;
+  if (!has_message_) return {};
+  has_message_ = false;
+  std::string message = std::move(messages.at(this));
+  messages.erase(this);
+  return message;
+}
+
+// @end
+
+// The task's coroutine returned or threw: it leaves the loop's list, its
+// waiters are woken through the loop, and the loop lets go of its frame.
+void PromiseBase::complete_task() {
+  task_list(loop()).remove(this);
+  finish();
+  task_list(loop()).wake_if_drained(loop());  // @since 10
+  release();
+}
+
+void TaskList::add(PromiseBase* task) {
+  task->task_index_ = static_cast<std::uint32_t>(tasks_.size());
+  tasks_.push_back(task);
+}
+
+void TaskList::remove(PromiseBase* task) {
+  PromiseBase* last = tasks_.back();
+  tasks_[task->task_index_] = last;
+  last->task_index_ = task->task_index_;
+  tasks_.pop_back();
+  if (!round_.empty()) round_.erase(task);  // @since 10
+}
+
+// @since 10
+void TaskList::cancel_all(ReadyEntry waker) {
+  drained_ = waker;
+  round_.insert(tasks_.begin(), tasks_.end());
+  // A copy: a cancellation may make tasks (a waiter's cleanup), or end some.
+  std::vector<PromiseBase*> cancelled = tasks_;
+  for (PromiseBase* task : cancelled) {
+    if (round_.count(task) != 0) task->request_cancel({});
+  }
+}
+
+void TaskList::wake_if_drained(Loop& loop) {
+  if (round_.empty() && drained_) detail::LoopAccess::schedule(loop, std::exchange(drained_, ReadyEntry()));
+}
+// @end
+
+// @since 09
+// A Task handle may keep the frame after the loop is gone. So the task lets
+// go of the loop first: the awaiter it waits at unhooks (its timer, its
+// place in a line; a task or future it awaits is cancelled, as by cancel()),
+// and the task ends cancelled, which wakes what waits on it. From then on
+// the handle says done() and cancelled(), and its result is a
+// CancelledError; nothing it does reaches the dead loop.
+void TaskList::abandon(PromiseBase* task) {
+  std::string message = "the task's event loop was closed before the task finished";
+  if (WaitPoint* wp = std::exchange(task->wait_point_, nullptr)) wp->cancel(wp, message);
+  task->store_error(std::make_exception_ptr(CancelledError(message)));
+  task->mark_cancelled();
+  task->finish();
+}
+// @end
+
+// @since 10
+std::string TaskList::describe() const {
+  std::string names;
+  for (const PromiseBase* task : tasks_) {
+    if (!names.empty()) names += ", ";
+    names += "'" + task->task_name() + "' (coroutine '" + task->function() + "')";
+  }
+  return names;
+}
+// @end
+
+// From the back of the list.
+void TaskList::destroy_pending() {
+  while (!tasks_.empty()) {
+    PromiseBase* task = tasks_.back();
+    remove(task);
+    report("Task was destroyed but it is pending: task '" + task->task_name() + "' (coroutine '" +
+           task->function() + "')");
+    if (task->shared()) abandon(task);  // @since 09: a Task handle keeps the frame
+    task->release();
+  }
+}
+
+}  // namespace corio::detail
+
+// @since 09
+namespace corio {
+
+// asyncio.current_task(): the task whose step runs now.
+AnyTask current_task() {
+  detail::PromiseBase* task = detail::running_task();
+  if (task == nullptr) throw RuntimeError("current_task(): no task is running (this is not inside a task's step)");
+  task->retain();
+  return AnyTask(detail::Ref<detail::PromiseBase>::adopt(task));
+}
+
+}  // namespace corio
+// @end

@@ -1,0 +1,90 @@
+// @chapter 06
+#include <corio/waiting/wait.hpp>
+
+#include <utility>
+
+namespace corio::detail {
+
+void WaitMany::watch(std::span<Node> nodes) {
+  nodes_ = nodes;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    nodes[i].owner = this;
+    nodes[i].index = static_cast<std::uint32_t>(i);
+    nodes[i].notify = &on_notice;
+  }
+}
+
+bool WaitMany::await_suspend(std::coroutine_handle<> h) {
+  finished_ = 0;
+  failed_ = kNone;
+  for (Node& node : nodes_) {
+    if (node.core->done() && settled_by(node)) return false;
+  }
+  waker_ = park(h, this);  // only now is the coroutine sure to wait
+  for (Node& node : nodes_) {
+    if (!node.core->done()) hook(node);
+  }
+  return true;
+}
+
+// One more child is done: does the rule hold now? Under FIRST_EXCEPTION the
+// child's error is looked at, which marks it retrieved, as asyncio does.
+bool WaitMany::settled_by(Node& node) {
+  ++finished_;
+  if (rule_ == ReturnWhen::FirstException && failed(node)) {
+    failed_ = node.index;
+    return true;
+  }
+  return rule_ == ReturnWhen::FirstCompleted || finished_ == nodes_.size();
+}
+
+// A child that ended in an error.
+bool WaitMany::failed(const Node& node) const {
+  // @since 09
+  // A cancelled child is no failure to wait() (asyncio's rule), but is one
+  // to gather, which passes its CancelledError on.
+  if (!forward_ && node.core->cancelled()) return false;
+  // @end
+  return node.core->exception("wait") != nullptr;
+}
+
+// Runs inside the child's completion, so the coroutine is only queued; the
+// other nodes come off at once, and no later completion reaches us.
+// (Notice::Dropped cannot come: the awaitable holds every child's handle.)
+void WaitMany::on_notice(Waiter* w, Waiter::Notice) {
+  Node& node = *static_cast<Node*>(w);
+  node.hooked = false;
+  WaitMany& self = *node.owner;
+  if (!self.settled_by(node)) return;
+  self.unhook_all();
+  detail::LoopAccess::schedule(node.core->loop(), std::exchange(self.waker_, ReadyEntry()));
+}
+
+// @since 09
+CancelAnswer WaitMany::on_cancel(WaitPoint* self, const std::string& message) {
+  auto& me = *static_cast<WaitMany*>(self);
+  if (!me.waker_) return CancelAnswer::TooLate;  // settled already: the coroutine is queued
+  if (!me.forward_) {
+    me.unhook_all();
+    wake(std::exchange(me.waker_, ReadyEntry()));
+    return CancelAnswer::LetGo;
+  }
+  // A child cancelled here may settle the wait at once (on_notice), which
+  // unhooks every node; the others are cancelled all the same.
+  bool passed = false;
+  for (Node& node : me.nodes_) passed = node.core->request_cancel(message) || passed;
+  me.cancel_requested_ = me.cancel_requested_ || passed;
+  return passed ? CancelAnswer::PassedOn : CancelAnswer::TooLate;
+}
+
+void WaitMany::time_out() {
+  if (!waker_) return;  // settled (or cancelled) first: the coroutine is queued
+  unhook_all();
+  wake(std::exchange(waker_, ReadyEntry()));
+}
+// @end
+void WaitMany::unhook_all() {
+  for (Node& node : nodes_) unhook(node);
+}
+
+}  // namespace corio::detail

@@ -1,0 +1,196 @@
+// @chapter 06
+// wait(tasks, return_when): asyncio.wait's counterpart, and the machinery
+// gather stands on. The awaiting coroutine hangs one node on every pending
+// child (ensure_future.hpp). Each child that completes counts itself; the one
+// that makes the rule hold (the first to complete, the first to fail, the
+// last) takes every other node off its list and hands the coroutine to the
+// loop. Nothing polls and nothing is awaited in turn, so the coroutine wakes
+// on the iteration after the deciding child, whatever the others do.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>  // @since 09
+#include <type_traits>
+#include <vector>
+// @since 09
+#include <algorithm>
+#include <optional>
+// @end
+
+#include <corio/tasks/detail/awaiter.hpp>
+#include <corio/waiting/detail/ensure_future.hpp>
+#include <corio/errors.hpp>
+#include <corio/tasks/future.hpp>
+#include <corio/loop/loop.hpp>  // @since 09
+
+namespace corio {
+
+// When wait() returns (asyncio's return_when).
+enum class ReturnWhen : std::uint8_t { FirstCompleted, FirstException, AllCompleted };
+inline constexpr ReturnWhen FIRST_COMPLETED = ReturnWhen::FirstCompleted;  // any child done
+inline constexpr ReturnWhen FIRST_EXCEPTION = ReturnWhen::FirstException;  // any child failed, else all done
+inline constexpr ReturnWhen ALL_COMPLETED = ReturnWhen::AllCompleted;      // every child done
+
+namespace detail {
+
+// One coroutine waiting for n children until the rule holds. A derived
+// awaitable owns the children's handles (which keep their states alive) and
+// the n nodes, reads the results in await_resume, and calls unhook_all() in
+// its destructor, while the nodes and the children still exist: a frame
+// destroyed mid-wait then leaves no node behind on any child.
+// @since 09
+// Cancelled, wait() lets go of its children, which run on; gather (forward)
+// passes the cancellation on to every child instead, as asyncio's does.
+// @end
+class WaitMany : private WaitPoint {
+ public:
+  WaitMany(const WaitMany&) = delete;
+  WaitMany& operator=(const WaitMany&) = delete;
+
+  // No children: nothing to wait for, the result is there at once.
+  bool await_ready() const noexcept { return nodes_.empty(); }
+  // Counts the children that are done already; if they settle it, the
+  // coroutine goes on at once. Otherwise a node goes on every pending
+  // child, and the loop resumes the coroutine on the iteration after the
+  // deciding child completes.
+  bool await_suspend(std::coroutine_handle<> h);
+
+ protected:
+  using Node = ChildWaiter<WaitMany>;
+  static constexpr std::size_t kNone = SIZE_MAX;
+
+  explicit WaitMany(ReturnWhen rule) : rule_(rule) {
+    cancel = &on_cancel;  // @since 09
+  }
+  // @since 09
+  // gather: a cancellation goes on to every child, and a cancelled child
+  // counts as failed.
+  void forward_cancellation() { forward_ = true; }
+  // True when a cancellation was passed on to the children (gather).
+  bool cancel_requested() const { return cancel_requested_; }
+  // wait()'s timeout: the coroutine goes on with the rule unmet, and the
+  // children are left as they are. Nothing when it went on already.
+  void time_out();
+  // @end
+  ~WaitMany() = default;
+
+  // The derived constructor sets each node's core, then calls this once.
+  void watch(std::span<Node> nodes);
+  std::span<Node> nodes() const { return nodes_; }
+  // The child whose error settled a FIRST_EXCEPTION wait, or kNone.
+  std::size_t first_failed() const { return failed_; }
+  void unhook_all();
+
+ private:
+  static void on_notice(Waiter* w, Waiter::Notice notice);
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);  // @since 09
+  bool settled_by(Node& node);
+  bool failed(const Node& node) const;
+
+  std::span<Node> nodes_;
+  std::size_t finished_ = 0;  // children seen done
+  std::size_t failed_ = kNone;
+  ReturnWhen rule_;
+  // @since 09
+  bool forward_ = false;           // gather: cancel the children, and count a cancelled one as failed
+  bool cancel_requested_ = false;  // a cancellation went on to the children
+  // @end
+  ReadyEntry waker_;  // set while waiting
+};
+
+}  // namespace detail
+
+// What wait() returns: asyncio's (done, pending), each in argument order.
+// `auto [done, pending] = co_await corio::wait(tasks, corio::FIRST_COMPLETED);`
+template <class H>
+struct WaitResult {
+  std::vector<H> done;
+  std::vector<H> pending;
+};
+
+namespace detail {
+
+template <class H>
+class [[nodiscard]] Wait final : public WaitMany {
+ public:
+  Wait(std::vector<H> children, ReturnWhen rule)
+      : WaitMany(rule), children_(std::move(children)), nodes_(children_.size()) {
+    for (std::size_t i = 0; i < children_.size(); ++i) nodes_[i].core = children_[i].state();
+    watch(nodes_);
+  }
+  // @since 09
+  Wait(std::vector<H> children, ReturnWhen rule, std::optional<double> timeout) : Wait(std::move(children), rule) {
+    timeout_ = timeout;
+  }
+  // The timer starts when the coroutine waits, and goes when the wait does.
+  bool await_suspend(std::coroutine_handle<> h) {
+    if (!WaitMany::await_suspend(h)) return false;
+    if (timeout_) timer_ = get_running_loop().call_later(std::max(*timeout_, 0.0), [this] { time_out(); });
+    return true;
+  }
+  // @end
+  ~Wait() {
+    timer_.cancel();  // @since 09
+    unhook_all();
+  }
+
+  // Sorts the children by what they are when the coroutine resumes: one
+  // that completed after the deciding child, in the same iteration, is done.
+  WaitResult<H> await_resume() const {
+    throw_if_cancelled();  // @since 09
+    WaitResult<H> result;
+    for (const H& child : children_) (child.done() ? result.done : result.pending).push_back(child);
+    return result;
+  }
+
+ private:
+  std::vector<H> children_;
+  std::vector<Node> nodes_;
+  // @since 09
+  std::optional<double> timeout_;
+  TimerHandle timer_;
+  // @end
+};
+
+template <class H>
+concept Waitable = std::is_same_v<H, Child<H>>;
+
+}  // namespace detail
+
+// Waits for Tasks or Futures of one type until return_when holds; never
+// throws a child's error (look at each done child). An empty vector is
+// refused, as asyncio refuses an empty set.
+template <class H>
+  requires detail::Waitable<H>
+detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when = ALL_COMPLETED) {
+  if (aws.empty()) {
+    throw InvalidArgument("wait: the set of tasks is empty; there is nothing to wait for (asyncio raises ValueError)");
+  }
+  return detail::Wait<H>(std::move(aws), return_when);
+}
+
+// @since 09
+// The same, returning when timeout seconds have passed if return_when does
+// not hold by then: done and pending as they are, nothing raised, nothing
+// cancelled (asyncio's wait(aws, timeout=...)). nullopt: no timeout.
+template <class H>
+  requires detail::Waitable<H>
+detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when, std::optional<double> timeout) {
+  if (aws.empty()) {
+    throw InvalidArgument("wait: the set of tasks is empty; there is nothing to wait for (asyncio raises ValueError)");
+  }
+  return detail::Wait<H>(std::move(aws), return_when, timeout);
+}
+// @end
+
+// asyncio.wait refuses bare coroutines since Python 3.11, and so does corio:
+// a coroutine wrapped here could never be found among done and pending.
+template <class T>
+void wait(std::vector<Coro<T>>, ReturnWhen = ALL_COMPLETED) {
+  static_assert(!sizeof(T*), "corio::wait takes Tasks or Futures; wrap each coroutine with create_task first");
+}
+
+}  // namespace corio
