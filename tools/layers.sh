@@ -13,12 +13,20 @@
 # tools/layers.allow lists the upward includes that remain, one a line
 # ("including-file included-path  reason"), until the issue that removes
 # them does: a listed include passes, an unlisted one fails, and a listed one
-# that no longer points up fails too, so the list only shrinks.
+# that no longer points up fails too, so the list only shrinks. A listed one
+# must stay inside one layer (one folder of src/corio/, e.g. chapter 02's
+# clock in chapter 01's loop, both in loop/): between layers no include may
+# point up, listed or not.
 # Run by `make test`; exits 1 naming each include that points up.
 set -eu
 cd "$(dirname "$0")/.."
 
 find src -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) | sort | awk -v allow=tools/layers.allow '
+function layer_of(path,    rest) {
+    rest = path
+    sub(/^src\/corio\//, "", rest)
+    return (rest ~ /\//) ? substr(rest, 1, index(rest, "/") - 1) : "(top)"
+}
 function chapter_of(path,    line, n) {
     if (path in chapter) return chapter[path]
     n = ""
@@ -62,8 +70,12 @@ END {
             if (theirs == "") {
                 printf "layers: %s:%d includes %s, which is not in src/ or has no @chapter line\n", f, ln, inc
                 bad = 1
-            } else if (theirs > mine && (f " " inc) in allowed) {
+            } else if (theirs > mine && (f " " inc) in allowed && layer_of(f) == layer_of(target)) {
                 allowed[f " " inc] = 1
+            } else if (theirs > mine && (f " " inc) in allowed) {
+                printf "layers: %s:%d (%s/, chapter %02d) includes %s (%s/, chapter %02d): %s may not list an include from one layer up to a later layer\n", f, ln, layer_of(f), mine, inc, layer_of(target), theirs, allow
+                allowed[f " " inc] = 1
+                bad = 1
             } else if (theirs > mine) {
                 printf "layers: %s:%d (chapter %02d) includes %s (chapter %02d): an include may only point to the same or an earlier chapter; move what is needed down, or plug the later chapter in from its own files\n", f, ln, mine, inc, theirs
                 bad = 1
@@ -79,6 +91,6 @@ END {
     }
     n = 0
     for (k in allowed) n++
-    if (!bad) printf "layers: every include in src/ points to the same or an earlier chapter, but the %d listed in %s\n", n, allow
+    if (!bad) printf "layers: every include in src/ points to the same or an earlier chapter, but the %d listed in %s, each inside one layer\n", n, allow
     exit bad
 }'
