@@ -355,9 +355,7 @@ struct LoopAccess {
   // @since 04
   // For the awaiters of this library: resume h on the next iteration.
   static void schedule(Loop& loop, std::coroutine_handle<> h) { loop.ready_.push(ReadyEntry(h)); }
-  // @end
-  // @since 09
-  // For awaiters: queue what park() returned (a task's step, or a frame).
+  // For awaiters: queue a waker, what park() returned.
   static void schedule(Loop& loop, ReadyEntry r) { loop.ready_.push(r); }
   // @end
   // @since 02
