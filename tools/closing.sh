@@ -8,7 +8,9 @@
 #   ## Challenges
 #   ## Lines of code                      (with `make diff N=NN`)
 #
-# Headings inside fenced code blocks do not count. Run by `make test`.
+# Headings inside fenced code blocks do not count. Also checks that the
+# table of contents in README.md has a row for every chapter. Run by
+# `make test`.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -53,5 +55,16 @@ for f in chapters/[0-9][0-9]-*/README.md; do
         status=1
     }
 done
-[ $status -eq 0 ] && echo "closing: $checked chapters end with the five closing sections"
+# README.md's table of contents has a row for every chapter: its link and
+# its `make diff` command.
+for d in chapters/[0-9][0-9]-*; do
+    [ -d "$d" ] || continue
+    nn=${d#chapters/}
+    nn=${nn%%-*}
+    grep -F "]($d/README.md)" README.md | grep -qF "\`make diff N=$nn\`" || {
+        echo "closing: README.md's table of contents has no row for chapter $nn (a link to $d/README.md and \`make diff N=$nn\`)" >&2
+        status=1
+    }
+done
+[ $status -eq 0 ] && echo "closing: $checked chapters end with the five closing sections, and README.md's contents list them"
 exit $status
