@@ -204,7 +204,7 @@ format:
 help:
 	@echo 'make                  library and every chapter'"'"'s programs'
 	@echo 'make run [CH=04]      the tour: each chapter'"'"'s programs, on the real clock'
-	@echo 'make test             tests (select and epoll), the loop core alone, quotes, guide tags, chapters' closing sections, old code in src/, include layers, install test'
+	@echo 'make test             tests (select and epoll), the loop core alone, quotes, guide tags, chapters'"'"' closing sections, old code in src/, include layers, install test'
 	@echo 'make check            tests under ASan+UBSan, frame pool off (select) and on (epoll),'
 	@echo '                      threaded ones under TSan, the suite at -O0 (build/<variant>) [check-NAME: one]'
 	@echo 'make chapter N=03     cut chapter 03'"'"'s snapshot into build/chapters/03'
