@@ -117,6 +117,7 @@ test:
 	+$(Q)$(MAKE) --no-print-directory test-core
 	@sh tools/quotes.sh
 	@sh tools/guide.sh
+	@sh tools/closing.sh
 	@sh tools/history.sh
 	@sh tools/layers.sh
 	+@CXX='$(CXX)' sh tests/install_test.sh
@@ -162,12 +163,14 @@ chapter:
 	@test -n "$(NN)" || { echo "usage: make chapter N=03" >&2; exit 2; }
 	@sh tools/snapshot.sh $(NN) $(B)/chapters/$(NN)
 
+# PART=src (or tests, chapters, ...): only that folder of the two snapshots.
 diff:
-	@test -n "$(NN)" || { echo "usage: make diff N=05" >&2; exit 2; }
+	@test -n "$(NN)" || { echo "usage: make diff N=05 [PART=src]" >&2; exit 2; }
 	@sh tools/snapshot.sh $(NN) $(B)/chapters/$(NN) >/dev/null
 	@if [ $(NN) = 01 ]; then rm -rf $(B)/chapters/00 && mkdir -p $(B)/chapters/00; \
 	 else sh tools/snapshot.sh $(PREV) $(B)/chapters/$(PREV) >/dev/null; fi
-	@cd $(B)/chapters && diff -ruN -x build $(PREV) $(NN); rc=$$?; [ $$rc -le 1 ] || [ $$rc -gt 128 ]
+	@cd $(B)/chapters && mkdir -p $(PREV)/$(PART) $(NN)/$(PART) && \
+	 diff -ruN -x build $(PREV)/$(PART) $(NN)/$(PART); rc=$$?; [ $$rc -le 1 ] || [ $$rc -gt 128 ]
 
 test-chapters:
 	@CXX='$(CXX)' sh tools/test-chapters.sh $(N)
@@ -201,11 +204,11 @@ format:
 help:
 	@echo 'make                  library and every chapter'"'"'s programs'
 	@echo 'make run [CH=04]      the tour: each chapter'"'"'s programs, on the real clock'
-	@echo 'make test             tests (select and epoll), the loop core alone, quotes, guide tags, old code in src/, include layers, install test'
+	@echo 'make test             tests (select and epoll), the loop core alone, quotes, guide tags, chapters'"'"' closing sections, old code in src/, include layers, install test'
 	@echo 'make check            tests under ASan+UBSan, frame pool off (select) and on (epoll),'
 	@echo '                      threaded ones under TSan, the suite at -O0 (build/<variant>) [check-NAME: one]'
 	@echo 'make chapter N=03     cut chapter 03'"'"'s snapshot into build/chapters/03'
-	@echo 'make diff N=05        what chapter 05 changed (diff -ruN 04 05)'
+	@echo 'make diff N=05        what chapter 05 changed (diff -ruN 04 05) [PART=src: only src/]'
 	@echo 'make test-chapters    build and test every chapter'"'"'s snapshot [N=05: one]'
 	@echo 'make bench            benchmarks (tests/bench/run.sh)'
 	@echo 'make install PREFIX=  headers, libcorio.a, pkg-config file'
