@@ -16,32 +16,18 @@
 
 #include <corio/corio.hpp>
 
+#include "support/cancel_helpers.hpp"
 #include "support/corio_test.hpp"
 
 using corio_test::Diagnostics;
 using corio_test::Life;
 using corio_test::Lives;
+using corio_test::Trace;
+using corio_test::now;
+using corio_test::tick;
+using corio_test::ended_cancelled;
 
 namespace {
-
-using Trace = std::vector<std::string>;
-
-double now() { return corio::get_running_loop().time(); }
-
-// Lets one loop iteration pass: whatever was queued before runs first.
-auto tick() { return corio::sleep(0); }
-
-// Awaits a task that may end cancelled, and says whether it did.
-template <class T>
-corio::Coro<bool> ended_cancelled(corio::Task<T> task) {
-  bool cancelled = false;
-  try {
-    co_await task;
-  } catch (const corio::CancelledError&) {
-    cancelled = true;
-  }
-  co_return cancelled;
-}
 
 // Catches the cancellation, tidies up for two seconds, and lets it go on.
 corio::Coro<int> tidy_up_then_stop(Lives& lives, Trace& trace) {

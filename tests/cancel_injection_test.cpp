@@ -17,16 +17,16 @@
 #include <corio/tasks/detail/awaiter.hpp>
 #include <corio/corio.hpp>
 
+#include "support/cancel_helpers.hpp"
 #include "support/corio_test.hpp"
 
 using corio_test::Diagnostics;
 using corio_test::Life;
 using corio_test::Lives;
+using corio_test::now;
+using corio_test::tick;
 
 namespace {
-
-double now() { return corio::get_running_loop().time(); }
-auto tick() { return corio::sleep(0); }
 
 // Everything the scenario's tasks share.
 struct World {

@@ -15,20 +15,16 @@
 
 #include <corio/corio.hpp>
 
+#include "support/cancel_helpers.hpp"
 #include "support/corio_test.hpp"
 
 using corio_test::Diagnostics;
 using corio_test::Life;
 using corio_test::Lives;
+using corio_test::now;
+using corio_test::tick;
 
 namespace {
-
-using Trace = std::vector<std::string>;
-
-double now() { return corio::get_running_loop().time(); }
-
-// Lets one loop iteration pass: whatever was queued before runs first.
-auto tick() { return corio::sleep(0); }
 
 corio::Coro<int> slow_value(Lives& lives) {
   Life life(lives);

@@ -316,14 +316,12 @@ The chapters teach the code; the figures it gives live here.
   plus a pointer to the event, inside the waiting frame, so 100,000 tasks
   waiting on one event cost their frames and nothing else.
 - F and cancellation (chapter 09): an awaiter gains one word, its `cancel`
-  pointer, and stores a `Ready` entry where it stored a coroutine handle
-  (the same size). The promise pays for its additions (the wait point, the
-  request count, the flags as bits) by giving up the two pointers of the
-  loop's task list, which becomes a vector of task pointers with a 4-byte
-  index in each task. The frame of a task waiting on an `Event` stays at
-  176 bytes; the vector's pointer per task is counted in F outside the
-  frame (205 bytes per suspended task when chapter 09 was written, 197 with
-  chapter 08's code on the same machine).
+  pointer (the waker it keeps, a `ReadyEntry`, is there from chapter 04),
+  and the promise one, its `wait_point_`; the request count fills the half
+  word beside the task's index in the loop's task list (a vector of task
+  pointers from chapter 05, whose pointer per task F counts outside the
+  frame), and the flags are bits. F measured 205 bytes per suspended task
+  when chapter 09 was written.
 - D and the queue (chapter 08): a million integers go from one producer to
   four consumers through a `Queue(maxsize=100)`. Almost every `put` and
   `get` takes the fast path: the producer fills the queue, the first

@@ -1,9 +1,8 @@
 // @chapter 09
-// Chapter 09's errors, CancelledError and TimeoutError (errors.hpp), and
-// how the runtime tells a cancellation apart from a failure. CancelledError
-// is what a cancelled task's coroutine sees at the await where it waits;
-// TimeoutError is what a timeout turns that cancellation into, outside its
-// block only.
+// How the runtime tells a cancellation apart from a failure. The errors
+// themselves live in errors.hpp: CancelledError, what a cancelled task's
+// coroutine sees at the await where it waits, and TimeoutError, what a
+// timeout turns that cancellation into, outside its block only.
 #pragma once
 
 #include <exception>

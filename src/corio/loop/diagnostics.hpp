@@ -4,7 +4,7 @@
 // nobody looked at. asyncio sends these to its logger or to warnings; corio
 // sends them to one sink, stderr unless a program (or a test) replaces it.
 //
-// From chapter 10, debug mode's report of a slow step: the tool that finds a
+// From chapter 11, debug mode's report of a slow step: the tool that finds a
 // blocking call. A loop runs one step at a time, so a step that takes 0.15 s
 // holds up every other task for 0.15 s. In debug mode the loop times each
 // callback and each coroutine step on the steady clock (the real one, even

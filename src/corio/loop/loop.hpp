@@ -284,7 +284,7 @@ class LoopPart {
 // @end
 
 // @since 11
-// Chapter 10's part of a loop, other threads' way in (inbox.hpp), plugged in
+// Chapter 11's part of a loop, other threads' way in (inbox.hpp), plugged in
 // as asyncio's self-pipe is: one more fd the poller watches, outside the
 // watch table (so it never keeps an idle loop from saying it would wait
 // forever), and what the loop asks of it at each iteration and at close.
@@ -331,7 +331,7 @@ struct LoopHooks {
   std::unique_ptr<LoopPart> (*make_task_list)() = nullptr;
   // @end
   // @since 09
-  // Runs a ready entry that is a task's step (cancel.cpp).
+  // Runs a ready entry that is a task's step (task.cpp).
   void (*step_task)(void* task) = nullptr;
   // @end
   // @since 11
