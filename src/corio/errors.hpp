@@ -5,6 +5,7 @@
 // is Python's built-in and not asyncio's, lives with TaskGroup.)
 #pragma once
 
+#include <cstddef>  // @since 12
 #include <stdexcept>
 #include <string>
 #include <utility>  // @since 09
@@ -77,11 +78,95 @@ class CancelledError {
   std::string message_;
 };
 
+// An operating-system call failed: Python's OSError, with the errno it
+// carries (code(); 0 when the error did not come from the kernel). It comes
+// here, before any system call throws it, because Python's TimeoutError is
+// one: a socket's ETIMEDOUT and asyncio's own timeouts raise the same class.
+// Chapter 12's socket coroutines throw it, or the subclass Python's
+// OSError(errno, ...) would pick for the errno (throw_os_error chooses).
+class OSError : public std::runtime_error {
+ public:
+  explicit OSError(const std::string& message, int code = 0) : std::runtime_error(message), code_(code) {}
+  int code() const noexcept { return code_; }
+
+ private:
+  int code_;
+};
+
 // A timeout expired (asyncio.TimeoutError, which is Python's TimeoutError).
 // An ordinary error: code that catches std::exception sees it.
-class TimeoutError : public std::runtime_error {
+class TimeoutError : public OSError {
  public:
-  using std::runtime_error::runtime_error;
+  using OSError::OSError;
+};
+// @end
+
+// @since 12
+// Python's ConnectionError and its four subclasses, chosen by errno:
+// EPIPE/ESHUTDOWN, ECONNABORTED, ECONNREFUSED, ECONNRESET.
+class ConnectionError : public OSError {
+ public:
+  using OSError::OSError;
+};
+class BrokenPipeError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+class ConnectionAbortedError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+class ConnectionRefusedError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+class ConnectionResetError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+
+// A name that did not resolve (Python's socket.gaierror): code() is the
+// getaddrinfo() error (EAI_NONAME, ...), not an errno.
+class AddressResolutionError : public OSError {
+ public:
+  using OSError::OSError;
+};
+
+// Throws the OSError subclass Python would raise for err, with the message
+// "<what>: [Errno N] <strerror>" (ETIMEDOUT gives TimeoutError, as Python's
+// does). Defined in net/socket.cpp.
+[[noreturn]] void throw_os_error(int err, const std::string& what);
+
+// The stream ended before readexactly() or readuntil() had what it asked
+// for (asyncio.IncompleteReadError): partial() holds the bytes that came,
+// expected() how many were wanted (npos for readuntil, Python's None).
+class IncompleteReadError : public std::runtime_error {
+ public:
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  IncompleteReadError(std::string partial, std::size_t expected)
+      : std::runtime_error(std::to_string(partial.size()) + " bytes read on a total of " +
+                           (expected == npos ? std::string("undefined") : std::to_string(expected)) +
+                           " expected bytes"),
+        partial_(std::move(partial)),
+        expected_(expected) {}
+  const std::string& partial() const noexcept { return partial_; }
+  std::size_t expected() const noexcept { return expected_; }
+
+ private:
+  std::string partial_;
+  std::size_t expected_;
+};
+
+// readline()/readuntil() met the reader's buffer limit before the separator
+// (asyncio.LimitOverrunError): consumed() is how many bytes to skip.
+class LimitOverrunError : public std::runtime_error {
+ public:
+  LimitOverrunError(const std::string& message, std::size_t consumed)
+      : std::runtime_error(message), consumed_(consumed) {}
+  std::size_t consumed() const noexcept { return consumed_; }
+
+ private:
+  std::size_t consumed_;
 };
 // @end
 
