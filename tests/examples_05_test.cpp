@@ -78,3 +78,18 @@ TEST_CASE("the timeline shows each task's steps at the times the loop ran them",
   };
   CHECK(out == expected);
 }
+
+TEST_CASE("the one-page runtime, which includes no corio, runs a ticker beside a reader of a pipe", "[ch05]") {
+  auto out = corio_test::lines_of(corio_test::run_example("05-tasks/6-mini-runtime"));
+  std::vector<std::string> expected = {
+      "0.00  main: two tasks made; they start on the next iteration",
+      "0.00  reader: waits until select() says the pipe is readable",
+      "0.10  ticker: tick 1",
+      "0.20  ticker: tick 2",
+      "0.25  main: writes \"hello\" into the pipe",
+      "0.25  main: the reader read \"hello\"",
+      "0.30  ticker: tick 3",
+      "0.30  main: the ticker returned 3",
+  };
+  CHECK(out == expected);
+}

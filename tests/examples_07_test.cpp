@@ -66,3 +66,26 @@ TEST_CASE("one set() starts five waiting runners in the same instant", "[ch07]")
   };
   CHECK(out == expected);
 }
+
+TEST_CASE("notify_all wakes every waiter and the loop sends two back to waiting; notify(2) wakes two", "[ch07]") {
+  auto out = corio_test::lines_of(corio_test::run_example("07-limits-and-signals/4-condition"));
+  std::vector<std::string> expected = {
+      "0.0  Ada: no bread, waits",       "0.0  Brian: no bread, waits",
+      "0.0  Chen: no bread, waits",      "1.0  baker: 1 loaf(s) out, notify_all()",
+      "1.0  Ada takes a loaf, 0 left",   "1.0  Brian: no bread, waits",
+      "1.0  Chen: no bread, waits",      "2.0  baker: 2 loaf(s) out, notify(2)",
+      "2.0  Brian takes a loaf, 1 left", "2.0  Chen takes a loaf, 0 left",
+  };
+  CHECK(out == expected);
+}
+
+TEST_CASE("one release too many: a Semaphore grows a permit, a BoundedSemaphore throws ValueError", "[ch07]") {
+  auto out = corio_test::lines_of(corio_test::run_example("07-limits-and-signals/5-released-too-often"));
+  std::vector<std::string> expected = {
+      "Semaphore(2): the extra release() passes; value() is 3, a third holder may get in",
+      "BoundedSemaphore(2): the extra release() throws ValueError:",
+      "  BoundedSemaphore released too many times: all 2 permits are free already; release() only what acquire() "
+      "took",
+  };
+  CHECK(out == expected);
+}

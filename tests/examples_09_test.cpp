@@ -23,3 +23,20 @@ TEST_CASE("a cancelled task cleans up at its sleep and a catch of std::exception
   };
   CHECK(out == expected);
 }
+
+TEST_CASE("cancelling the handler cancels its save, unless the save is shielded, which then finishes", "[ch09]") {
+  auto out = corio_test::lines_of(corio_test::run_example("09-cancellation/2-shield"));
+  std::vector<std::string> expected = {
+      "without shield:",
+      "0.0  save: starts writing",
+      "0.5  main: cancels the handler",
+      "0.5  save: cancelled half-way, the file is torn",
+      "0.5  main: the handler ended with CancelledError",
+      "with shield(save()):",
+      "0.0  save: starts writing",
+      "0.5  main: cancels the handler",
+      "0.5  main: the handler ended with CancelledError",
+      "1.0  save: written",
+  };
+  CHECK(out == expected);
+}

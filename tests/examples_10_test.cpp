@@ -88,3 +88,15 @@ TEST_CASE("run() cancels the task still running when main returns, and waits for
   };
   CHECK(out == expected);
 }
+
+TEST_CASE("reschedule pushes an idle timeout back at each chunk, until a chunk stalls", "[ch10]") {
+  auto out = corio_test::lines_of(corio_test::run_example("10-timeouts-and-groups/6-reschedule"));
+  std::vector<std::string> expected = {
+      "0.0  download starts; deadline 1.0",
+      "0.8  chunk 1; deadline moved to 1.8",
+      "1.6  chunk 2; deadline moved to 2.6",
+      "2.4  chunk 3; deadline moved to 3.4",
+      "3.4  TimeoutError: no chunk for 1 s; expired(): yes",
+  };
+  CHECK(out == expected);
+}

@@ -53,12 +53,14 @@ TEST_CASE("the loop takes orders while blocking_function runs on a pool thread",
 
 TEST_CASE("CPU-bound chunks: the same count three ways, tasks all on the loop's thread", "[ch11][E14][C05][threads]") {
   auto out = corio_test::lines_of(corio_test::run_example("11-blocking-code/3-cpu-bound"));
-  REQUIRE(out.size() == 4);
+  REQUIRE(out.size() == 7);
   CHECK(out[0] == "a plain loop:            92938 primes");
   CHECK(out[1] == "8 tasks on one loop:     92938 primes, 1 thread(s), the loop's: yes");
   CHECK(out[2] == "a pool of 2 threads:     92938 primes");
-  CHECK_THAT(out[3], Matches("times on this machine \\([0-9]+ cores\\): plain [0-9.]+ s, tasks [0-9.]+ s, pool "
-                             "[0-9.]+ s, speed-up [0-9.]+x"));
+  CHECK_THAT(out[3], Matches("on this machine \\([0-9]+ cores\\):   wall time   CPU time   CPU / wall"));
+  CHECK_THAT(out[4], Matches("  a plain loop +[0-9]+\\.[0-9]{3} s +[0-9]+\\.[0-9]{3} s +[0-9]+\\.[0-9]"));
+  CHECK_THAT(out[5], Matches("  8 tasks on one loop +[0-9]+\\.[0-9]{3} s +[0-9]+\\.[0-9]{3} s +[0-9]+\\.[0-9]"));
+  CHECK_THAT(out[6], Matches("  a pool of 2 threads +[0-9]+\\.[0-9]{3} s +[0-9]+\\.[0-9]{3} s +[0-9]+\\.[0-9]"));
 }
 
 TEST_CASE("debug mode names the callback and the task whose step blocked", "[ch11]") {
@@ -74,4 +76,15 @@ TEST_CASE("debug mode names the callback and the task whose step blocked", "[ch1
   REQUIRE(second + 1 < out.size());
   CHECK_THAT(out[second + 1],
              Matches("  Executing <Task 'Task-1' \\(coroutine 'main_coro'\\)> took [0-9]+\\.[0-9]{3} seconds"));
+}
+
+TEST_CASE("a thread of the program's own hands readings to the loop with call_soon_threadsafe", "[ch11][threads]") {
+  auto out = corio_test::lines_of(corio_test::run_example("11-blocking-code/5-own-thread"));
+  std::vector<std::string> expected = {
+      "loop: reading 21, on the loop's thread: yes",
+      "loop: reading 22, on the loop's thread: yes",
+      "loop: reading 23, on the loop's thread: yes",
+      "loop: the sensor thread is done",
+  };
+  CHECK(out == expected);
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # @chapter 01
-# The engineer's path: `make install` into a temporary prefix, then build a
-# program outside the tree with nothing but `pkg-config --cflags --libs corio`
-# and run it. Run by `make test`; prints one PASS line.
+# The engineer's path: `make install` into a temporary prefix, then build
+# README.md's example ("corio as a library") outside the tree with nothing
+# but `pkg-config --cflags --libs corio`, and run it. Run by `make test`; prints one PASS line.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cxx=${CXX:-g++}
@@ -25,16 +25,14 @@ done
 left=$(grep -rlE '(//|#) *@(since|before|end)([ :]|$)' "$tmp/prefix/include" || true)
 [ -z "$left" ] || fail "installed headers still carry chapter markers: $left"
 
+# The program is README.md's example: the code block after its
+# "<!-- example: tests/install_test.sh ... -->" line, exactly as printed there.
 mkdir "$tmp/app"
-cat >"$tmp/app/answer.cpp" <<'CPP'
-#include <corio/corio.hpp>
-
-#include <cstdio>
-
-corio::Coro<int> answer() { co_return 42; }
-
-int main() { std::printf("%d\n", corio::run(answer())); }
-CPP
+awk '/^<!-- example: tests\/install_test\.sh / { want = 1; next }
+     want && /^```cpp/ { on = 1; next }
+     on && /^```/ { exit }
+     on { print }' "$root/README.md" >"$tmp/app/squares.cpp"
+[ -s "$tmp/app/squares.cpp" ] || fail "README.md has no example block after <!-- example: tests/install_test.sh ... -->"
 
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 if command -v pkg-config >/dev/null 2>&1; then
@@ -54,7 +52,7 @@ fi
 
 cd "$tmp/app"
 # shellcheck disable=SC2086 # the flags are words
-"$cxx" -o answer answer.cpp $flags || fail "cannot build a program against the installed corio ($cxx answer.cpp $flags)"
-out=$(./answer) || fail "the program built against the installed corio failed"
-[ "$out" = 42 ] || fail "expected 42, the program printed '$out'"
-echo "PASS install: headers without chapter markers, libcorio.a and corio.pc build a program outside the tree"
+"$cxx" -O2 -o squares squares.cpp $flags || fail "cannot build README.md's example against the installed corio ($cxx squares.cpp $flags)"
+out=$(./squares) || fail "README.md's example, built against the installed corio, failed"
+[ "$out" = 25 ] || fail "README.md's example should print 25 (its comment says so); it printed '$out'"
+echo "PASS install: headers without chapter markers, libcorio.a and corio.pc build README.md's example outside the tree"

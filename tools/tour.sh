@@ -1,6 +1,7 @@
 #!/bin/sh
 # The tour (`make run`): every chapter's programs in order, each under a
-# heading, on the real clock.
+# heading, on the real clock (a program that picks the virtual clock itself
+# says so in its heading: its seconds pass at once).
 #
 #   tools/tour.sh EXAMPLES_DIR [CH]
 #
@@ -8,6 +9,10 @@
 # heading is its first line without the leading `// `. Programs of a chapter
 # run in alphabetical order. A program that fails is reported and the tour
 # goes on; the tour then fails.
+#
+# Piped (`make run | less`), a program's stdout would be block-buffered and
+# appear all at once at its end: each runs under `stdbuf -oL` where there is
+# one, so every line arrives as it is printed.
 set -u
 [ $# -ge 1 ] || { echo "usage: tools/tour.sh EXAMPLES_DIR [CH]" >&2; exit 2; }
 examples=$1
@@ -19,6 +24,9 @@ fi
 cd "$(dirname "$0")/.."
 
 rule=$(printf '%72s' '' | tr ' ' '=')
+linebuf=
+command -v stdbuf >/dev/null 2>&1 && linebuf='stdbuf -oL'
+began=$(date +%s)
 failed=0
 ran=0
 for dir in chapters/[0-9][0-9]-*; do
@@ -33,9 +41,12 @@ for dir in chapters/[0-9][0-9]-*; do
         [ -f "$src" ] || continue
         name=$(basename "$src" .cpp)
         heading=$(awk 'NR == 1 { sub(/^\/\/ ?/, ""); print; exit }' "$src")
-        printf '\n-- %s  (%s)\n\n' "$heading" "$slug/$name"
+        clock=
+        grep -q 'ClockKind::Virtual' "$src" && clock='  [virtual clock: its seconds pass at once]'
+        printf '\n-- %s  (%s)%s\n\n' "$heading" "$slug/$name" "$clock"
         ran=$((ran + 1))
-        if ! "$examples/$slug/$name"; then
+        # shellcheck disable=SC2086 # $linebuf is empty or two words
+        if ! $linebuf "$examples/$slug/$name"; then
             echo ">>> $slug/$name failed (exit status $?)"
             failed=$((failed + 1))
         fi
@@ -50,4 +61,4 @@ if [ "$failed" -gt 0 ]; then
     echo "tour: $failed of $ran program(s) failed"
     exit 1
 fi
-echo "tour: $ran program(s) ran"
+echo "tour: $ran program(s) ran in $(($(date +%s) - began)) s"
