@@ -71,10 +71,10 @@ TEST_CASE("notify_all wakes every waiter and the loop sends two back to waiting;
   auto out = corio_test::lines_of(corio_test::run_example("07-limits-and-signals/4-condition"));
   std::vector<std::string> expected = {
       "0.0  Ada: no bread, waits",       "0.0  Brian: no bread, waits",
-      "0.0  Chen: no bread, waits",      "1.0  baker: 1 loaf(s) out, notify_all()",
-      "1.0  Ada takes a loaf, 0 left",   "1.0  Brian: no bread, waits",
-      "1.0  Chen: no bread, waits",      "2.0  baker: 2 loaf(s) out, notify(2)",
-      "2.0  Brian takes a loaf, 1 left", "2.0  Chen takes a loaf, 0 left",
+      "0.0  Chen: no bread, waits",      "0.5  baker: 1 loaf(s) out, notify_all()",
+      "0.5  Ada takes a loaf, 0 left",   "0.5  Brian: no bread, waits",
+      "0.5  Chen: no bread, waits",      "1.0  baker: 2 loaf(s) out, notify(2)",
+      "1.0  Brian takes a loaf, 1 left", "1.0  Chen takes a loaf, 0 left",
   };
   CHECK(out == expected);
 }

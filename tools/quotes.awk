@@ -17,12 +17,26 @@
 # exactly `// ...` (indentation allowed) splits the quote into pieces; each
 # piece must appear as a run, the pieces in order. Trailing blanks are
 # ignored; indentation is not.
+#
+# A diagram is a plain-text picture that names code: an HTML comment listing
+# files, on the line right before its fenced block:
+#
+#   <!-- diagram src/corio/loop/loop.cpp src/corio/loop/loop.hpp -->
+#   ```
+#    1 poll_timeout()   ...   ready_ ...
+#   ```
+#
+# Every name in the block that is called (followed by `(`) or ends in `_`
+# (a member) must appear, as a whole word, in one of those files as the
+# README's chapter has them: a renamed function or field fails the check.
 
 BEGIN {
     last += 0
     quotes = 0
     failures = 0
-    # 0: text, 1: after a quote comment, 2: in a quote's block, 3: in another block
+    diagrams = 0
+    # 0: text, 1: after a quote comment, 2: in a quote's block, 3: in another block,
+    # 4: after a diagram comment, 5: in a diagram's block
     state = 0
 }
 
@@ -45,7 +59,55 @@ function end_of_file() {
         report(qline, "<!-- quote " qpath " --> is not followed by a fenced code block")
     if (state == 2)
         report(qline, "the code block quoting " qpath " is never closed")
+    if (state == 4)
+        report(qline, "<!-- diagram " dpaths " --> is not followed by a fenced block")
+    if (state == 5)
+        report(qline, "the diagram naming " dpaths " is never closed")
     state = 0
+}
+
+# True when word w appears as a whole word in file key (as loaded).
+function has_word(key, w,    i, line, at, before, after) {
+    for (i = 1; i <= FN[key]; i++) {
+        line = F[key, i]
+        while ((at = index(line, w)) > 0) {
+            before = at > 1 ? substr(line, at - 1, 1) : " "
+            after = substr(line, at + length(w), 1)
+            if (before !~ /[A-Za-z0-9_]/ && after !~ /[A-Za-z0-9_]/)
+                return 1
+            line = substr(line, at + length(w))
+        }
+    }
+    return 0
+}
+
+function check_diagram(    np, P, k, key, i, line, w, rest, seen, found, where) {
+    diagrams++
+    where = sprintf("chapter %02d", chapter)
+    np = split(dpaths, P, /[ \t]+/)
+    for (k = 1; k <= np; k++) {
+        key = chapter SUBSEP P[k]
+        if (!(key in FN))
+            load(key, P[k], chapter)
+        if (FN[key] < 0)
+            return report(qline, "the diagram names " P[k] ", which " where " does not have (or whose markers have errors)")
+    }
+    split("", seen)
+    for (i = 1; i <= nq; i++) {
+        rest = Q[i]
+        while (match(rest, /[A-Za-z_][A-Za-z0-9_]*/)) {
+            w = substr(rest, RSTART, RLENGTH)
+            rest = substr(rest, RSTART + RLENGTH)
+            if (!(w ~ /_$/ || substr(rest, 1, 1) == "(") || (w in seen))
+                continue
+            seen[w] = 1
+            found = 0
+            for (k = 1; k <= np && !found; k++)
+                found = has_word(chapter SUBSEP P[k], w)
+            if (!found)
+                report(QL[i], "the diagram names " w ", which none of " dpaths " has (" where ")")
+        }
+    }
 }
 
 # Loads qpath as chapter `chapter` has it into F[key, 1..]; FN[key] is the
@@ -144,6 +206,40 @@ state == 0 && /^[ \t]*<!--[ \t]*quote[ \t]/ {
     next
 }
 
+state == 0 && /^[ \t]*<!--[ \t]*diagram[ \t]/ {
+    qline = FNR
+    dpaths = $0
+    sub(/^[ \t]*<!--[ \t]*diagram[ \t]+/, "", dpaths)
+    if (dpaths !~ /-->[ \t]*$/) {
+        report(FNR, "write a diagram comment as <!-- diagram path/to/file [more files] -->")
+        next
+    }
+    sub(/[ \t]*-->[ \t]*$/, "", dpaths)
+    state = 4
+    next
+}
+
+state == 4 {
+    if ($0 ~ /^[ \t]*```/) {
+        state = 5
+        nq = 0
+    } else {
+        end_of_file()
+    }
+    next
+}
+
+state == 5 {
+    if ($0 ~ /^[ \t]*```[ \t]*$/) {
+        check_diagram()
+        state = 0
+    } else {
+        Q[++nq] = $0
+        QL[nq] = FNR
+    }
+    next
+}
+
 state == 1 {
     if ($0 ~ /^[ \t]*```/) {
         state = 2
@@ -168,8 +264,8 @@ state == 2 {
 END {
     end_of_file()
     if (failures)
-        printf "quotes: %d problem(s) in %d quote(s)\n", failures, quotes
+        printf "quotes: %d problem(s) in %d quote(s) and %d diagram(s)\n", failures, quotes, diagrams
     else
-        printf "quotes: %d quote(s) match their chapter's code\n", quotes
+        printf "quotes: %d quote(s) and %d diagram(s) match their chapter's code\n", quotes, diagrams
     exit failures > 0
 }

@@ -36,9 +36,9 @@ corio::Coro<> main_coro() {
   corio::Condition shelf;
   std::vector<corio::Task<>> shoppers;
   for (const char* name : {"Ada", "Brian", "Chen"}) shoppers.push_back(corio::create_task(shopper(shelf, name)));
-  co_await corio::sleep(1.0);
+  co_await corio::sleep(0.5);
   co_await bake(shelf, 1, true);  // three woken, one loaf: two go back to waiting
-  co_await corio::sleep(1.0);
+  co_await corio::sleep(0.5);
   co_await bake(shelf, 2, false);
   for (corio::Task<>& s : shoppers) co_await s;
 }

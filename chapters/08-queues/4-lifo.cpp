@@ -19,7 +19,7 @@ corio::Coro<> crawler(Q& todo, std::string& order) {
   for (;;) {
     std::string page = co_await todo.get();
     if (page.empty()) co_return;  // the end
-    co_await corio::sleep(0.1);   // stands in for fetching the page
+    co_await corio::sleep(0.02);  // stands in for fetching the page
     order += " " + page;
     if (auto found = links.find(page); found != links.end()) {
       for (const std::string& link : found->second) co_await todo.put(link);

@@ -10,9 +10,9 @@ double elapsed() { return corio::get_running_loop().time() - start; }
 corio::Coro<> save() {
   std::printf("%.1f  save: starts writing\n", elapsed());
   try {
-    co_await corio::sleep(1.0);
+    co_await corio::sleep(0.5);
   } catch (const corio::CancelledError&) {
-    std::printf("%.1f  save: cancelled half-way, the file is torn\n", elapsed());
+    std::printf("%.1f  save: cancelled part-way, the file is torn\n", elapsed());
     throw;
   }
   std::printf("%.1f  save: written\n", elapsed());
@@ -31,7 +31,7 @@ corio::Coro<> main_coro() {
     start = corio::get_running_loop().time();
     std::printf("%s\n", shielded ? "with shield(save()):" : "without shield:");
     corio::Task<> task = corio::create_task(handler(shielded));
-    co_await corio::sleep(0.5);
+    co_await corio::sleep(0.2);
     std::printf("%.1f  main: cancels the handler\n", elapsed());
     task.cancel();
     try {
@@ -39,7 +39,7 @@ corio::Coro<> main_coro() {
     } catch (const corio::CancelledError&) {
       std::printf("%.1f  main: the handler ended with CancelledError\n", elapsed());
     }
-    co_await corio::sleep(1.0);  // time for a shielded save to finish
+    co_await corio::sleep(0.5);  // time for a shielded save to finish
   }
 }
 
