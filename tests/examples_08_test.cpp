@@ -55,10 +55,14 @@ TEST_CASE("a producer facing a full queue of 3 waits for the consumer each time"
 TEST_CASE("a priority queue hands out the most urgent ticket first, even one that came late", "[ch08]") {
   auto out = corio_test::lines_of(corio_test::run_example("08-queues/3-priority"));
   std::vector<std::string> expected = {
-      "0.0  5 tickets waiting",          "0.0  handling [1] login fails",
-      "0.5  handling [1] payment error", "1.0  handling [2] slow search",
-      "1.2  new ticket [0] site down",   "1.5  handling [0] site down",
-      "2.0  handling [3] new logo",      "2.5  handling [3] typo on the about page",
+      "0.0  5 tickets waiting",
+      "0.0  handling [1] login fails",
+      "0.5  handling [1] payment error",
+      "1.0  handling [2] slow search",
+      "1.2  new ticket [0] site down",
+      "1.5  handling [0] site down",
+      "2.0  handling [3] new logo",
+      "2.5  handling [3] typo on the about page",
       "3.0  every ticket handled",
   };
   CHECK(out == expected);
