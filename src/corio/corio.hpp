@@ -23,3 +23,4 @@
 #include <corio/cancellation/task_group.hpp>  // @since 10
 #include <corio/cancellation/timeout.hpp>     // @since 09
 #include <corio/waiting/wait.hpp>       // @since 06
+#include <corio/tasks/fd_wait.hpp>  // @since 04
