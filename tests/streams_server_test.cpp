@@ -268,6 +268,13 @@ TEST_CASE("a client that connects and never sends lets the handler time out with
 
 TEST_CASE("accept out of descriptors is reported, pauses the server, and it accepts again a second later",
           "[ch12][threads]") {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan's vptr check (in the ASan builds) opens a pipe to test memory it
+  // cannot vouch for; with no descriptor left, it fails and reports a bad
+  // object where there is none. ThreadSanitizer and the plain builds run it.
+  WARN("not run under AddressSanitizer/UBSan: the sanitizer itself needs descriptors");
+  return;
+#endif
   rlimit saved{};
   REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
   struct Restore {
