@@ -28,4 +28,5 @@
 #include <corio/net/address.hpp>
 #include <corio/net/resolve.hpp>
 #include <corio/net/socket.hpp>
+#include <corio/streams/streams.hpp>
 // @end
