@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -103,6 +104,31 @@ struct Pipe {
     if (::read(read_end, &c, 1) != 1) throw std::runtime_error("read from the test pipe failed");
     return c;
   }
+};
+
+// A FILE* that writes to memory, for what the runtime prints (the trace,
+// the timeline); text() is what was written so far.
+class Capture {
+ public:
+  Capture() : file_(::open_memstream(&buf_, &size_)) {
+    if (file_ == nullptr) throw std::runtime_error("open_memstream() failed");
+  }
+  ~Capture() {
+    std::fclose(file_);
+    std::free(buf_);
+  }
+  Capture(const Capture&) = delete;
+  Capture& operator=(const Capture&) = delete;
+  std::FILE* file() const { return file_; }
+  std::string text() const {
+    std::fflush(file_);
+    return std::string(buf_, size_);
+  }
+
+ private:
+  char* buf_ = nullptr;
+  std::size_t size_ = 0;
+  std::FILE* file_;
 };
 
 // Runs chapters/<chapter>/<program> (built under build/examples) on the

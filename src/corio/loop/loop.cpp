@@ -14,6 +14,7 @@
 #include <vector>   // @since 03
 
 #include <corio/loop/diagnostics.hpp>
+#include <corio/loop/detail/trace.hpp>  // @since 02
 #include <corio/errors.hpp>
 
 namespace corio {
@@ -37,9 +38,10 @@ Loop::Loop(LoopOptions options)
     : poller_(detail::make_poller(options.poller ? *options.poller : detail::poller_from_env())),
       clock_(detail::make_clock(options.clock ? *options.clock : detail::clock_from_env())),
       owner_(std::this_thread::get_id()) {
+  if (detail::trace_from_env()) set_trace(stdout);
   // @end
   // @since 05
-  if (detail::loop_hooks.make_task_list) tasks_ = detail::loop_hooks.make_task_list();
+  if (detail::loop_hooks.make_task_list) tasks_ = detail::loop_hooks.make_task_list(*this);
   // @end
   // @since 11
   static const std::atomic<bool> no_mail{false};
@@ -227,6 +229,14 @@ bool Loop::remove_writer(int fd) {
 
 // @since 02
 double Loop::time() const { return std::chrono::duration<double>(clock_->now()).count(); }
+
+void Loop::set_trace(std::FILE* out) {
+  check_thread("set_trace");
+  detail::Nanos origin = clock_->is_virtual() ? detail::Nanos(0) : clock_->now();
+  trace_ = out != nullptr ? std::make_unique<detail::Trace>(out, origin) : nullptr;
+}
+
+std::FILE* Loop::get_trace() const { return trace_ ? trace_->out() : nullptr; }
 // @end
 
 void Loop::run_forever() {
@@ -265,6 +275,7 @@ void Loop::run_once() {
   // @end
   // 1. How long may the poller wait?
   detail::PollTimeout timeout = poll_timeout();
+  if (trace_) trace_->chose(*this, timeout);  // @since 02
   // 2. Ask the OS which fds are ready, and 3. queue their callbacks.
   if (should_poll(timeout)) {
     if (watched_ != 0) timeout = audit_fds(timeout);
@@ -274,6 +285,7 @@ void Loop::run_once() {
       throw std::system_error(EBADF, std::generic_category(), "select: a bad fd the loop does not watch");
     }
     dispatch_fired();
+    if (trace_) trace_->polled(*this);  // @since 02
   }
   // @since 02
   // Phases 4 and 5 only with a timer pending: a loop that only yields
@@ -284,6 +296,7 @@ void Loop::run_once() {
     // 5. Move every timer whose deadline has passed to the ready queue.
     move_due_timers();
   }
+  if (trace_) trace_->runs(*this);
   // @end
   // 6. Run what is ready now; what that schedules waits for the next round.
   run_ready();
@@ -367,6 +380,12 @@ void Loop::move_due_timers() {
 
 // Phase 6: exactly the entries queued before this phase began.
 void Loop::run_ready() {
+  // @since 05
+  if (step_watcher_ != nullptr) {
+    run_ready_watched();
+    return;
+  }
+  // @end
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::ReadyEntry r = ready_.pop();
     detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11: debug mode times each step
@@ -385,6 +404,25 @@ void Loop::run_ready() {
     run_callback(r.callback());
   }
 }
+
+// @since 05
+// The same, telling the watcher (a timeline) of each entry.
+void Loop::run_ready_watched() {
+  for (std::size_t n = ready_.size(); n > 0; --n) {
+    detail::ReadyEntry r = ready_.pop();
+    detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11
+    step_watcher_->before(r);
+    if (r.is_coroutine()) {
+      r.coroutine().resume();
+    } else if (r.is_task()) {  // @since 09
+      detail::loop_hooks.step_task(r.task());  // @since 09
+    } else {
+      run_callback(r.callback());
+    }
+    step_watcher_->after();
+  }
+}
+// @end
 
 // An exception escaping a callback goes to the exception handler and the
 // loop goes on, as asyncio's "Exception in callback" does.

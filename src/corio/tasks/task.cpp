@@ -17,6 +17,7 @@
 #include <corio/tasks/detail/awaiter.hpp>  // @since 09
 #include <corio/errors.hpp>   // @since 09
 #include <corio/tasks/detail/task_list.hpp>
+#include <corio/tasks/timeline.hpp>
 
 namespace corio::detail {
 
@@ -40,7 +41,11 @@ namespace {
 // through these hooks (LoopHooks, loop.hpp).
 struct SetTaskHooks {
   SetTaskHooks() {
-    loop_hooks.make_task_list = []() -> std::unique_ptr<LoopPart> { return std::make_unique<TaskList>(); };
+    loop_hooks.make_task_list = [](Loop& loop) -> std::unique_ptr<LoopPart> {
+      auto list = std::make_unique<TaskList>();
+      if (timeline_from_env()) list->record_timeline(loop, stdout);
+      return list;
+    };
     // @since 11
     loop_hooks.describe_task = [](const void* task) {
       auto* t = static_cast<const PromiseBase*>(task);
@@ -60,7 +65,7 @@ std::string PromiseBase::task_name() const {
   return named_ ? given_names.at(this) : "Task-" + std::to_string(task_id_);
 }
 
-void PromiseBase::make_task(Loop& loop, std::string&& name) {
+void PromiseBase::make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame) {
   bind(&loop);
   is_task_ = true;
   task_id_ = ++tasks_made;
@@ -69,6 +74,7 @@ void PromiseBase::make_task(Loop& loop, std::string&& name) {
     named_ = true;
   }
   task_list(loop).add(this);
+  if (Timeline* t = task_list(loop).timeline()) t->made(this, frame);
 }
 
 // @since 09
@@ -173,20 +179,18 @@ PromiseBase* running_task() { return running; }
 
 // The awaiter's side (awaiter.hpp). park() is asyncio's `_fut_waiter =
 // result` in __step: the task remembers the frame and the awaiter it waits at.
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp) {
-  if (running == nullptr) return ReadyEntry(h);
-  running->wait_at(h, wp);
-  if (park_observer != nullptr) park_observer(running, park_context);
-  return ReadyEntry::task_step(running);
-}
-
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited) {
-  if (running != nullptr && awaited == running) [[unlikely]] {
+// An await on a task or future (awaited) refuses the task itself.
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited) {
+  if (running == nullptr) return frame_waker(h, what, awaited);
+  if (awaited == running) [[unlikely]] {
     throw RuntimeError("Task cannot await on itself: task '" + running->task_name() + "' (coroutine '" +
                        running->function() +
                        "'); it would wait for its own end forever: await another task, or return the value");
   }
-  return park(h, wp);
+  running->wait_at(h, wp);
+  if (park_observer != nullptr) park_observer(running, park_context);
+  if (timeline_now != nullptr) timeline_waits(h, what, awaited);
+  return ReadyEntry::task_step(running);
 }
 
 void observe_parks(ParkObserver observer, void* context) {
@@ -222,9 +226,18 @@ std::string PromiseBase::take_cancel() {
 // waiters are woken through the loop, and the loop lets go of its frame.
 void PromiseBase::complete_task() {
   task_list(loop()).remove(this);
+  if (Timeline* t = task_list(loop()).timeline()) t->ended(this, unretrieved_error() != nullptr);
   finish();
   task_list(loop()).wake_if_drained(loop());  // @since 10
   release();
+}
+
+TaskList::TaskList() = default;
+TaskList::~TaskList() = default;
+
+void TaskList::close() noexcept {
+  destroy_pending();
+  if (timeline_) timeline_->print();
 }
 
 void TaskList::add(PromiseBase* task) {
