@@ -234,6 +234,13 @@ void Loop::set_trace(std::FILE* out) {
   check_thread("set_trace");
   detail::Nanos origin = clock_->is_virtual() ? detail::Nanos(0) : clock_->now();
   trace_ = out != nullptr ? std::make_unique<detail::Trace>(out, origin) : nullptr;
+  observe();
+}
+
+// Phase 6 checks one flag for every watcher.
+void Loop::observe() {
+  observed_ = trace_ != nullptr;
+  if (step_watcher_ != nullptr) observed_ = true;  // @since 05
 }
 
 std::FILE* Loop::get_trace() const { return trace_ ? trace_->out() : nullptr; }
@@ -296,7 +303,6 @@ void Loop::run_once() {
     // 5. Move every timer whose deadline has passed to the ready queue.
     move_due_timers();
   }
-  if (trace_) trace_->runs(*this);
   // @end
   // 6. Run what is ready now; what that schedules waits for the next round.
   run_ready();
@@ -380,9 +386,9 @@ void Loop::move_due_timers() {
 
 // Phase 6: exactly the entries queued before this phase began.
 void Loop::run_ready() {
-  // @since 05
-  if (step_watcher_ != nullptr) {
-    run_ready_watched();
+  // @since 02
+  if (observed_) {
+    run_ready_observed();
     return;
   }
   // @end
@@ -405,22 +411,35 @@ void Loop::run_ready() {
   }
 }
 
-// @since 05
-// The same, telling the watcher (a timeline) of each entry.
-void Loop::run_ready_watched() {
+// @since 02
+// The same while someone watches: the trace writes its line first, and
+// (from chapter 05) a timeline is told of each entry. Apart, so that an
+// unwatched loop pays one test per iteration for both.
+void Loop::run_ready_observed() {
+  if (trace_) trace_->runs(*this);
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::ReadyEntry r = ready_.pop();
     detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11
-    step_watcher_->before(r);
-    if (r.is_coroutine()) {
-      r.coroutine().resume();
-    } else if (r.is_task()) {  // @since 09
-      detail::loop_hooks.step_task(r.task());  // @since 09
-    } else {
-      run_callback(r.callback());
-    }
-    step_watcher_->after();
+    if (step_watcher_ != nullptr) step_watcher_->before(r);     // @since 05
+    run_entry(r);
+    if (step_watcher_ != nullptr) step_watcher_->after();  // @since 05
   }
+}
+
+void Loop::run_entry(detail::ReadyEntry r) {
+  // @since 04
+  if (r.is_coroutine()) {
+    r.coroutine().resume();
+    return;
+  }
+  // @end
+  // @since 09
+  if (r.is_task()) {
+    detail::loop_hooks.step_task(r.task());
+    return;
+  }
+  // @end
+  run_callback(r.callback());
 }
 // @end
 

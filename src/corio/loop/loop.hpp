@@ -238,7 +238,11 @@ class Loop {
   void advance_virtual_clock();  // @since 02
   void move_due_timers();        // @since 02
   void run_ready();
-  void run_ready_watched();  // @since 05
+  // @since 02
+  void run_ready_observed();
+  void run_entry(detail::ReadyEntry r);
+  void observe();
+  // @end
   void run_callback(detail::Callback* cb);
   // @since 11
   void post_threadsafe(detail::Callback* cb) const;  // inbox.cpp
@@ -257,6 +261,7 @@ class Loop {
   std::unique_ptr<detail::Clock> clock_;     // @since 02
   detail::TimerHeap timers_;                 // @since 02
   std::unique_ptr<detail::Trace> trace_;     // @since 02: null unless tracing
+  bool observed_ = false;                    // @since 02: a trace or a step watcher is set
   std::unique_ptr<detail::LoopPart> tasks_;  // @since 05
   detail::StepWatcher* step_watcher_ = nullptr;  // @since 05: null unless a timeline records
   // @since 11
@@ -393,7 +398,10 @@ struct LoopAccess {
   // @end
   // @since 05
   static LoopPart& tasks(Loop& loop) { return *loop.tasks_; }
-  static void watch_steps(Loop& loop, StepWatcher* watcher) { loop.step_watcher_ = watcher; }
+  static void watch_steps(Loop& loop, StepWatcher* watcher) {
+    loop.step_watcher_ = watcher;
+    loop.observe();
+  }
   // @end
   // @since 09
   // Timers still armed (call_later handles and sleeping coroutines): what a

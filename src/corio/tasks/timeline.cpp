@@ -20,8 +20,9 @@ namespace detail {
 
 constinit thread_local Timeline* timeline_now = nullptr;
 
-void timeline_waits(std::coroutine_handle<> h, const char* what, const FutureCore* awaited) {
+ReadyEntry timeline_waits(std::coroutine_handle<> h, const char* what, const FutureCore* awaited) {
   timeline_now->waits(h, what, awaited);
+  return ReadyEntry(h);
 }
 
 bool timeline_from_env() {

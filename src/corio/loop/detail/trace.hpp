@@ -35,7 +35,7 @@ class Trace {
   void chose(const Loop& loop, PollTimeout timeout);
   // After phase 3: the poller was asked, and these fds fired.
   void polled(const Loop& loop);
-  // Before phase 6: writes the iteration's line.
+  // As phase 6 begins: writes the iteration's line.
   void runs(const Loop& loop);
 
  private:

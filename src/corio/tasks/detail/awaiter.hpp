@@ -50,13 +50,14 @@ struct WaitPoint {
 // frame waits on: a test of this pointer is all a wait pays when off.
 class Timeline;
 extern constinit thread_local Timeline* timeline_now;
-void timeline_waits(std::coroutine_handle<> h, const char* what, const FutureCore* awaited);
+// Returns frame_waker's entry, so that a wait calls it last.
+ReadyEntry timeline_waits(std::coroutine_handle<> h, const char* what, const FutureCore* awaited);
 // @end
 
 // The entry that resumes frame h itself.
 inline ReadyEntry frame_waker(std::coroutine_handle<> h, [[maybe_unused]] const char* what,
                               [[maybe_unused]] const FutureCore* awaited) {
-  if (timeline_now != nullptr) timeline_waits(h, what, awaited);  // @since 05
+  if (timeline_now != nullptr) return timeline_waits(h, what, awaited);  // @since 05
   return ReadyEntry(h);
 }
 
@@ -69,8 +70,8 @@ inline ReadyEntry frame_waker(std::coroutine_handle<> h, [[maybe_unused]] const 
 // the task, which resumes h; outside any task (chapter 04's run) the entry
 // resumes h itself. For an await on a task or future: RuntimeError when
 // the running task would await itself (it would wait forever).
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what = nullptr,
-                const FutureCore* awaited = nullptr);
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what = nullptr);
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited);
 
 class PromiseBase;
 
