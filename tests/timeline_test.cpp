@@ -59,9 +59,8 @@ TEST_CASE("the timeline leaves out tasks made before it began, and marks tasks s
   Capture out;
   {
     corio::Loop loop(corio_test::virtual_time());
-    corio::Task<> early = loop.run_until_complete([]() -> corio::Coro<corio::Task<>> {
-      co_return corio::create_task(nap(5), "early");
-    }());
+    corio::Task<> early = loop.run_until_complete(
+        []() -> corio::Coro<corio::Task<>> { co_return corio::create_task(nap(5), "early"); }());
     corio::record_timeline(loop, out.file());
     loop.run_until_complete([]() -> corio::Coro<> {
       corio::create_task(nap(3), "late");

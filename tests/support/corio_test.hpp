@@ -132,9 +132,10 @@ class Capture {
 };
 
 // Runs chapters/<chapter>/<program> (built under build/examples) on the
-// virtual clock and returns what it printed on stdout.
-inline std::string run_example(const std::string& program) {
-  std::string cmd = "CORIO_CLOCK=virtual " CORIO_EXAMPLES_DIR "/" + program;
+// virtual clock and returns what it printed on stdout; env adds variables
+// ("CORIO_TRACE=1").
+inline std::string run_example(const std::string& program, const std::string& env = "") {
+  std::string cmd = "CORIO_CLOCK=virtual " + env + " " CORIO_EXAMPLES_DIR "/" + program;
   FILE* out = ::popen(cmd.c_str(), "r");
   if (out == nullptr) throw std::runtime_error("cannot start " + cmd);
   std::string text;

@@ -426,19 +426,10 @@ void Loop::run_ready_observed() {
   }
 }
 
+// One entry, as run_ready runs it.
 void Loop::run_entry(detail::ReadyEntry r) {
-  // @since 04
-  if (r.is_coroutine()) {
-    r.coroutine().resume();
-    return;
-  }
-  // @end
-  // @since 09
-  if (r.is_task()) {
-    detail::loop_hooks.step_task(r.task());
-    return;
-  }
-  // @end
+  if (r.is_coroutine()) return r.coroutine().resume();             // @since 04
+  if (r.is_task()) return detail::loop_hooks.step_task(r.task());  // @since 09
   run_callback(r.callback());
 }
 // @end

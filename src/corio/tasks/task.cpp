@@ -73,9 +73,8 @@ void PromiseBase::make_task(Loop& loop, std::string&& name, std::coroutine_handl
     given_names[this] = std::move(name);
     named_ = true;
   }
-  TaskList& list = task_list(loop);
-  if (Timeline* t = list.timeline()) [[unlikely]] t->made(this, frame);
-  list.add(this);
+  if (Timeline* t = task_list(loop).timeline()) t->made(this, frame);
+  task_list(loop).add(this);
 }
 
 // @since 09
@@ -184,8 +183,7 @@ PromiseBase* running_task() { return running; }
 // message is built out of line, so that park stays a few instructions.
 namespace {
 [[noreturn, gnu::cold, gnu::noinline]] void refuse_self_await(const PromiseBase* task) {
-  throw RuntimeError("Task cannot await on itself: task '" + task->task_name() + "' (coroutine '" +
-                     task->function() +
+  throw RuntimeError("Task cannot await on itself: task '" + task->task_name() + "' (coroutine '" + task->function() +
                      "'); it would wait for its own end forever: await another task, or return the value");
 }
 
@@ -201,7 +199,8 @@ namespace {
 inline ReadyEntry park_here(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited) {
   if (running == nullptr) return frame_waker(h, what, awaited);
   running->wait_at(h, wp);
-  if ((timeline_now != nullptr) | (park_observer != nullptr)) [[unlikely]] return watched_park(h, what, awaited);
+  if ((timeline_now != nullptr) | (park_observer != nullptr)) [[unlikely]]
+    return watched_park(h, what, awaited);
   return ReadyEntry::task_step(running);
 }
 
@@ -246,9 +245,8 @@ std::string PromiseBase::take_cancel() {
 // The task's coroutine returned or threw: it leaves the loop's list, its
 // waiters are woken through the loop, and the loop lets go of its frame.
 void PromiseBase::complete_task() {
-  TaskList& list = task_list(loop());
-  list.remove(this);
-  if (Timeline* t = list.timeline()) [[unlikely]] t->ended(this, unretrieved_error() != nullptr);
+  task_list(loop()).remove(this);
+  if (Timeline* t = task_list(loop()).timeline()) t->ended(this, unretrieved_error() != nullptr);
   finish();
   task_list(loop()).wake_if_drained(loop());  // @since 10
   release();

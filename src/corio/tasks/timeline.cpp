@@ -78,7 +78,7 @@ void Timeline::waits(std::coroutine_handle<> h, const char* what, const FutureCo
   std::string name = what != nullptr ? what : "a future";
   if (awaited != nullptr) {
     auto it = live_.find(awaited);
-    if (it != live_.end()) name = "task '" + lanes_[it->second].name + "'";
+    if (it != live_.end()) name = "task '" + static_cast<const PromiseBase*>(awaited)->task_name() + "'";
   }
   lanes_[current_].waits.push_back(Wait{now(), Nanos(-1), std::move(name)});
 }
