@@ -449,4 +449,36 @@ TEST_CASE("current_task() is the task whose step runs, and RuntimeError outside 
   CHECK(refused);
 }
 
+corio::Coro<> nap_long() { co_await corio::sleep(10); }
+
+corio::Coro<> work() { co_await nap_long(); }
+
+corio::Coro<> cancel_the_worker() {
+  corio::Task<> worker = corio::create_task(work(), "worker");
+  co_await corio::sleep(0.5);
+  worker.cancel();
+  try {
+    co_await worker;
+  } catch (const corio::CancelledError&) {
+  }
+  co_await corio::sleep(0.25);
+}
+
+TEST_CASE("the timeline shows a cancellation travel: the worker ends cancelled where its caller cancels it",
+          "[ch09]") {
+  corio::detail::set_tasks_made(0);
+  corio_test::Capture out;
+  {
+    corio::Loop loop(corio_test::virtual_time());
+    corio::record_timeline(loop, out.file());
+    loop.run_until_complete(cancel_the_worker());
+  }
+  CHECK(out.text() ==
+        "timeline: 2 tasks on the virtual clock; # ran, - waited; a column is 0.019 s\n"
+        "                          0.000     0.188     0.375     0.562     0.750\n"
+        "Task-1 cancel_the_worker  #--------------------------#------------#  sleep x2 0.750 s, task 'worker' 0.000 "
+        "s; done at 0.750\n"
+        "worker                    #--------------------------#               sleep 0.500 s; cancelled at 0.500\n");
+}
+
 }  // namespace

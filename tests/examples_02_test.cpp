@@ -65,3 +65,23 @@ TEST_CASE("three seconds of heartbeats pass on the virtual clock in well under a
   double wall_us = std::stod(out[6].substr(out[6].find("wall clock ") + 11));
   CHECK(wall_us < 1e6);
 }
+
+TEST_CASE("with CORIO_TRACE=1 the timers program's loop explains each iteration", "[ch02]") {
+  std::vector<std::string> trace;
+  for (const std::string& line :
+       corio_test::lines_of(corio_test::run_example("02-time-and-epoll/1-timers", "CORIO_TRACE=1"))) {
+    if (line.starts_with("[trace")) trace.push_back(line);
+  }
+  std::vector<std::string> expected = {
+      "[trace 0.000] #1 timeout 0 (1 ready); not polled; ran 1 callback",
+      "[trace 0.100] #2 timeout 0 (virtual clock: no real wait); not polled; clock jumps to 0.100; 1 timer due; ran "
+      "1 callback",
+      "[trace 0.200] #3 timeout 0 (virtual clock: no real wait); not polled; clock jumps to 0.200; 2 timers due; "
+      "ran 2 callbacks",
+      "[trace 0.300] #4 timeout 0 (virtual clock: no real wait); not polled; clock jumps to 0.300; 1 timer due; ran "
+      "1 callback",
+      "[trace 0.400] #5 timeout 0 (virtual clock: no real wait); not polled; clock jumps to 0.400; 1 timer due; ran "
+      "1 callback",
+  };
+  CHECK(trace == expected);
+}

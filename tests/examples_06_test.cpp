@@ -43,3 +43,18 @@ TEST_CASE("the wait and as_completed program takes the downloads in the order th
   };
   CHECK(corio_test::lines_of(corio_test::run_example("06-waiting-for-many/3-first-done")) == expected);
 }
+
+TEST_CASE("with CORIO_TIMELINE=1 the gather program draws the fetches overlapping while main waits on gather",
+          "[ch06]") {
+  auto out = corio_test::lines_of(corio_test::run_example("06-waiting-for-many/1-fetches", "CORIO_TIMELINE=1"));
+  std::vector<std::string> expected = {
+      "timeline: 4 tasks on the virtual clock; # ran, - waited; a column is 0.050 s",
+      "                   0.000     0.500     1.000     1.500     2.000",
+      "Task-1 main_coro   #---------------------------------------#  gather 2.000 s; done at 2.000",
+      "Task-2 fetch_data  #---------------------------------------#  sleep 2.000 s; done at 2.000",
+      "Task-3 fetch_data  #-------------------#                      sleep 1.000 s; done at 1.000",
+      "Task-4 fetch_data  #---------#                                sleep 0.500 s; done at 0.500",
+  };
+  REQUIRE(out.size() >= expected.size());
+  CHECK(std::vector<std::string>(out.end() - static_cast<std::ptrdiff_t>(expected.size()), out.end()) == expected);
+}

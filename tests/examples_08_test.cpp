@@ -76,3 +76,16 @@ TEST_CASE("the same crawl goes breadth-first through a Queue and depth-first thr
   };
   CHECK(out == expected);
 }
+
+TEST_CASE("with CORIO_TIMELINE=1 the back-pressure program shows the producer waiting on the full queue", "[ch08]") {
+  auto out = corio_test::lines_of(corio_test::run_example("08-queues/2-back-pressure", "CORIO_TIMELINE=1"));
+  std::vector<std::string> expected = {
+      "timeline: 2 tasks on the virtual clock; # ran, - waited; a column is 0.075 s",
+      "                  0.000     0.750     1.500     2.250     3.000",
+      "Task-1 main_coro  #------#-----#------#-------------------#  queue put x4 1.500 s, task 'Task-2' 1.500 s; "
+      "done at 3.000",
+      "Task-2 consumer   #------#-----#------#------#-----#------#  sleep x6 3.000 s; done at 3.000",
+  };
+  REQUIRE(out.size() >= expected.size());
+  CHECK(std::vector<std::string>(out.end() - static_cast<std::ptrdiff_t>(expected.size()), out.end()) == expected);
+}

@@ -40,3 +40,14 @@ TEST_CASE("cancelling the handler cancels its save, unless the save is shielded,
   };
   CHECK(out == expected);
 }
+
+TEST_CASE("with CORIO_TIMELINE=1 the cancel program shows the download ending cancelled at 0.25 s", "[ch09]") {
+  auto out = corio_test::lines_of(corio_test::run_example("09-cancellation/1-cancel", "CORIO_TIMELINE=1"));
+  std::vector<std::string> expected = {
+      "Task-2 download    #---------------#---------------#-------#  sleep x3 0.250 s; cancelled at 0.250",
+      "Task-3 careless                                            #  sleep 0.000 s; cancelled at 0.250",
+      "Task-4 never_runs                                          #  cancelled at 0.250",
+  };
+  REQUIRE(out.size() >= expected.size());
+  CHECK(std::vector<std::string>(out.end() - static_cast<std::ptrdiff_t>(expected.size()), out.end()) == expected);
+}

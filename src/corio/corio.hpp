@@ -20,6 +20,7 @@
 #include <corio/sync/semaphore.hpp>  // @since 07
 #include <corio/tasks/sleep.hpp>      // @since 04
 #include <corio/tasks/task.hpp>       // @since 05
+#include <corio/tasks/timeline.hpp>   // @since 05
 #include <corio/cancellation/task_group.hpp>  // @since 10
 #include <corio/cancellation/timeout.hpp>     // @since 09
 #include <corio/waiting/wait.hpp>       // @since 06

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -105,10 +106,36 @@ struct Pipe {
   }
 };
 
+// A FILE* that writes to memory, for what the runtime prints (the trace,
+// the timeline); text() is what was written so far.
+class Capture {
+ public:
+  Capture() : file_(::open_memstream(&buf_, &size_)) {
+    if (file_ == nullptr) throw std::runtime_error("open_memstream() failed");
+  }
+  ~Capture() {
+    std::fclose(file_);
+    std::free(buf_);
+  }
+  Capture(const Capture&) = delete;
+  Capture& operator=(const Capture&) = delete;
+  std::FILE* file() const { return file_; }
+  std::string text() const {
+    std::fflush(file_);
+    return std::string(buf_, size_);
+  }
+
+ private:
+  char* buf_ = nullptr;
+  std::size_t size_ = 0;
+  std::FILE* file_;
+};
+
 // Runs chapters/<chapter>/<program> (built under build/examples) on the
-// virtual clock and returns what it printed on stdout.
-inline std::string run_example(const std::string& program) {
-  std::string cmd = "CORIO_CLOCK=virtual " CORIO_EXAMPLES_DIR "/" + program;
+// virtual clock and returns what it printed on stdout; env adds variables
+// ("CORIO_TRACE=1").
+inline std::string run_example(const std::string& program, const std::string& env = "") {
+  std::string cmd = "CORIO_CLOCK=virtual " + env + " " CORIO_EXAMPLES_DIR "/" + program;
   FILE* out = ::popen(cmd.c_str(), "r");
   if (out == nullptr) throw std::runtime_error("cannot start " + cmd);
   std::string text;

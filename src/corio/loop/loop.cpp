@@ -14,6 +14,7 @@
 #include <vector>   // @since 03
 
 #include <corio/loop/diagnostics.hpp>
+#include <corio/loop/detail/trace.hpp>  // @since 02
 #include <corio/errors.hpp>
 
 namespace corio {
@@ -37,9 +38,10 @@ Loop::Loop(LoopOptions options)
     : poller_(detail::make_poller(options.poller ? *options.poller : detail::poller_from_env())),
       clock_(detail::make_clock(options.clock ? *options.clock : detail::clock_from_env())),
       owner_(std::this_thread::get_id()) {
+  if (detail::trace_from_env()) set_trace(stdout);
   // @end
   // @since 05
-  if (detail::loop_hooks.make_task_list) tasks_ = detail::loop_hooks.make_task_list();
+  if (detail::loop_hooks.make_task_list) tasks_ = detail::loop_hooks.make_task_list(*this);
   // @end
   // @since 11
   static const std::atomic<bool> no_mail{false};
@@ -227,6 +229,21 @@ bool Loop::remove_writer(int fd) {
 
 // @since 02
 double Loop::time() const { return std::chrono::duration<double>(clock_->now()).count(); }
+
+void Loop::set_trace(std::FILE* out) {
+  check_thread("set_trace");
+  detail::Nanos origin = clock_->is_virtual() ? detail::Nanos(0) : clock_->now();
+  trace_ = out != nullptr ? std::make_unique<detail::Trace>(out, origin) : nullptr;
+  observe();
+}
+
+// Phase 6 checks one flag for every watcher.
+void Loop::observe() {
+  observed_ = trace_ != nullptr;
+  if (step_watcher_ != nullptr) observed_ = true;  // @since 05
+}
+
+std::FILE* Loop::get_trace() const { return trace_ ? trace_->out() : nullptr; }
 // @end
 
 void Loop::run_forever() {
@@ -265,6 +282,7 @@ void Loop::run_once() {
   // @end
   // 1. How long may the poller wait?
   detail::PollTimeout timeout = poll_timeout();
+  if (trace_) trace_->chose(*this, timeout);  // @since 02
   // 2. Ask the OS which fds are ready, and 3. queue their callbacks.
   if (should_poll(timeout)) {
     if (watched_ != 0) timeout = audit_fds(timeout);
@@ -274,6 +292,7 @@ void Loop::run_once() {
       throw std::system_error(EBADF, std::generic_category(), "select: a bad fd the loop does not watch");
     }
     dispatch_fired();
+    if (trace_) trace_->polled(*this);  // @since 02
   }
   // @since 02
   // Phases 4 and 5 only with a timer pending: a loop that only yields
@@ -367,6 +386,12 @@ void Loop::move_due_timers() {
 
 // Phase 6: exactly the entries queued before this phase began.
 void Loop::run_ready() {
+  // @since 02
+  if (observed_) {
+    run_ready_observed();
+    return;
+  }
+  // @end
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::ReadyEntry r = ready_.pop();
     detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11: debug mode times each step
@@ -385,6 +410,29 @@ void Loop::run_ready() {
     run_callback(r.callback());
   }
 }
+
+// @since 02
+// The same while someone watches: the trace writes its line first, and
+// (from chapter 05) a timeline is told of each entry. Apart, so that an
+// unwatched loop pays one test per iteration for both.
+void Loop::run_ready_observed() {
+  if (trace_) trace_->runs(*this);
+  for (std::size_t n = ready_.size(); n > 0; --n) {
+    detail::ReadyEntry r = ready_.pop();
+    detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11
+    if (step_watcher_ != nullptr) step_watcher_->before(r);     // @since 05
+    run_entry(r);
+    if (step_watcher_ != nullptr) step_watcher_->after();  // @since 05
+  }
+}
+
+// One entry, as run_ready runs it.
+void Loop::run_entry(detail::ReadyEntry r) {
+  if (r.is_coroutine()) return r.coroutine().resume();             // @since 04
+  if (r.is_task()) return detail::loop_hooks.step_task(r.task());  // @since 09
+  run_callback(r.callback());
+}
+// @end
 
 // An exception escaping a callback goes to the exception handler and the
 // loop goes on, as asyncio's "Exception in callback" does.

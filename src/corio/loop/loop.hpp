@@ -10,6 +10,7 @@
 #include <chrono>
 #include <coroutine>  // @since 04
 #include <cstdint>
+#include <cstdio>  // @since 02
 #include <exception>
 #include <functional>
 #include <memory>
@@ -32,12 +33,14 @@ namespace corio {
 namespace detail {
 struct LoopAccess;
 class LoopPart;     // @since 05
+class StepWatcher;  // @since 05
 class ThreadsPart;  // @since 11
 }  // namespace detail
 
 // @since 02
 namespace detail {
 class TimerCallback;
+class Trace;
 }  // namespace detail
 // @end
 // @since 11
@@ -138,6 +141,11 @@ class Loop {
   TimerHandle call_at(double when, F f);
   const char* poller_name() const { return poller_->name(); }
   bool virtual_clock() const { return clock_->is_virtual(); }
+  // Writes one line per iteration to out, the loop explaining itself
+  // (detail/trace.hpp); null turns it off. CORIO_TRACE=1 in the
+  // environment turns it on, to stdout, for every loop.
+  void set_trace(std::FILE* out);
+  std::FILE* get_trace() const;
   // @end
 
   // Runs iterations until stop() is called. stop() before run_forever()
@@ -230,6 +238,11 @@ class Loop {
   void advance_virtual_clock();  // @since 02
   void move_due_timers();        // @since 02
   void run_ready();
+  // @since 02
+  void run_ready_observed();
+  void run_entry(detail::ReadyEntry r);
+  void observe();
+  // @end
   void run_callback(detail::Callback* cb);
   // @since 11
   void post_threadsafe(detail::Callback* cb) const;  // inbox.cpp
@@ -247,7 +260,10 @@ class Loop {
   std::unique_ptr<detail::Poller> poller_;   // @since 02
   std::unique_ptr<detail::Clock> clock_;     // @since 02
   detail::TimerHeap timers_;                 // @since 02
+  std::unique_ptr<detail::Trace> trace_;     // @since 02: null unless tracing
+  bool observed_ = false;                    // @since 02: a trace or a step watcher is set
   std::unique_ptr<detail::LoopPart> tasks_;  // @since 05
+  detail::StepWatcher* step_watcher_ = nullptr;  // @since 05: null unless a timeline records
   // @since 11
   std::shared_ptr<detail::ThreadsPart> threads_;
   const std::atomic<bool>* has_mail_;  // threads_'s flag, or one never set
@@ -268,6 +284,7 @@ class Loop {
   // @since 02
   friend class TimerHandle;
   friend class detail::TimerCallback;
+  friend class detail::Trace;
   // @end
 };
 
@@ -280,6 +297,18 @@ class LoopPart {
   virtual ~LoopPart() = default;
   // At the loop's close, before anything the loop holds is dropped.
   virtual void close() noexcept = 0;
+};
+
+// Told of each entry phase 6 runs, while one is set (chapter 05's timeline,
+// tasks/timeline.hpp). Without one, run_ready pays a test of a pointer per
+// iteration, and nothing per entry.
+class StepWatcher {
+ public:
+  virtual void before(ReadyEntry r) = 0;
+  virtual void after() = 0;
+
+ protected:
+  ~StepWatcher() = default;
 };
 // @end
 
@@ -328,7 +357,7 @@ struct LoopHooks {
   // @end
   // @since 05
   // The task layer's part of a new loop: its list of live tasks (task.cpp).
-  std::unique_ptr<LoopPart> (*make_task_list)() = nullptr;
+  std::unique_ptr<LoopPart> (*make_task_list)(Loop& loop) = nullptr;
   // @end
   // @since 09
   // Runs a ready entry that is a task's step (task.cpp).
@@ -375,6 +404,10 @@ struct LoopAccess {
   // @end
   // @since 05
   static LoopPart& tasks(Loop& loop) { return *loop.tasks_; }
+  static void watch_steps(Loop& loop, StepWatcher* watcher) {
+    loop.step_watcher_ = watcher;
+    loop.observe();
+  }
   // @end
   // @since 09
   // Timers still armed (call_later handles and sleeping coroutines): what a

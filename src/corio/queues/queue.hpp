@@ -134,7 +134,7 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
   bool await_ready() const { return q_->core_.item_free(); }
   void await_suspend(std::coroutine_handle<> h) {
     q_->core_.getters_.push_back(this);
-    waker = park(h, this);
+    waker = park(h, this, "queue get");
   }
   // @since 09
   // A getter cancelled after it was promised an item passes the promise to
@@ -179,7 +179,7 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
   bool await_ready() const { return q_->core_.slot_free(); }
   void await_suspend(std::coroutine_handle<> h) {
     q_->core_.putters_.push_back(this);
-    waker = park(h, this);
+    waker = park(h, this, "queue put");
   }
   // @since 09
   // A putter cancelled after it was promised a slot passes the slot on; its
@@ -219,7 +219,7 @@ class [[nodiscard]] JoinAwaiter : private WaiterNode {
   bool await_ready() const { return core_->unfinished() == 0; }
   void await_suspend(std::coroutine_handle<> h) {
     core_->joiners_.push_back(this);
-    waker = park(h, this);
+    waker = park(h, this, "queue join");
   }
   void await_resume() {
     waker = ReadyEntry();

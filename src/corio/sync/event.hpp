@@ -76,7 +76,7 @@ inline bool detail::EventAwaiter::await_ready() const { return event_->set_; }
 
 inline void detail::EventAwaiter::await_suspend(std::coroutine_handle<> h) {
   event_->waiters_.push_back(this);
-  waker = park(h, this);
+  waker = park(h, this, "event wait");
 }
 
 }  // namespace corio

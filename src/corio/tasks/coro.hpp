@@ -53,7 +53,7 @@ class PromiseBase : public FutureCore {
   bool is_task() const { return is_task_; }
   std::uint64_t task_id() const { return task_id_; }
   std::string task_name() const;
-  void make_task(Loop& loop, std::string&& name);
+  void make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame);
   void complete_task();
   // @end
   // @since 09

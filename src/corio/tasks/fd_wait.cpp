@@ -50,7 +50,7 @@ void FdWaitAwaiter::await_suspend(std::coroutine_handle<> h) {
   }
   armed_ = true;
   cancel = &on_cancel;  // @since 09
-  waker_ = park(h, this);
+  waker_ = park(h, this, name());
 }
 
 void FdWaitAwaiter::await_resume() const {

@@ -340,7 +340,7 @@ class FutureAwaiter : private Waiter, private WaitPoint {
   bool await_ready() const { return state_->done(); }
   void await_suspend(std::coroutine_handle<> h) {
     state_->check_awaited_here();
-    waker_ = park(h, this, state_);
+    waker_ = park(h, this, nullptr, state_);
     state_->add_waiter(this);
   }
   typename State::Result await_resume() {

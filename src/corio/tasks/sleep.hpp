@@ -38,7 +38,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   void await_suspend(std::coroutine_handle<> h) {
     loop_ = &get_running_loop();
     cancel = &on_cancel;  // @since 09
-    waker_ = park(h, this);
+    waker_ = park(h, this, "sleep");
     if (delay_.count() <= 0) {
       detail::LoopAccess::schedule(*loop_, waker_);
     } else {

@@ -17,6 +17,7 @@
 #include <corio/tasks/detail/awaiter.hpp>  // @since 09
 #include <corio/errors.hpp>   // @since 09
 #include <corio/tasks/detail/task_list.hpp>
+#include <corio/tasks/timeline.hpp>
 
 namespace corio::detail {
 
@@ -40,7 +41,11 @@ namespace {
 // through these hooks (LoopHooks, loop.hpp).
 struct SetTaskHooks {
   SetTaskHooks() {
-    loop_hooks.make_task_list = []() -> std::unique_ptr<LoopPart> { return std::make_unique<TaskList>(); };
+    loop_hooks.make_task_list = [](Loop& loop) -> std::unique_ptr<LoopPart> {
+      auto list = std::make_unique<TaskList>();
+      if (timeline_from_env()) list->record_timeline(loop, stdout);
+      return list;
+    };
     // @since 11
     loop_hooks.describe_task = [](const void* task) {
       auto* t = static_cast<const PromiseBase*>(task);
@@ -60,7 +65,7 @@ std::string PromiseBase::task_name() const {
   return named_ ? given_names.at(this) : "Task-" + std::to_string(task_id_);
 }
 
-void PromiseBase::make_task(Loop& loop, std::string&& name) {
+void PromiseBase::make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame) {
   bind(&loop);
   is_task_ = true;
   task_id_ = ++tasks_made;
@@ -68,6 +73,7 @@ void PromiseBase::make_task(Loop& loop, std::string&& name) {
     given_names[this] = std::move(name);
     named_ = true;
   }
+  if (Timeline* t = task_list(loop).timeline()) t->made(this, frame);
   task_list(loop).add(this);
 }
 
@@ -173,20 +179,38 @@ PromiseBase* running_task() { return running; }
 
 // The awaiter's side (awaiter.hpp). park() is asyncio's `_fut_waiter =
 // result` in __step: the task remembers the frame and the awaiter it waits at.
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp) {
-  if (running == nullptr) return ReadyEntry(h);
-  running->wait_at(h, wp);
+// An await on a task or future (awaited) refuses the task itself: its
+// message is built out of line, so that park stays a few instructions.
+namespace {
+[[noreturn, gnu::cold, gnu::noinline]] void refuse_self_await(const PromiseBase* task) {
+  throw RuntimeError("Task cannot await on itself: task '" + task->task_name() + "' (coroutine '" + task->function() +
+                     "'); it would wait for its own end forever: await another task, or return the value");
+}
+
+// A park someone watches: a timeline that records, a test's observer.
+[[gnu::noinline]] ReadyEntry watched_park(std::coroutine_handle<> h, const char* what, const FutureCore* awaited) {
+  if (timeline_now != nullptr) timeline_waits(h, what, awaited);
   if (park_observer != nullptr) park_observer(running, park_context);
   return ReadyEntry::task_step(running);
 }
 
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited) {
-  if (running != nullptr && awaited == running) [[unlikely]] {
-    throw RuntimeError("Task cannot await on itself: task '" + running->task_name() + "' (coroutine '" +
-                       running->function() +
-                       "'); it would wait for its own end forever: await another task, or return the value");
-  }
-  return park(h, wp);
+// What both park()s do once the wait is known to be allowed. One test
+// covers both watchers, so that an unwatched park pays one branch.
+inline ReadyEntry park_here(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited) {
+  if (running == nullptr) return frame_waker(h, what, awaited);
+  running->wait_at(h, wp);
+  if ((timeline_now != nullptr) | (park_observer != nullptr)) [[unlikely]]
+    return watched_park(h, what, awaited);
+  return ReadyEntry::task_step(running);
+}
+
+}  // namespace
+
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what) { return park_here(h, wp, what, nullptr); }
+
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited) {
+  if (running != nullptr && awaited == running) [[unlikely]] refuse_self_await(running);
+  return park_here(h, wp, what, awaited);
 }
 
 void observe_parks(ParkObserver observer, void* context) {
@@ -222,9 +246,18 @@ std::string PromiseBase::take_cancel() {
 // waiters are woken through the loop, and the loop lets go of its frame.
 void PromiseBase::complete_task() {
   task_list(loop()).remove(this);
+  if (Timeline* t = task_list(loop()).timeline()) t->ended(this, unretrieved_error() != nullptr);
   finish();
   task_list(loop()).wake_if_drained(loop());  // @since 10
   release();
+}
+
+TaskList::TaskList() = default;
+TaskList::~TaskList() = default;
+
+void TaskList::close() noexcept {
+  destroy_pending();
+  if (timeline_) timeline_->print();
 }
 
 void TaskList::add(PromiseBase* task) {

@@ -131,7 +131,7 @@ Task<T> create_task(Coro<T> coro, std::string name = {}) {
   Loop& loop = get_running_loop();
   auto h = coro.release("create_task");
   detail::Promise<T>& p = h.promise();
-  p.make_task(loop, std::move(name));  // the frame's first reference is the loop's
+  p.make_task(loop, std::move(name), h);  // the frame's first reference is the loop's
   p.retain();                          // and the Task handle's is the second
   // @before 09: detail::LoopAccess::schedule(loop, h);
   // @since 09

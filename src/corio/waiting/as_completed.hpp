@@ -139,7 +139,7 @@ class AsCompleted final : public detail::CompletionOrder {
     bool await_ready() const { return owner_->ready(); }
     void await_suspend(std::coroutine_handle<> h) {
       coro_ = h;
-      owner_->wait_for_next(h, detail::park(h, this));
+      owner_->wait_for_next(h, detail::park(h, this, "as_completed"));
     }
     auto await_resume() {
       if (coro_) owner_->stop_waiting(std::exchange(coro_, nullptr));

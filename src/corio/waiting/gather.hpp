@@ -85,7 +85,7 @@ ChildResult<Catch, C> place(const C& child) {
 // What the tuple and the vector forms share: the rule, and the first error.
 class GatherBase : public WaitMany {
  protected:
-  explicit GatherBase(bool catching) : WaitMany(catching ? ALL_COMPLETED : FIRST_EXCEPTION) {
+  explicit GatherBase(bool catching) : WaitMany(catching ? ALL_COMPLETED : FIRST_EXCEPTION, "gather") {
     forward_cancellation();  // @since 09
   }
   // Throws the error that ended the wait, if one did. The caller has its

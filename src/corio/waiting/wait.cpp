@@ -20,7 +20,7 @@ bool WaitMany::await_suspend(std::coroutine_handle<> h) {
   for (Node& node : nodes_) {
     if (node.core->done() && settled_by(node)) return false;
   }
-  waker_ = park(h, this);  // only now is the coroutine sure to wait
+  waker_ = park(h, this, what_);  // only now is the coroutine sure to wait
   for (Node& node : nodes_) {
     if (!node.core->done()) hook(node);
   }

@@ -62,7 +62,8 @@ class WaitMany : private WaitPoint {
   using Node = ChildWaiter<WaitMany>;
   static constexpr std::size_t kNone = SIZE_MAX;
 
-  explicit WaitMany(ReturnWhen rule) : rule_(rule) {
+  // what: the wait's name, for the timeline ("gather", "wait").
+  explicit WaitMany(ReturnWhen rule, const char* what = "wait") : what_(what), rule_(rule) {
     cancel = &on_cancel;  // @since 09
   }
   // @since 09
@@ -93,6 +94,7 @@ class WaitMany : private WaitPoint {
   std::span<Node> nodes_;
   std::size_t finished_ = 0;  // children seen done
   std::size_t failed_ = kNone;
+  const char* what_;
   ReturnWhen rule_;
   // @since 09
   bool forward_ = false;           // gather: cancel the children, and count a cancelled one as failed

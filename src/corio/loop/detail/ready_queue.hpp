@@ -68,6 +68,7 @@ class ReadyQueue {
     slots_[tail_++ & mask_] = item;
   }
   ReadyEntry pop() { return slots_[head_++ & mask_]; }
+  ReadyEntry peek(std::size_t i) const { return slots_[(head_ + i) & mask_]; }  // @since 02: for the trace
 
   // Drops every entry, releasing the callbacks' references. Coroutines in
   // the queue are not owned by it, so they are simply forgotten.

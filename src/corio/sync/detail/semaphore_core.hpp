@@ -75,7 +75,7 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
   bool await_ready() { return permits_->try_take(); }
   void await_suspend(std::coroutine_handle<> h) {
     permits_->wait(this);
-    waker = park(h, this);
+    waker = park(h, this, "acquire");
   }
   // True, as asyncio's acquire() returns: `if (co_await lock.acquire())`.
   // @since 09

@@ -44,17 +44,34 @@ struct WaitPoint {
   // @end
 };
 
-// Called by await_suspend once the awaiter is hooked on (awaited: the task
-// or future an await waits for): the entry that resumes h.
-// @before 09: inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint*, const FutureCore* = {}) { return ReadyEntry(h); }
+// @since 05
+// While a loop records its timeline (timeline.hpp) and runs one of its
+// entries, the timeline; null otherwise. A wait tells it what the waiting
+// frame waits on: a test of this pointer is all a wait pays when off.
+class Timeline;
+extern constinit thread_local Timeline* timeline_now;
+// Returns frame_waker's entry, so that a wait calls it last.
+ReadyEntry timeline_waits(std::coroutine_handle<> h, const char* what, const FutureCore* awaited);
+// @end
+
+// The entry that resumes frame h itself.
+inline ReadyEntry frame_waker(std::coroutine_handle<> h, [[maybe_unused]] const char* what,
+                              [[maybe_unused]] const FutureCore* awaited) {
+  if (timeline_now != nullptr) return timeline_waits(h, what, awaited);  // @since 05
+  return ReadyEntry(h);
+}
+
+// Called by await_suspend once the awaiter is hooked on: the entry that
+// resumes h. what names the wait ("sleep", "queue get"; chapter 05's
+// timeline shows it); awaited is the task or future awaited, if any.
+// @before 09: inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint*, const char* what = nullptr, const FutureCore* awaited = nullptr) { return frame_waker(h, what, awaited); }
 // @since 09
 // Inside a task the task remembers (h, wp), and the returned entry resumes
 // the task, which resumes h; outside any task (chapter 04's run) the entry
-// resumes h itself.
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp);
-// The same for an await on a task or future: RuntimeError when the running
-// task would await itself (it would wait forever).
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const FutureCore* awaited);
+// resumes h itself. For an await on a task or future: RuntimeError when
+// the running task would await itself (it would wait forever).
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what = nullptr);
+ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited);
 
 class PromiseBase;
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdio>
+#include <memory>
 #include <string>         // @since 10
 #include <unordered_set>  // @since 10
 #include <vector>
@@ -18,17 +20,24 @@ class Loop;  // @since 10
 namespace corio::detail {
 
 class PromiseBase;
+class Timeline;
 
 // The task layer's part of a loop (LoopPart, loop.hpp), made with it.
 class TaskList final : public LoopPart {
  public:
+  TaskList();
+  ~TaskList() override;
   void add(PromiseBase* task);
   void remove(PromiseBase* task);
   std::size_t size() const { return tasks_.size(); }
   // At loop close: reports each pending task and drops the loop's
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
-  void close() noexcept override { destroy_pending(); }
+  // Then prints the timeline, if one records.
+  void close() noexcept override;
+  // The timeline (timeline.hpp), while one records: null unless asked for.
+  Timeline* timeline() const { return timeline_.get(); }
+  void record_timeline(Loop& loop, std::FILE* out);
   // @since 10
   // A round of run()'s shutdown, as asyncio.run's: every task left is
   // cancelled, and waker is queued once the last of them has finished.
@@ -45,6 +54,7 @@ class TaskList final : public LoopPart {
   static void abandon(PromiseBase* task);  // @since 09
   // Each task knows its index: removal swaps the last task into its place.
   std::vector<PromiseBase*> tasks_;
+  std::unique_ptr<Timeline> timeline_;
   // @since 10
   std::unordered_set<const PromiseBase*> round_;  // the shutdown round's tasks not yet finished
   ReadyEntry drained_;
