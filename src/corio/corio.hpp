@@ -23,3 +23,6 @@
 #include <corio/cancellation/task_group.hpp>  // @since 10
 #include <corio/cancellation/timeout.hpp>     // @since 09
 #include <corio/waiting/wait.hpp>       // @since 06
+// @since 12
+#include <corio/streams/streams.hpp>
+// @end
