@@ -93,6 +93,8 @@ J  warm_gib_per_s    hi -        -
 J  cold_gib_per_s    hi -        -
 J  limit_gib_per_s   hi -        -
 J  warm_of_limit_pct hi 80       >=_80%_of_limit
+J  send_of_limit_pct hi -        -
+J  recv_of_limit_pct hi -        -
 M  bytes_per_conn    lo 2048     <=_2_KiB'
 
 corio_binary() {
@@ -312,7 +314,11 @@ reported once; F measures memory and runs once.
   on 127.0.0.1 with a plain blocking `write()` loop on one thread and
   `read()` on another, in the same process just before (asyncio's side has
   no such row). `warm_of_limit_pct` is corio's warm figure as a percentage
-  of it; target at least 80 %.
+  of it; target at least 80 %. The limit runs its two ends on two threads,
+  corio's figure on one loop's thread, so two more rows put one end at a
+  time on the loop and the other on a blocking thread: `send_of_limit_pct`
+  (corio's `StreamWriter` to a blocking reader) and `recv_of_limit_pct` (a
+  blocking writer to corio's `StreamReader`).
 - **M. memory per connection** (chapter 12): 2000 connections to a
   `start_server` whose handler waits in `readline()`; the resident set
   before the clients connect and after every handler waits, per connection:
