@@ -6,7 +6,10 @@
 // (write_eof), after which the other side still answers. Every wait is
 // bounded (a peer's line, its exit, the loop's part under wait_for), and no
 // file descriptor is left open after a test.
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <string>
 #include <utility>
@@ -114,6 +117,21 @@ corio::Coro<void> talk_to_python_server(int port, std::vector<std::string>& resu
 }
 
 }  // namespace
+
+TEST_CASE("a peer that prints nothing fails the wait for its line within the bound, naming the program",
+          "[ch12][interop]") {
+  int fds_before = corio_test::open_fd_count();
+  pid_t pid = -1;
+  {
+    Peer silent({"sleep", "30"});
+    pid = silent.pid();
+    CHECK_THROWS_WITH(silent.line(0.2), Catch::Matchers::StartsWith("sleep 30 printed nothing more for 0.2"));
+  }
+  // The destructor killed and reaped it: no such process, no fd left open.
+  CHECK(::kill(pid, 0) == -1);
+  CHECK(errno == ESRCH);
+  CHECK(corio_test::open_fd_count() == fds_before);
+}
 
 TEST_CASE("corio's echo server sends back what a Python asyncio client sends, 10 MiB and half-closed too",
           "[ch12][streams][interop]") {

@@ -106,6 +106,7 @@ class Peer {
   }
 
   const std::string& name() const { return name_; }
+  pid_t pid() const { return pid_; }  // -1 once reaped
   int stdout_fd() const { return stdout_; }
 
   // The peer's stdin reaches end of file: the echo server exits.
@@ -141,12 +142,18 @@ class Peer {
   // killed it: 128 + the signal). Throws after `seconds`.
   int wait(double seconds = 30) {
     if (!reap(seconds)) {
-      throw std::runtime_error(name_ + " did not exit within " + std::to_string(seconds) + " s");
+      throw std::runtime_error(name_ + " did not exit within " + seconds_text(seconds) + " s");
     }
     return status_;
   }
 
  private:
+  static std::string seconds_text(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", seconds);
+    return text;
+  }
+
   struct Deadline {
     explicit Deadline(double seconds)
         : at(std::chrono::steady_clock::now() +
@@ -168,7 +175,7 @@ class Peer {
     while ((ready = ::poll(&p, 1, until.ms_left())) < 0 && errno == EINTR) {
     }
     if (ready == 0) {
-      throw std::runtime_error(name_ + " printed nothing more for " + std::to_string(until.seconds) +
+      throw std::runtime_error(name_ + " printed nothing more for " + seconds_text(until.seconds) +
                                " s (what it printed: '" + buffer_ + "')");
     }
     char buf[4096];
