@@ -98,7 +98,7 @@ class Peer {
   Peer& operator=(const Peer&) = delete;
   ~Peer() {
     close_stdin();
-    if (pid_ > 0 && !reap(2.0)) {
+    if (pid_ > 0 && !reap(0.5)) {
       ::kill(pid_, SIGKILL);
       reap(10.0);
     }
