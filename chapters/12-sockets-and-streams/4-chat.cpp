@@ -40,7 +40,7 @@ corio::Coro<> chat(corio::StreamReader reader, corio::StreamWriter writer) {
 }
 
 std::string name_of(int i) {
-  char name[16];
+  char name[32];
   std::snprintf(name, sizeof name, "client-%02d", i);
   return name;
 }
