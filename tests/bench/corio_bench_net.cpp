@@ -7,6 +7,7 @@
 // does the same work in CPython asyncio. Everything runs on 127.0.0.1, the
 // server and the client in one process and one loop, as asyncio's side does.
 #include <corio/corio.hpp>
+#include <corio/tasks/fd_wait.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
