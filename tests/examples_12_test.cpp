@@ -1,7 +1,8 @@
 // @chapter 12
 // Chapter 12's programs, run on the virtual clock over 127.0.0.1. Every
 // line they print is exact but one: 5-fan-out's time, which depends on when
-// the kernel hands the loop each connection, is checked for its shape.
+// the kernel hands the loop each connection, is checked for its shape. All
+// but 1-echo-server resolve names on the executor's threads ([threads]).
 #include <string>
 #include <vector>
 
@@ -27,7 +28,8 @@ TEST_CASE("an echo server on sock_* coroutines serves a second client while the 
   CHECK(out == expected);
 }
 
-TEST_CASE("a streams client resolves localhost, reads lines back, half-closes and reads to end of file", "[ch12]") {
+TEST_CASE("a streams client resolves localhost, reads lines back, half-closes and reads to end of file",
+          "[ch12][threads]") {
   auto out = corio_test::lines_of(corio_test::run_example("12-sockets-and-streams/2-echo-client"));
   std::vector<std::string> expected = {
       "getaddrinfo(\"localhost\", AF_INET): 127.0.0.1",
@@ -44,7 +46,7 @@ TEST_CASE("a streams client resolves localhost, reads lines back, half-closes an
 }
 
 TEST_CASE("a fast writer waits in drain and a slow reader's transport pauses: nothing grows without bound",
-          "[ch12]") {
+          "[ch12][threads]") {
   auto out = corio_test::lines_of(corio_test::run_example("12-sockets-and-streams/3-back-pressure"));
   std::vector<std::string> expected = {
       "writer: high-water mark 65536, low-water mark 16384 (asyncio's defaults)",
@@ -57,7 +59,7 @@ TEST_CASE("a fast writer waits in drain and a slow reader's transport pauses: no
   CHECK(out == expected);
 }
 
-TEST_CASE("a chat server relays each of 50 clients' lines to the 49 others, exactly once", "[ch12]") {
+TEST_CASE("a chat server relays each of 50 clients' lines to the 49 others, exactly once", "[ch12][threads]") {
   auto out = corio_test::lines_of(corio_test::run_example("12-sockets-and-streams/4-chat"));
   std::vector<std::string> expected = {
       "50 clients joined; the server has 50 members",
@@ -71,7 +73,7 @@ TEST_CASE("a chat server relays each of 50 clients' lines to the 49 others, exac
   CHECK(out == expected);
 }
 
-TEST_CASE("200 requests on connections of their own, 50 in flight at once, take 4 rounds", "[ch12]") {
+TEST_CASE("200 requests on connections of their own, 50 in flight at once, take 4 rounds", "[ch12][threads]") {
   auto out = corio_test::lines_of(corio_test::run_example("12-sockets-and-streams/5-fan-out"));
   REQUIRE(out.size() == 3);
   CHECK(out[0] == "200 requests, at most 50 at once: sum of the answers 2686700 (expected 2686700)");

@@ -5,7 +5,8 @@
 // both ways: a short message, 10 MiB, and 10 MiB followed by a half-close
 // (write_eof), after which the other side still answers. Every wait is
 // bounded (a peer's line, its exit, the loop's part under wait_for), and no
-// file descriptor is left open after a test.
+// file descriptor is left open after a test. open_connection and
+// start_server resolve on the executor's threads ([threads]).
 #include <signal.h>
 #include <unistd.h>
 
@@ -134,7 +135,7 @@ TEST_CASE("a peer that prints nothing fails the wait for its line within the bou
 }
 
 TEST_CASE("corio's echo server sends back what a Python asyncio client sends, 10 MiB and half-closed too",
-          "[ch12][streams][interop]") {
+          "[ch12][streams][interop][threads]") {
   int fds_before = corio_test::open_fd_count();
   std::vector<std::string> lines;
   std::vector<int> statuses;
@@ -147,7 +148,7 @@ TEST_CASE("corio's echo server sends back what a Python asyncio client sends, 10
 }
 
 TEST_CASE("corio's client gets back what it sends from a Python asyncio echo server, 10 MiB and half-closed too",
-          "[ch12][streams][interop]") {
+          "[ch12][streams][interop][threads]") {
   Peer server(corio_test::python_peer("echo_server.py"));
   int port = std::stoi(server.line());
   int fds_before = corio_test::open_fd_count();
