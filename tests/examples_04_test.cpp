@@ -73,3 +73,16 @@ TEST_CASE("the chapter-03 chain written with co_await takes the same 1.5 s and c
   };
   CHECK(out == expected);
 }
+
+TEST_CASE("chapter 01's pass, awaited: the waiter coroutine wakes once per dish and once for the closed pipe",
+          "[ch04]") {
+  auto out = corio_test::lines_of(corio_test::run_example("04-coroutines/6-pipe"));
+  std::vector<std::string> expected = {
+      "0.0 s  waiter: waiting at the pass",
+      "0.1 s  waiter: served the salad",
+      "0.2 s  waiter: served the soup",
+      "0.3 s  waiter: served the steak",
+      "0.4 s  waiter: the kitchen closed the pass; 3 dishes served, 4 wake-ups",
+  };
+  CHECK(out == expected);
+}

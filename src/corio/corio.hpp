@@ -23,6 +23,10 @@
 #include <corio/cancellation/task_group.hpp>  // @since 10
 #include <corio/cancellation/timeout.hpp>     // @since 09
 #include <corio/waiting/wait.hpp>       // @since 06
+#include <corio/tasks/fd_wait.hpp>  // @since 04
 // @since 12
+#include <corio/net/address.hpp>
+#include <corio/net/resolve.hpp>
+#include <corio/net/socket.hpp>
 #include <corio/streams/streams.hpp>
 // @end

@@ -357,6 +357,12 @@ struct LoopAccess {
   static void schedule(Loop& loop, std::coroutine_handle<> h) { loop.ready_.push(ReadyEntry(h)); }
   // For awaiters: queue a waker, what park() returned.
   static void schedule(Loop& loop, ReadyEntry r) { loop.ready_.push(r); }
+  // For the fd awaiters: whether a callback watches fd on side (kReadable
+  // or kWritable), which a second waiter would replace.
+  static bool watching(const Loop& loop, int fd, unsigned side) {
+    return fd >= 0 && static_cast<std::size_t>(fd) < loop.watches_.size() &&
+           (loop.watches_[static_cast<std::size_t>(fd)].mask() & side) != 0;
+  }
   // @end
   // @since 02
   // For timer nodes that live elsewhere (chapter 04's sleep keeps its node
