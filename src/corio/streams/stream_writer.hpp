@@ -19,6 +19,7 @@ namespace corio {
 
 namespace detail {
 class StreamProtocol;
+struct WriterCore;
 }  // namespace detail
 
 class StreamWriter {
@@ -26,11 +27,11 @@ class StreamWriter {
   StreamWriter(std::shared_ptr<Transport> transport, std::shared_ptr<detail::StreamProtocol> protocol,
                std::optional<StreamReader> reader);
 
-  void write(std::string_view data) const { transport_->write(data); }
-  void writelines(std::initializer_list<std::string_view> lines) const { transport_->writelines(lines); }
+  void write(std::string_view data) const;
+  void writelines(std::initializer_list<std::string_view> lines) const;
   template <class Range>
   void writelines(const Range& lines) const {
-    transport_->writelines(lines);
+    transport().writelines(lines);
   }
   // Returns at once while the transport's buffer is at or below its
   // high-water mark, else when it drains to the low one. Throws the
@@ -38,21 +39,22 @@ class StreamWriter {
   // connection is gone.
   Coro<void> drain() const;
 
-  bool can_write_eof() const { return transport_->can_write_eof(); }
-  void write_eof() const { transport_->write_eof(); }
-  void close() const { transport_->close(); }
-  bool is_closing() const { return transport_->is_closing(); }
+  bool can_write_eof() const;
+  void write_eof() const;
+  // Closes the transport (after flushing its buffer). The last copy of a
+  // StreamWriter closes it too, as Python's garbage collector would.
+  void close() const;
+  bool is_closing() const;
   // Until connection_lost: returns, or throws the error the connection
   // ended with.
   Coro<void> wait_closed() const;
 
+  // "peername", "sockname": as Transport::get_extra_info.
   std::optional<SocketAddress> get_extra_info(std::string_view name) const;
-  Transport& transport() const { return *transport_; }
+  Transport& transport() const;
 
  private:
-  std::shared_ptr<Transport> transport_;
-  std::shared_ptr<detail::StreamProtocol> protocol_;
-  std::optional<StreamReader> reader_;
+  std::shared_ptr<detail::WriterCore> s_;
 };
 
 }  // namespace corio

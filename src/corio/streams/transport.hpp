@@ -19,12 +19,16 @@
 #include <string_view>
 #include <utility>
 
+#include <corio/net/address.hpp>
+#include <corio/net/socket.hpp>
+
 namespace corio {
 
 class Loop;
-class Socket;         // net/socket.hpp
-class SocketAddress;  // net/address.hpp
 class Transport;
+namespace detail {
+struct ServerState;
+}  // namespace detail
 
 // asyncio.Protocol: what a transport calls, always from the loop, never
 // from inside one of the transport's own calls. connection_made comes first
@@ -49,7 +53,7 @@ using ProtocolFactory = std::function<std::shared_ptr<Protocol>()>;
 // asyncio's _SelectorSocketTransport. Made by create_connection,
 // create_server's accepts or make(); kept alive by the loop until its
 // protocol's connection_lost has run, and by every shared_ptr to it.
-class Transport {
+class Transport : public std::enable_shared_from_this<Transport> {
  public:
   // asyncio's defaults for set_write_buffer_limits().
   static constexpr std::size_t kHighWater = 64 * 1024;
@@ -100,11 +104,14 @@ class Transport {
   Loop& get_loop() const { return *loop_; }
   const std::shared_ptr<Protocol>& get_protocol() const { return protocol_; }
 
-  // For make() and the server's accepts: use make().
-  Transport(Loop& loop, int fd, std::shared_ptr<Protocol> protocol);
+  // For make() and the server's accepts (which count their connections
+  // in server): use make().
+  Transport(Loop& loop, int fd, std::shared_ptr<Protocol> protocol,
+            std::shared_ptr<detail::ServerState> server = nullptr);
+  // Starts it: connection_made, then reading. Called once, by make().
+  void start();
 
  private:
-  void start();
   void on_readable();
   void on_writable();
   void on_eof();
@@ -117,8 +124,9 @@ class Transport {
   Loop* loop_;
   int fd_;
   std::shared_ptr<Protocol> protocol_;
-  std::shared_ptr<Transport> self_;  // the loop's reference, until connection_lost
-  std::string buffer_;               // bytes not yet sent start at sent_
+  std::shared_ptr<Transport> self_;              // the loop's reference, until connection_lost
+  std::shared_ptr<detail::ServerState> server_;  // the server that accepted it, if one did
+  std::string buffer_;                           // bytes not yet sent start at sent_
   std::size_t sent_ = 0;
   std::size_t high_water_ = kHighWater;
   std::size_t low_water_ = kLowWater;
