@@ -113,6 +113,7 @@ run: all
 
 test:
 	@sh tools/ensure-catch2.sh
+	@sh tools/ensure-python.sh
 	+$(Q)$(MAKE) --no-print-directory run-tests
 	+$(Q)$(MAKE) --no-print-directory test-core
 	@sh tools/quotes.sh
@@ -127,6 +128,7 @@ test:
 # checks every chapter's quotes; no install test.)
 test-snapshot:
 	@sh tools/ensure-catch2.sh
+	@sh tools/ensure-python.sh
 	+$(Q)$(MAKE) --no-print-directory all run-tests
 
 run-tests: $(TEST_BIN) $(EX_BINS)

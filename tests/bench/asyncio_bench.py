@@ -2,7 +2,7 @@
 # @chapter 05
 """CPython asyncio side of `make bench` (the workloads are described in docs/benchmarks.md).
 
-Usage: asyncio_bench.py WORKLOAD      (A, B1, B2, C, D, E or F)
+Usage: asyncio_bench.py WORKLOAD      (A, B1, B2, C, D, E, F, I, J or M)
 
 One workload per process: tests/bench/run.sh starts a fresh process for every
 run. Every workload but F runs twice in its process, a cold pass (the first)
@@ -22,6 +22,7 @@ always printed next to asyncio's, measured on the same machine in the same run.
 import asyncio
 import os
 import resource
+import socket
 import sys
 import time
 
@@ -309,9 +310,149 @@ async def bench_f():
          ms=(t1 - t0) * 1e3)
 
 
+# --- I. echo round trips (chapter 12) ---------------------------------------
+
+I_ROUND_TRIPS = 100_000
+I_SIZE = 64
+
+
+async def echo_handler(reader, writer):
+    while True:
+        data = await reader.read(65536)
+        if not data:
+            break
+        writer.write(data)
+        await writer.drain()
+    writer.close()
+
+
+async def echo_pass():
+    """One pass of I on a fresh connection to an echo server in this loop."""
+    server = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    message = bytes(range(I_SIZE))
+    t0 = time.perf_counter()
+    for _ in range(I_ROUND_TRIPS):
+        writer.write(message)
+        await writer.drain()
+        back = await reader.readexactly(I_SIZE)
+        if back != message:
+            fail("I: the echo differs from what was sent")
+    t1 = time.perf_counter()
+    writer.close()
+    await writer.wait_closed()
+    server.close()
+    await server.wait_closed()
+    return t1 - t0
+
+
+async def bench_i():
+    cold = await echo_pass()
+    warm = await echo_pass()
+    emit_rates("I", "rt", I_ROUND_TRIPS, cold, warm)
+
+
+# --- J. stream throughput (chapter 12) --------------------------------------
+
+J_TOTAL = 1 << 30
+J_CHUNK = 64 * 1024
+
+
+async def throughput_pass():
+    """One pass of J: 1 GiB from a client to a server that counts it."""
+    done = asyncio.get_running_loop().create_future()
+
+    async def sink(reader, writer):
+        total = 0
+        while True:
+            data = await reader.read(1 << 20)
+            if not data:
+                break
+            total += len(data)
+        writer.close()
+        done.set_result(total)
+
+    server = await asyncio.start_server(sink, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    chunk = b"x" * J_CHUNK
+    t0 = time.perf_counter()
+    for _ in range(J_TOTAL // J_CHUNK):
+        writer.write(chunk)
+        await writer.drain()
+    writer.close()
+    total = await done
+    t1 = time.perf_counter()
+    await writer.wait_closed()
+    server.close()
+    await server.wait_closed()
+    if total != J_TOTAL:
+        fail("J: the server counted %d bytes, expected %d" % (total, J_TOTAL))
+    return t1 - t0
+
+
+async def bench_j():
+    cold = await throughput_pass()
+    warm = await throughput_pass()
+    gib = J_TOTAL / (1 << 30)
+    emit("J", cold_gib_per_s=gib / cold, warm_gib_per_s=gib / warm, cold_ms=cold * 1e3, warm_ms=warm * 1e3)
+
+
+# --- M. memory per connection (chapter 12) ----------------------------------
+
+M_CONNECTIONS = 2000
+
+
+async def bench_m():
+    """Resident set per open stream connection: the server's StreamReader,
+    StreamWriter (with their transport and protocol) and handler task,
+    waiting in readline(). The clients are bare sockets."""
+    loop = asyncio.get_running_loop()
+    waiting = 0
+    all_waiting = loop.create_future()
+
+    async def handler(reader, writer):
+        nonlocal waiting
+        waiting += 1
+        if waiting == M_CONNECTIONS:
+            all_waiting.set_result(None)
+        line = await reader.readline()
+        writer.write(line)
+        await writer.drain()
+        writer.close()
+
+    # Between the two measures: the server's side of every connection, and
+    # the client's bare socket (a socket object here, an int in corio).
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, backlog=M_CONNECTIONS)
+    port = server.sockets[0].getsockname()[1]
+    clients = []
+    before = resident_bytes()
+    for _ in range(M_CONNECTIONS):
+        s = socket.socket()
+        s.setblocking(False)
+        await loop.sock_connect(s, ("127.0.0.1", port))
+        clients.append(s)
+    await asyncio.wait_for(all_waiting, 30)
+    after_first = resident_bytes()
+    for s in clients:
+        await loop.sock_sendall(s, b"ping\n")
+    answered = 0
+    for s in clients:
+        if await loop.sock_recv(s, 16) == b"ping\n":
+            answered += 1
+        s.close()
+    server.close()
+    await server.wait_closed()
+    if answered != M_CONNECTIONS:
+        fail("M: %d connections answered, expected %d" % (answered, M_CONNECTIONS))
+    emit("M", bytes_per_conn=(after_first - before) / M_CONNECTIONS, connections=M_CONNECTIONS)
+
+
 WORKLOADS = {
     "A": bench_a, "AG": bench_ag, "B1": bench_b1, "B2": bench_b2, "C": bench_c,
     "D": bench_d, "E": bench_e, "F": bench_f,
+    "I": bench_i, "J": bench_j, "M": bench_m,
 }
 
 

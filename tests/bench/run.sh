@@ -2,7 +2,7 @@
 # @chapter 05
 # tests/bench/run.sh - `make bench`: corio and CPython asyncio side by side.
 #
-# Runs every workload of the benchmark (A, AG, B1, B2, C, D, E, F; see
+# Runs every workload of the benchmark (A, AG, B1, B2, C, D, E, F, I, J, M; see
 # docs/benchmarks.md) several times in corio and in asyncio, interleaved, one
 # fresh process per run; prints the medians, their ratio and the targets, and
 # writes the same table to docs/benchmarks.md with the date and the machine.
@@ -15,11 +15,13 @@
 # -----------------------------------------
 #   build/bench/corio_bench WORKLOAD         (A AG B1 B2 C)
 #   build/bench/corio_bench_sync WORKLOAD    (D E F: Queue, Semaphore, Event)
+#   build/bench/corio_bench_net WORKLOAD     (I J M: streams, chapter 12)
 #   python3 tests/bench/asyncio_bench.py WORKLOAD
 # each print exactly one result line on stdout:
 #   WORKLOAD key=value key=value ...
 # - key: [a-z0-9_]+, its unit in its suffix: _per_s (per second), _ms
-#   (milliseconds), _kib (KiB), bytes_per_task (bytes); a cold_ or warm_
+#   (milliseconds), _kib (KiB), bytes_per_task and bytes_per_conn (bytes),
+#   _gib_per_s (GiB per second), _pct (per cent); a cold_ or warm_
 #   prefix says which pass the figure is from (A AG B1 B2 C D E: cold_ and warm_
 #   of each rate, cold_over_ms and warm_over_ms; C's peak_rss_kib is the
 #   whole process's, once);
@@ -33,8 +35,8 @@
 #
 # Environment:
 #   BENCH_RUNS     runs per workload (default 5)
-#   BENCH_PY_RUNS  asyncio runs of its slow workloads A B1 C F (default 3,
-#                  never more than BENCH_RUNS): a run of A, B1 or C (two
+#   BENCH_PY_RUNS  asyncio runs of its slow workloads A B1 C F I J (default 3,
+#                  never more than BENCH_RUNS): a run of A, B1, C or I (two
 #                  passes) takes tens of seconds
 #   BENCH_ONLY     workloads to run, e.g. "A C" (default: all)
 #   BENCH_PYTHON   the interpreter (default: /usr/bin/python3 if present -
@@ -50,7 +52,7 @@ cd "$(dirname "$0")/../.." || exit 2
 RUNS=${BENCH_RUNS:-5}
 PY_RUNS=${BENCH_PY_RUNS:-3}
 [ "$PY_RUNS" -gt "$RUNS" ] && PY_RUNS=$RUNS
-WORKLOADS=${BENCH_ONLY:-"A AG B1 B2 C D E F"}
+WORKLOADS=${BENCH_ONLY:-"A AG B1 B2 C D E F I J M"}
 BIN=${BENCH_BIN:-${CORIO_BENCH_DIR:-build/bench}}
 DOC=${BENCH_DOC-docs/benchmarks.md}
 TIMEOUT=${BENCH_TIMEOUT:-120}
@@ -84,11 +86,21 @@ D  warm_items_per_s  hi 30000000 >=_30M/s
 D  cold_items_per_s  hi -        -
 E  warm_acq_per_s    hi 10000000 >=_10M/s
 E  cold_acq_per_s    hi -        -
-F  bytes_per_task    lo 200      <=_200_B'
+F  bytes_per_task    lo 200      <=_200_B
+I  warm_rt_per_s     hi 5x       >=_5x_asyncio
+I  cold_rt_per_s     hi -        -
+J  warm_gib_per_s    hi -        -
+J  cold_gib_per_s    hi -        -
+J  limit_gib_per_s   hi -        -
+J  warm_of_limit_pct hi 80       >=_80%_of_limit
+J  send_of_limit_pct hi -        -
+J  recv_of_limit_pct hi -        -
+M  bytes_per_conn    lo 2048     <=_2_KiB'
 
 corio_binary() {
     case $1 in
         D | E | F) echo "$BIN/corio_bench_sync" ;;
+        I | J | M) echo "$BIN/corio_bench_net" ;;
         *) echo "$BIN/corio_bench" ;;
     esac
 }
@@ -127,7 +139,7 @@ record() {
     done
 }
 
-slow_in_python() { case $1 in A | B1 | C | F) return 0 ;; esac; return 1; }
+slow_in_python() { case $1 in A | B1 | C | F | I | J) return 0 ;; esac; return 1; }
 
 LOAD_NOTE=
 LOAD_START=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)
@@ -137,7 +149,7 @@ if [ -n "$LOAD_START" ] && awk -v l="${LOAD_START%% *}" -v n="$(nproc 2>/dev/nul
     echo "corio bench: warning: load average $LOAD_START is above $(nproc) CPUs;" \
         "other work shares the CPUs, so every figure will be low" >&2
 fi
-echo "corio bench: $RUNS runs per workload (asyncio: $PY_RUNS for A B1 C F)," \
+echo "corio bench: $RUNS runs per workload (asyncio: $PY_RUNS for A B1 C F I J)," \
     "medians; python: ${PYTHON:-missing}" >&2
 : >"$TMP/notes"
 for w in $WORKLOADS; do
@@ -193,6 +205,8 @@ format_rows() {
         function isnum(s) { return s ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ }
         function fmt(key, s) {
             if (!isnum(s)) return s
+            if (key ~ /gib_per_s$/) return sprintf("%.2f GiB/s", s)
+            if (key ~ /_pct$/) return sprintf("%.0f %%", s)
             if (key ~ /_per_s$/) {
                 if (s >= 1e6) return sprintf("%.2fM/s", s / 1e6)
                 if (s >= 1e3) return sprintf("%.1fk/s", s / 1e3)
@@ -214,6 +228,9 @@ format_rows() {
             if (($3 ~ /^(FAIL|TIMEOUT)/) && isnum($6)) verdict = "MISSED"
             if (isnum($3) && isnum($6))
                 verdict = (($5 == "hi") ? ($3 + 0 >= $6 + 0) : ($3 + 0 <= $6 + 0)) ? "met" : "MISSED"
+            # A target written "5x" is a ratio to the asyncio figure.
+            if ($6 ~ /^[0-9.]+x$/ && ratio ~ /^[0-9.]+x$/)
+                verdict = (num / den >= substr($6, 1, length($6) - 1) + 0) ? "met" : "MISSED"
             print $1, $2, fmt($2, $3), fmt($2, $4), ratio, $7, verdict
         }' "$TMP/rows"
 }
@@ -284,12 +301,39 @@ reported once; F measures memory and runs once.
 - **F. memory**: 100,000 tasks each waiting on one `Event` and returning 1;
   resident set (`/proc/self/statm`) before and after every task is suspended,
   per task; then the event is set and every result checked. One pass.
+- **I. echo round trips** (chapter 12): one TCP connection on 127.0.0.1 to
+  an echo server on the same loop (`start_server`, `open_connection`); the
+  client writes 64 bytes, drains and `readexactly(64)`s them back, 100,000
+  times; round trips per second. Its target is a ratio: at least 5x
+  asyncio's rate.
+- **J. stream throughput** (chapter 12): 1 GiB from a client to a server
+  on the same loop through one connection, in 64 KiB writes each followed
+  by `drain()`, the server reading whatever arrives (`read(1 MiB)`); GiB per
+  second, from the first write until the server has counted the last byte.
+  Beside it, `limit_gib_per_s`: the same gigabyte through a TCP connection
+  on 127.0.0.1 with a plain blocking `write()` loop on one thread and
+  `read()` on another, in the same process just before (asyncio's side has
+  no such row). `warm_of_limit_pct` is corio's warm figure as a percentage
+  of it; target at least 80 %. The limit runs its two ends on two threads,
+  corio's figure on one loop's thread, so two more rows put one end at a
+  time on the loop and the other on a blocking thread: `send_of_limit_pct`
+  (corio's `StreamWriter` to a blocking reader) and `recv_of_limit_pct` (a
+  blocking writer to corio's `StreamReader`).
+- **M. memory per connection** (chapter 12): 2000 connections to a
+  `start_server` whose handler waits in `readline()`; the resident set
+  before the clients connect and after every handler waits, per connection:
+  the server's `StreamReader`, `StreamWriter` (with the transport and
+  protocol under them) and handler task, plus the client's bare socket (an
+  `int` in corio, a `socket.socket` in Python). The kernel's socket buffers
+  are not in the resident set. Target under 2 KiB.
 
 The ratio is corio/asyncio for rates and asyncio/corio for times and sizes:
 above 1, corio is better. The targets are corio's (issue 2), and are judged
 on the warm pass: A >= 10M tasks/s, AG >= 7.5M tasks/s, B1 >= 10M yields/s, B2 >= 50M yields/s,
 C <= 30 ms over the ideal, D >= 30M items/s, E >= 10M acquisitions/s; and
-C's peak RSS <= 40 MiB, F <= 200 bytes per suspended task.
+C's peak RSS <= 40 MiB, F <= 200 bytes per suspended task; I >= 5x
+asyncio's rate, J >= 80 % of the blocking loop's throughput, M <= 2 KiB per
+connection.
 
 Where the two sides differ, and why (the programs add their own notes below
 the table):
@@ -297,9 +341,10 @@ the table):
 - D, E and F need `Queue` (chapter 08), `Semaphore` and `Event` (chapter
   07), so they live in a chapter-08 program of their own,
   `tests/bench/corio_bench_sync.cpp`; A, B1, B2 and C in a chapter-05 one,
-  `tests/bench/corio_bench.cpp`.
-- asyncio runs its slow workloads (A, B1, C, F: a run of A, B1 or C, two
-  passes, takes tens of seconds) fewer times than corio (`BENCH_PY_RUNS`),
+  `tests/bench/corio_bench.cpp`. I, J and M need chapter 12's streams:
+  `tests/bench/corio_bench_net.cpp`.
+- asyncio runs its slow workloads (A, B1, C, F, I, J: a run of A, B1, C or
+  I, two passes, takes tens of seconds) fewer times than corio (`BENCH_PY_RUNS`),
   to keep `make bench` within a few minutes.
 - The interpreter is the distribution's `/usr/bin/python3` when there is one
   (an optimised build), else `python3` on `PATH`; `BENCH_PYTHON` picks another.
@@ -348,7 +393,7 @@ EOF
     echo "- load average (1, 5, 15 min) at the start: ${LOAD_START:-?}$LOAD_NOTE"
     echo "- compiler: ${cxx_version:-$cxx (not found)}, -O2 -DNDEBUG"
     echo "- python: ${PYTHON:-python3 missing}${py_version:+ ($py_version)}"
-    echo "- runs: $RUNS per workload for corio and asyncio; asyncio $PY_RUNS for A B1 C F"
+    echo "- runs: $RUNS per workload for corio and asyncio; asyncio $PY_RUNS for A B1 C F I J"
     echo
     { echo "$HEADER"; format_rows; } | awk -F'\t' '
         { line = "|"; for (i = 1; i <= NF; i++) line = line " " $i " |"; print line }
