@@ -16,20 +16,27 @@ shift 2
 cache=${CORIO_OBJ_CACHE:?CORIO_OBJ_CACHE is not set}
 dep=${obj%.o}.d
 
-"$@" -E -P -MMD -MP -MF "$dep" -MT "$obj" "$src" -o "$obj.ii"
 if command -v md5sum >/dev/null 2>&1; then hash=md5sum; else hash=cksum; fi
-key=$({
-    for arg in "$@"; do
-        case $arg in -D* | -I*) ;; *) printf '%s\n' "$arg" ;; esac
-    done
-    cat "$obj.ii"
-} | $hash | awk '{ print ($2 == "-" ? $1 : $1 "-" $2) }')
-rm -f "$obj.ii"
-
+# The key of the source as it preprocesses now.
+key_now() {
+    "$@" -E -P -MMD -MP -MF "$dep" -MT "$obj" "$src" -o "$obj.ii"
+    {
+        for arg in "$@"; do
+            case $arg in -D* | -I*) ;; *) printf '%s\n' "$arg" ;; esac
+        done
+        cat "$obj.ii"
+    } | $hash | awk '{ print ($2 == "-" ? $1 : $1 "-" $2) }'
+    rm -f "$obj.ii"
+}
+key=$(key_now "$@")
 if [ -f "$cache/$key.o" ]; then
     cp "$cache/$key.o" "$obj"
     exit 0
 fi
 "$@" -MMD -MP -c "$src" -o "$obj"
+# A header edited while this compiled (a merge under a running build) would
+# file an object under a key it does not match: store it only when the
+# source still preprocesses to the key it was looked up with.
+[ "$(key_now "$@")" = "$key" ] || exit 0
 mkdir -p "$cache"
 cp "$obj" "$cache/$key.o.$$" && mv "$cache/$key.o.$$" "$cache/$key.o"
