@@ -79,6 +79,8 @@ TEST_CASE("a task cancelled after its fd became ready, before it ran, still ends
   CHECK(lives.alive() == 0);
 }
 
+// timeout() arrives in chapter 10.
+// @since 10
 corio::Coro<> wait_readable(int fd) { co_await corio::readable(fd); }
 
 corio::Coro<> time_out_a_wait_on_a_pipe(const corio_test::Pipe& pipe) {
@@ -93,9 +95,10 @@ corio::Coro<> time_out_a_wait_on_a_pipe(const corio_test::Pipe& pipe) {
   CHECK_FALSE(reader_on(pipe.read_end));
 }
 
-TEST_CASE("a timeout around readable(fd) ends the wait at its deadline and leaves no reader", "[ch09]") {
+TEST_CASE("a timeout around readable(fd) ends the wait at its deadline and leaves no reader", "[ch10]") {
   corio_test::Pipe pipe;
   corio::run(time_out_a_wait_on_a_pipe(pipe), corio_test::virtual_time());
 }
+// @end
 
 }  // namespace
