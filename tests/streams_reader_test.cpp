@@ -19,16 +19,8 @@
 using corio::Coro;
 using corio::StreamReader;
 using corio_test::error_message;
+using corio_test::run;
 using corio_test::throws;
-
-namespace {
-
-template <class F>
-void run(F body) {
-  corio::run(body(), corio_test::virtual_time());
-}
-
-}  // namespace
 
 TEST_CASE("read(n) returns what is buffered, up to n, and read() returns everything up to EOF", "[ch12]") {
   run([]() -> Coro<> {

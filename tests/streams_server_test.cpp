@@ -31,14 +31,11 @@ using corio::Server;
 using corio::StreamReader;
 using corio::StreamWriter;
 using corio_test::error_message;
+using corio_test::run;
 using corio_test::throws;
 
 namespace {
 
-template <class F>
-void run(F body) {
-  corio::run(body(), corio_test::virtual_time());
-}
 
 int open_fds() {
   int n = 0;

@@ -26,14 +26,11 @@ using corio::StreamReader;
 using corio::StreamWriter;
 using corio::Transport;
 using corio_test::error_message;
+using corio_test::run;
 using corio_test::throws;
 
 namespace {
 
-template <class F>
-void run(F body) {
-  corio::run(body(), corio_test::virtual_time());
-}
 
 std::pair<int, int> socket_pair() {
   int fds[2];

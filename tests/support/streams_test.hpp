@@ -10,8 +10,17 @@
 
 #include <corio/errors.hpp>
 #include <corio/tasks/coro.hpp>
+#include <corio/tasks/run.hpp>
+
+#include "corio_test.hpp"
 
 namespace corio_test {
+
+// Runs the coroutine body() makes to its end, on a loop with the virtual clock.
+template <class F>
+void run(F body) {
+  corio::run(body(), virtual_time());
+}
 
 // True when awaiting aw throws an E.
 template <class E, class A>
