@@ -24,8 +24,7 @@ POLLERS  := select epoll
 # needs them OPT_FLAGS_<name> (replaces CXXFLAGS), TEST_ARGS_<name> (a part
 # of the suite, e.g. [threads]) and POLLERS_<name> (default: both). The
 # variants share an object cache (CHECK_CACHE): the two ASan builds compile
-# the runtime and the programs once (all but frame_pool.cpp); the tests'
-# objects differ, as CORIO_EXAMPLES_DIR names the build directory.
+# everything once but frame_pool.cpp.
 CHECK_VARIANTS := asan asan-pool tsan O0
 CHECK_CACHE    ?= $(or $(CORIO_OBJ_CACHE),$(abspath build/objcache))
 ASAN_FLAGS      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(GCC_SAN_QUIRKS)
@@ -33,14 +32,21 @@ ASAN_FLAGS      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 # used after it was freed, or freed twice); with the pool on it sees the
 # pool's own bugs (frames outliving the thread that allocated them). One
 # poller each: both are covered, for the time of one run of the suite.
+# The sanitizers' builds are at -O1 (what both sanitizers' manuals advise:
+# fast enough, stacks still exact, and half the compile time of -O2).
 SAN_FLAGS_asan       = $(ASAN_FLAGS) -DCORIO_NO_FRAME_POOL
+OPT_FLAGS_asan      := -O1 -g
 POLLERS_asan        := select
 SAN_FLAGS_asan-pool  = $(ASAN_FLAGS)
+OPT_FLAGS_asan-pool := -O1 -g
 POLLERS_asan-pool   := epoll
-# ThreadSanitizer over the tests that start threads (chapter 11's, tagged
-# [threads]); the rest of the suite is single-threaded by construction.
+# ThreadSanitizer over the tests that start threads (tagged [threads]); the
+# rest of the suite is single-threaded by construction, so only the files
+# holding such a test are compiled (TEST_SRCS_<name>: the test files).
 SAN_FLAGS_tsan  = -fsanitize=thread -fno-omit-frame-pointer $(GCC_SAN_QUIRKS)
+OPT_FLAGS_tsan := -O1 -g
 TEST_ARGS_tsan := [threads]
+TEST_SRCS_tsan  = tests/main.cpp $(shell grep -l '\[threads\]' tests/*.cpp)
 # The suite at -O0, no sanitizer: GCC makes symmetric transfer a tail call
 # only when optimising, so here a chain of awaits that complete at once
 # grows the stack if the runtime lets it. Quick to compile (no -g either).
@@ -159,7 +165,8 @@ check-%:
 	@echo "== make check: variant $*"
 	+$(Q)$(MAKE) --no-print-directory B=build/$* SANFLAGS='$(SAN_FLAGS_$*)' \
 	    $(if $(OPT_FLAGS_$*),CXXFLAGS='$(OPT_FLAGS_$*)') POLLERS='$(or $(POLLERS_$*),$(POLLERS))' \
-	    CORIO_OBJ_CACHE='$(CHECK_CACHE)' TEST_ARGS='$(TEST_ARGS_$*)' run-tests
+	    CORIO_OBJ_CACHE='$(CHECK_CACHE)' TEST_ARGS='$(TEST_ARGS_$*)' \
+	    $(if $(TEST_SRCS_$*),TEST_SRCS='$(TEST_SRCS_$*)') run-tests
 
 chapter:
 	@test -n "$(NN)" || { echo "usage: make chapter N=03" >&2; exit 2; }
@@ -231,9 +238,10 @@ define compile
 $(call say,CXX,$<)$(if $(CORIO_OBJ_CACHE),CORIO_OBJ_CACHE='$(CORIO_OBJ_CACHE)' sh tools/cxxcache.sh $@ $< $(CXX) $(1),$(CXX) $(1) -MMD -MP -c $< -o $@)
 endef
 
-# TEST_CXXFLAGS: added for the tests' objects only (make test-chapters
-# builds the snapshots' tests at -O1 without -g: half the compile time).
-$(TEST_OBJS): XFLAGS = -DCORIO_EXAMPLES_DIR="\"$(abspath $(B)/examples)\"" $(TEST_CXXFLAGS)
+# TEST_CXXFLAGS: added for the tests' and the programs' objects only (make
+# test-chapters builds them at -O0 without -g in the snapshots: a third of
+# the compile time of -O2 -g; the runtime itself stays at -O2).
+$(TEST_OBJS) $(EX_OBJS): XFLAGS = $(TEST_CXXFLAGS)
 # Catch2's runner compiles in half the time at -O1 and runs as fast.
 $(B)/obj/tests/main.o: XFLAGS += -O1
 

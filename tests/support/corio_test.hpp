@@ -131,11 +131,25 @@ class Capture {
   std::FILE* file_;
 };
 
-// Runs chapters/<chapter>/<program> (built under build/examples) on the
+// Where the chapters' programs were built: the test binary is
+// <build>/tests/<name>, the programs are under <build>/examples. Found at run
+// time rather than compiled in, so that a test's object file does not depend
+// on the build directory and is shared by every build with the same flags
+// (the sanitizer variants, the chapters' snapshots).
+inline std::string examples_dir() {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) throw std::runtime_error("cannot read /proc/self/exe to find the built programs");
+  std::string path(self, static_cast<std::size_t>(n));
+  for (int up = 0; up < 2; ++up) path.erase(path.rfind('/'));
+  return path + "/examples";
+}
+
+// Runs chapters/<chapter>/<program> (built under <build>/examples) on the
 // virtual clock and returns what it printed on stdout; env adds variables
 // ("CORIO_TRACE=1").
 inline std::string run_example(const std::string& program, const std::string& env = "") {
-  std::string cmd = "CORIO_CLOCK=virtual " + env + " " CORIO_EXAMPLES_DIR "/" + program;
+  std::string cmd = "CORIO_CLOCK=virtual " + env + " " + examples_dir() + "/" + program;
   FILE* out = ::popen(cmd.c_str(), "r");
   if (out == nullptr) throw std::runtime_error("cannot start " + cmd);
   std::string text;

@@ -30,6 +30,8 @@
 #include <utility>
 #include <vector>
 
+#include "corio_test.hpp"
+
 extern char** environ;
 
 namespace corio_test {
@@ -45,13 +47,10 @@ inline int open_fd_count() {
 
 // A file of the source tree, e.g. "tests/peers/echo_server.py": found from
 // the current directory or from the build directory the tests were built
-// for (CORIO_EXAMPLES_DIR is <tree>/<build>/examples), going up.
+// for (examples_dir() is <tree>/<build>/examples), going up.
 inline std::string source_file(const std::string& relative) {
   namespace fs = std::filesystem;
-  std::vector<fs::path> starts = {fs::current_path()};
-#ifdef CORIO_EXAMPLES_DIR
-  starts.emplace_back(CORIO_EXAMPLES_DIR);
-#endif
+  std::vector<fs::path> starts = {fs::current_path(), examples_dir()};
   for (fs::path dir : starts) {
     for (; !dir.empty(); dir = dir.parent_path()) {
       std::error_code ec;
