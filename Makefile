@@ -47,6 +47,7 @@ SAN_FLAGS_tsan  = -fsanitize=thread -fno-omit-frame-pointer $(GCC_SAN_QUIRKS)
 OPT_FLAGS_tsan := -O1 -g
 TEST_ARGS_tsan := [threads]
 TEST_SRCS_tsan  = tests/main.cpp $(shell grep -l '\[threads\]' tests/*.cpp)
+EX_SRCS_tsan    = $(call programs_tested_by,$(TEST_SRCS_tsan))
 # The suite at -O0, no sanitizer: GCC makes symmetric transfer a tail call
 # only when optimising, so here a chain of awaits that complete at once
 # grows the stack if the runtime lets it. Quick to compile (no -g either).
@@ -74,6 +75,9 @@ LIB_OBJS   := $(LIB_SRCS:%.cpp=$(B)/obj/%.o)
 LIB        := $(B)/libcorio.a
 
 EX_SRCS    := $(sort $(wildcard chapters/[0-9][0-9]-*/*.cpp))
+# The programs the given test files run: a chapter's, when its
+# tests/examples_NN_test.cpp is among them.
+programs_tested_by = $(sort $(foreach n,$(patsubst tests/examples_%_test.cpp,%,$(filter tests/examples_%_test.cpp,$(1))),$(wildcard chapters/$(n)-*/*.cpp)))
 EX_OBJS    := $(EX_SRCS:%.cpp=$(B)/obj/%.o)
 EX_BINS    := $(patsubst chapters/%.cpp,$(B)/examples/%,$(EX_SRCS))
 
@@ -166,7 +170,7 @@ check-%:
 	+$(Q)$(MAKE) --no-print-directory B=build/$* SANFLAGS='$(SAN_FLAGS_$*)' \
 	    $(if $(OPT_FLAGS_$*),CXXFLAGS='$(OPT_FLAGS_$*)') POLLERS='$(or $(POLLERS_$*),$(POLLERS))' \
 	    CORIO_OBJ_CACHE='$(CHECK_CACHE)' TEST_ARGS='$(TEST_ARGS_$*)' \
-	    $(if $(TEST_SRCS_$*),TEST_SRCS='$(TEST_SRCS_$*)') run-tests
+	    $(if $(TEST_SRCS_$*),TEST_SRCS='$(TEST_SRCS_$*)' EX_SRCS='$(EX_SRCS_$*)') run-tests
 
 chapter:
 	@test -n "$(NN)" || { echo "usage: make chapter N=03" >&2; exit 2; }
