@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include <corio/errors.hpp>
 #include <corio/http/detail/chars.hpp>
@@ -65,11 +66,28 @@ bool keep_alive_of(int version, const Headers& headers) {
   return version >= 11 || keep;
 }
 
-void append_number(std::string& out, std::size_t n, int base = 10) {
-  char digits[24];
-  auto end = std::to_chars(digits, digits + sizeof digits, n, base).ptr;
-  out.append(digits, end);
-}
+// Writes into a string sized beforehand to an upper bound, without a
+// capacity check per piece; done() cuts the string to what was written.
+class Writer {
+ public:
+  Writer(std::string& out, std::size_t bound) : out_(out) {
+    out_.resize(bound);
+    p_ = out_.data();
+  }
+  void put(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void put(char c) { *p_++ = c; }
+  void number(std::size_t n, int base = 10) { p_ = std::to_chars(p_, p_ + kNumber, n, base).ptr; }
+  void done() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+
+  static constexpr std::size_t kNumber = 20;  // digits of any size_t
+
+ private:
+  std::string& out_;
+  char* p_;
+};
 
 struct Framing {
   bool content_length = false;
@@ -92,27 +110,29 @@ Framing framing_of(const Headers& headers) {
   return f;
 }
 
-void append_fields(std::string& out, const Headers& headers) {
+void put_fields(Writer& w, const Headers& headers) {
   for (const auto& [name, value] : headers.fields()) {
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
+    w.put(name);
+    w.put(": ");
+    w.put(value);
+    w.put("\r\n");
   }
 }
 
-void append_body(std::string& out, std::string_view body, bool chunked) {
+constexpr std::size_t kFraming = 64 + 3 * Writer::kNumber;  // a Content-Length field, chunk framing, line ends
+
+void put_body(Writer& w, std::string_view body, bool chunked) {
   if (!chunked) {
-    out += body;
+    w.put(body);
     return;
   }
   if (!body.empty()) {
-    append_number(out, body.size(), 16);
-    out += "\r\n";
-    out += body;
-    out += "\r\n";
+    w.number(body.size(), 16);
+    w.put("\r\n");
+    w.put(body);
+    w.put("\r\n");
   }
-  out += "0\r\n\r\n";
+  w.put("0\r\n\r\n");
 }
 
 }  // namespace
@@ -289,19 +309,20 @@ std::string serialize(const Request& request) {
   Framing f = framing_of(request.headers);
   bool add_length = !request.body.empty() && !f.content_length && !f.transfer_encoding;
   std::string out;
-  out.reserve(request.method.size() + request.target.size() + f.bytes + request.body.size() + 64);
-  out += request.method;
-  out += ' ';
-  out += request.target;
-  out += request.version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n";
-  append_fields(out, request.headers);
+  Writer w(out, request.method.size() + request.target.size() + f.bytes + request.body.size() + kFraming);
+  w.put(request.method);
+  w.put(' ');
+  w.put(request.target);
+  w.put(request.version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+  put_fields(w, request.headers);
   if (add_length) {
-    out += "Content-Length: ";
-    append_number(out, request.body.size());
-    out += "\r\n";
+    w.put("Content-Length: ");
+    w.number(request.body.size());
+    w.put("\r\n");
   }
-  out += "\r\n";
-  append_body(out, request.body, f.chunked);
+  w.put("\r\n");
+  put_body(w, request.body, f.chunked);
+  w.done();
   return out;
 }
 
@@ -309,22 +330,24 @@ std::string serialize(const Response& response, bool head_only) {
   Framing f = framing_of(response.headers);
   bool no_body = response.status < 200 || response.status == 204 || response.status == 304;
   bool add_length = !no_body && !f.content_length && !f.transfer_encoding;
+  bool write_body = !head_only && !no_body;
   std::string_view reason = response.reason.empty() ? reason_phrase(response.status) : response.reason;
   std::string out;
-  out.reserve(reason.size() + f.bytes + (head_only ? 0 : response.body.size()) + 64);
-  out += response.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  append_number(out, static_cast<std::size_t>(response.status));
-  out += ' ';
-  out += reason;
-  out += "\r\n";
-  append_fields(out, response.headers);
+  Writer w(out, reason.size() + f.bytes + (write_body ? response.body.size() : 0) + kFraming);
+  w.put(response.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  w.number(static_cast<std::size_t>(response.status));
+  w.put(' ');
+  w.put(reason);
+  w.put("\r\n");
+  put_fields(w, response.headers);
   if (add_length) {
-    out += "Content-Length: ";
-    append_number(out, response.body.size());
-    out += "\r\n";
+    w.put("Content-Length: ");
+    w.number(response.body.size());
+    w.put("\r\n");
   }
-  out += "\r\n";
-  if (!head_only && !no_body) append_body(out, response.body, f.chunked);
+  w.put("\r\n");
+  if (write_body) put_body(w, response.body, f.chunked);
+  w.done();
   return out;
 }
 
