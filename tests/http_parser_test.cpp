@@ -360,10 +360,7 @@ TEST_CASE("serialize writes a request with its Content-Length, and the parser re
   CHECK(back.body == "payload");
   CHECK(back.target == r.target);
   CHECK(serialize(Request{}) == "GET / HTTP/1.1\r\n\r\n");
-  Request chunked;
-  chunked.version = 10;
-  chunked.headers.add("Transfer-Encoding", "chunked");
-  chunked.body = std::string(20, 'z');
+  Request chunked{.version = 10, .headers = {{"Transfer-Encoding", "chunked"}}, .body = std::string(20, 'z')};
   CHECK(serialize(chunked) ==
         "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n" + std::string(20, 'z') + "\r\n0\r\n\r\n");
 }
@@ -373,9 +370,7 @@ TEST_CASE("serialize writes a response's reason and length, no body for HEAD, 1x
   CHECK(serialize(hello) == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!");
   CHECK(serialize(hello, true) == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n");
   CHECK(serialize(Response{}) == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-  Response none;
-  none.status = 204;
-  none.body = "dropped";
+  Response none{.status = 204, .body = "dropped"};  // designated initializers may skip members (no GCC warning)
   CHECK(serialize(none) == "HTTP/1.1 204 No Content\r\n\r\n");
   Response custom;
   custom.status = 599;

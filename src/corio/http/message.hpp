@@ -40,12 +40,14 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> fields_;
 };
 
+// Every member has an initializer, so designated initializers may leave any
+// out ({.status = 404, .body = "gone"}) without a warning from GCC.
 struct Request {
   std::string method = "GET";
   std::string target = "/";  // as on the request line: path + "?query"
   int version = 11;          // 10 or 11 (HTTP/1.0, HTTP/1.1)
-  Headers headers;
-  std::string body;
+  Headers headers{};
+  std::string body{};
 
   std::string_view path() const;   // target up to '?'
   std::string_view query() const;  // after '?', or ""
@@ -55,11 +57,11 @@ struct Request {
 
 struct Response {
   int status = 200;
-  std::string reason;  // "" -> reason_phrase(status) when written
+  std::string reason{};  // "" -> reason_phrase(status) when written
   int version = 11;
-  Headers headers;
-  std::string body;
-  std::string url;  // filled by the client: the URL asked for
+  Headers headers{};
+  std::string body{};
+  std::string url{};  // filled by the client: the URL asked for
 
   bool keep_alive() const;  // as Request::keep_alive()
   bool is_success() const;  // 2xx
@@ -86,7 +88,7 @@ std::string serialize(const Response& response, bool head_only = false);
 // plain HTTP only (no TLS). IPv6 literal hosts in brackets ("http://[::1]:8080/"),
 // host kept without them.
 struct Url {
-  std::string host;
+  std::string host{};
   int port = 80;
   std::string target = "/";
 
