@@ -294,7 +294,11 @@ TEST_CASE("a line, a header block or a header count past its limit is 431, namin
   Failure line = request_failure("GET /" + std::string(100, 'a'), limits);  // no newline needed to know
   CHECK(line.status == 431);
   CHECK(contains(line.message, "the request line is longer than 64 bytes (ParserLimits::max_line)"));
-  CHECK(parse_request("GET /" + std::string(50, 'a') + " HTTP/1.1\r\n\r\n", 0, limits).target.size() == 51);
+  std::string longest = "GET /" + std::string(50, 'a') + " HTTP/1.1";  // 64 bytes: the limit, without the line end
+  CHECK(parse_request(longest + "\r\n\r\n", 0, limits).target.size() == 51);
+  CHECK(parse_request(longest + "\n\n", 0, limits).target.size() == 51);
+  CHECK(parse_request(longest + "\r\n\r\n", 1, limits).target.size() == 51);
+  CHECK(request_failure("GET /" + std::string(51, 'a') + " HTTP/1.1\n\n", limits).status == 431);
   Failure header = request_failure("GET / HTTP/1.1\r\nX: " + std::string(80, 'v') + "\r\n\r\n", limits);
   CHECK(header.status == 431);
   CHECK(contains(header.message, "a header line is longer than 64 bytes"));

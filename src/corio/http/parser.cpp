@@ -104,7 +104,7 @@ std::size_t Parser::feed(std::string_view data) {
         break;
       }
       case State::failed:
-        break;
+        return pos;
     }
   }
   return pos;
@@ -117,7 +117,6 @@ std::size_t Parser::feed_lines(std::string_view data, std::size_t pos) {
                                state_ == State::trailers)) {
     const char* begin = data.data() + pos;
     const void* found = std::memchr(begin, '\n', data.size() - pos);
-    std::size_t max = limits_.max_line;
     if (found == nullptr) {
       std::string_view tail = data.substr(pos);
       if (!started_ && tail.find_first_not_of('\r') != std::string_view::npos) started_ = true;
@@ -132,10 +131,8 @@ std::size_t Parser::feed_lines(std::string_view data, std::size_t pos) {
       line_.append(line);
       line = line_;
     }
-    if (line.size() > max + 1) {
-      line_too_long();
-    }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > limits_.max_line) line_too_long();
     on_line(line);
     line_.clear();
   }
@@ -143,7 +140,7 @@ std::size_t Parser::feed_lines(std::string_view data, std::size_t pos) {
 }
 
 void Parser::check_partial_line() {
-  if (line_.size() > limits_.max_line + 1) line_too_long();
+  if (line_.size() > limits_.max_line + 1) line_too_long();  // + 1: its CR may be there already
   if ((state_ == State::headers || state_ == State::trailers) &&
       block_bytes_ + line_.size() > limits_.max_header_bytes) {
     fail(431, "the header block is larger than " + limit_text(limits_.max_header_bytes, "max_header_bytes"));
