@@ -1,0 +1,6 @@
+// @chapter 13
+// Chapter 13's HTTP layer, in one include.
+#pragma once
+
+#include <corio/http/message.hpp>
+#include <corio/http/parser.hpp>
