@@ -491,3 +491,24 @@ TEST_CASE("serve_forever serves until cancelled, then closes and waits for its c
     CHECK(server.connections() == 0);
   });
 }
+
+TEST_CASE("a port in use is refused with the address named, unless every server on it sets reuse_port",
+          "[ch13][http]") {
+  int fds = corio_test::open_fd_count();
+  run([]() -> Coro<void> {
+    ServerOptions shared;
+    shared.reuse_port = true;
+    Server first = co_await Server::start(corio::http::test_routes(), "127.0.0.1", 0, shared);
+    int port = first.port();
+    std::string refused =
+        co_await corio_test::error_message(Server::start(corio::http::test_routes(), "127.0.0.1", port));
+    CHECK(refused.starts_with("error while attempting to bind on address 127.0.0.1:" + std::to_string(port)));
+    Server second = co_await Server::start(corio::http::test_routes(), "127.0.0.1", port, shared);
+    CHECK(second.port() == port);
+    first.close();
+    second.close();
+    co_await first.wait_closed();
+    co_await second.wait_closed();
+  });
+  CHECK(corio_test::open_fd_count() == fds);
+}
