@@ -4,3 +4,4 @@
 
 #include <corio/http/message.hpp>
 #include <corio/http/parser.hpp>
+#include <corio/http/server.hpp>
