@@ -5,3 +5,4 @@
 #include <corio/http/client.hpp>
 #include <corio/http/message.hpp>
 #include <corio/http/parser.hpp>
+#include <corio/http/server.hpp>
