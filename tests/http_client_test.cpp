@@ -426,21 +426,27 @@ TEST_CASE("a response with Connection: close is not pooled; the next request ope
   });
 }
 
-TEST_CASE("a pooled connection the server closed while idle is not used again", "[ch13][http]") {
+TEST_CASE("a pooled connection the server closed while idle is not used again, nor is its parting 408",
+          "[ch13][http]") {
   corio_test::run([]() -> Coro<void> {
-    // Keep-alive answers, after which the server closes the connection at
-    // once (its idle timeout, in effect, was zero).
+    // Keep-alive answers; then, idle, the server says 408 and closes, as
+    // servers do when their keep-alive timeout passes. Reading that 408 as
+    // the next request's answer would be wrong.
     ScriptedServer server([](Socket& socket, const Request& request, int, int) -> Coro<bool> {
       co_await corio::sock_sendall(socket, ok(request.target));
+      co_await corio::sleep(0.005);
+      co_await corio::sock_sendall(socket,
+                                   "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       co_return false;
     });
     Client client;
-    Response r5 = co_await client.get(server.url("/1"));
-    CHECK(r5.body == "/1");
-    co_await corio::sleep(0.01);  // the server closes
+    Response first = co_await client.get(server.url("/1"));
+    CHECK(first.body == "/1");
+    co_await corio::sleep(0.01);  // the server says 408 and closes
     CHECK(client.connections_idle() == 1);
-    Response r6 = co_await client.get(server.url("/2"));
-    CHECK(r6.body == "/2");
+    Response second = co_await client.get(server.url("/2"));
+    CHECK(second.status == 200);
+    CHECK(second.body == "/2");
     CHECK(client.connections_opened() == 2);
     CHECK(server.state().targets == std::vector<std::string>{"/1", "/2"});
     co_await server.stop();
@@ -648,5 +654,52 @@ TEST_CASE("raise_for_status turns a 4xx answer into HttpStatusError naming the U
     CHECK(r.body == "nope");
     CHECK_THROWS_AS(r.raise_for_status(), corio::HttpStatusError);
     co_await server.stop();
+  });
+}
+
+TEST_CASE("the client against corio's own test server: delays on the clock, statuses, bodies, reset and stall",
+          "[ch13][http]") {
+  corio_test::run([]() -> Coro<void> {
+    corio::http::Server server = co_await corio::http::Server::start(corio::http::test_routes(), "127.0.0.1", 0);
+    std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+    ClientOptions options;
+    options.timeouts.read = 3;
+    Client client(options);
+    double start = now();
+    Response delayed = co_await client.get(base + "/delay/250");
+    CHECK(now() - start == Approx(0.25).margin(1e-9));
+    CHECK(delayed.body == "delayed 250 ms");
+    Response missing = co_await client.get(base + "/status/404");
+    CHECK(missing.status == 404);
+    CHECK_THROWS_AS(missing.raise_for_status(), corio::HttpStatusError);
+    Response chunked = co_await client.get(base + "/chunked/5000");
+    CHECK(chunked.body == std::string(5000, 'x'));
+    CHECK(chunked.headers.get("Transfer-Encoding") == "chunked");
+    Response bytes = co_await client.get(base + "/bytes/100000");
+    CHECK(bytes.body.size() == 100000);
+    Response echoed = co_await client.post(base + "/echo", "ping");
+    CHECK(echoed.body == "ping");
+    CHECK(client.connections_opened() == 1);
+    std::string reset = co_await corio_test::error_message(client.get(base + "/reset"));
+    CHECK_THAT(reset, Catch::Matchers::StartsWith("Server reset the connection before a whole response to GET"));
+    start = now();
+    bool timed_out = co_await corio_test::throws<corio::ReadTimeout>(client.get(base + "/stall"));
+    CHECK(timed_out);
+    CHECK(now() - start == Approx(3.0).margin(1e-9));
+    // Ten requests at once through a pool of four: four connections at most.
+    ClientOptions four;
+    four.limits.max_connections = 4;
+    Client pooled(four);
+    std::vector<Coro<Response>> gets;
+    for (int i = 0; i < 10; ++i) gets.push_back(pooled.get(base + "/delay/100"));
+    start = now();
+    std::vector<Response> all = co_await corio::gather(std::move(gets));
+    CHECK(now() - start == Approx(0.3).margin(1e-9));
+    CHECK(all.size() == 10);
+    CHECK(pooled.connections_opened() == 4);
+    co_await pooled.aclose();
+    co_await client.aclose();
+    server.close();
+    co_await server.wait_closed();
   });
 }
