@@ -117,9 +117,10 @@ Response blocking_get(std::string url, double timeout) {
       } catch (const HttpParseError& e) {
         why = std::string(": ") + e.what();
       }
-      if (!complete)
+      if (!complete) {
         throw RemoteProtocolError("blocking_get(" + url + "): the server closed the connection " +
                                   (parser.started() ? "in the middle of the response" : "without a response") + why);
+      }
       Response r = parser.take_response();
       r.url = std::move(url);
       return r;
