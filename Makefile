@@ -94,6 +94,10 @@ BENCH_LIB  := $(B)/bench/libcorio.a
 NN   = $(shell printf '%s\n' '$(N)' | awk '/^[0-9]+$$/ && $$0 + 0 >= 1 && $$0 + 0 <= 99 { printf "%02d", $$0 }')
 PREV = $(shell printf '%s\n' '$(NN)' | awk '{ printf "%02d", $$0 - 1 }')
 
+# What the tests need, installed when missing (tools/ensure-package.sh).
+ENSURE_TEST_PACKAGES = sh tools/ensure-package.sh catch2 catch2 && sh tools/ensure-package.sh python3 python3 && \
+                       sh tools/ensure-package.sh curl curl
+
 # ---------------------------------------------------------------- targets
 
 .DEFAULT_GOAL := all
@@ -105,15 +109,14 @@ lib: $(LIB)
 examples: $(EX_BINS)
 
 tests:
-	@sh tools/ensure-catch2.sh
+	@sh tools/ensure-package.sh catch2 catch2
 	+$(Q)$(MAKE) --no-print-directory $(TEST_BIN) $(EX_BINS)
 
 run: all
 	@sh tools/tour.sh $(B)/examples $(CH)
 
 test:
-	@sh tools/ensure-catch2.sh
-	@sh tools/ensure-python.sh
+	@$(ENSURE_TEST_PACKAGES)
 	+$(Q)$(MAKE) --no-print-directory run-tests
 	+$(Q)$(MAKE) --no-print-directory test-core
 	@sh tools/quotes.sh
@@ -127,8 +130,7 @@ test:
 # without a warning and the tests pass. (No quote check: the main tree's
 # checks every chapter's quotes; no install test.)
 test-snapshot:
-	@sh tools/ensure-catch2.sh
-	@sh tools/ensure-python.sh
+	@$(ENSURE_TEST_PACKAGES)
 	+$(Q)$(MAKE) --no-print-directory all run-tests
 
 run-tests: $(TEST_BIN) $(EX_BINS)
@@ -144,7 +146,7 @@ test-core: $(CORE_TEST_BIN)
 	done
 
 check:
-	@sh tools/ensure-catch2.sh
+	@sh tools/ensure-package.sh catch2 catch2
 	+@for v in $(CHECK_VARIANTS); do \
 	    t0=$$(date +%s); \
 	    $(MAKE) --no-print-directory check-$$v || exit 1; \

@@ -31,3 +31,4 @@
 #include <corio/net/socket.hpp>
 #include <corio/streams/streams.hpp>
 // @end
+#include <corio/http/http.hpp>  // @since 13

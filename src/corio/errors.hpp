@@ -170,4 +170,63 @@ class LimitOverrunError : public std::runtime_error {
 };
 // @end
 
+// @since 13
+// A malformed or oversized HTTP message (h11.RemoteProtocolError's job on
+// the server side). status(): what a server answers: 400 malformed, 413 body
+// too large, 431 header block too large or a line too long, 501 unsupported
+// Transfer-Encoding, 505 not HTTP/1.0 or HTTP/1.1.
+class HttpParseError : public std::runtime_error {
+ public:
+  HttpParseError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  int status() const noexcept { return status_; }
+
+ private:
+  int status_;
+};
+
+// raise_for_status() on a 4xx/5xx response (httpx.HTTPStatusError).
+class HttpStatusError : public std::runtime_error {
+ public:
+  HttpStatusError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  int status() const noexcept { return status_; }
+
+ private:
+  int status_;
+};
+
+// A URL the client cannot use: not http://, no host, a bad port
+// (httpx.InvalidURL).
+class InvalidURL : public ValueError {
+ public:
+  using ValueError::ValueError;
+};
+
+// The HTTP client's timeouts, httpx's names. All are TimeoutErrors, so
+// catching corio::TimeoutError catches every one; the message names the
+// timeout, the URL and the limit in seconds.
+class ConnectTimeout : public TimeoutError {
+ public:
+  using TimeoutError::TimeoutError;
+};
+class ReadTimeout : public TimeoutError {
+ public:
+  using TimeoutError::TimeoutError;
+};
+class WriteTimeout : public TimeoutError {
+ public:
+  using TimeoutError::TimeoutError;
+};
+class PoolTimeout : public TimeoutError {
+ public:
+  using TimeoutError::TimeoutError;
+};
+
+// The peer closed or reset the connection before a whole response
+// (httpx.RemoteProtocolError): a ConnectionError.
+class RemoteProtocolError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+// @end
+
 }  // namespace corio

@@ -1,0 +1,7 @@
+// @chapter 13
+// Chapter 13's HTTP layer, in one include.
+#pragma once
+
+#include <corio/http/message.hpp>
+#include <corio/http/parser.hpp>
+#include <corio/http/server.hpp>
