@@ -194,6 +194,14 @@ corio::Coro<void> measure_server(const char* workload, int port) {
               load.cpu / load.requests * 1e6, load.requests, load.cpu * 1e3);
 }
 
+// G: corio's HTTP server, test_routes()'s GET / (the workload's response).
+corio::Coro<void> bench_g() {
+  corio::http::Server server = co_await corio::http::Server::start(corio::http::test_routes(), "127.0.0.1", 0);
+  co_await measure_server("G", server.port());
+  server.close();
+  co_await server.wait_closed();
+}
+
 // GS: the responder on chapter 12's streams: readuntil the end of a head,
 // one write, drain.
 corio::Coro<void> stream_responder(corio::StreamReader reader, corio::StreamWriter writer) {
@@ -249,14 +257,106 @@ corio::Coro<void> bench_gp() {
   co_await server.wait_closed();
 }
 
+// --- GM: memory per idle keep-alive connection --------------------------------
+
+constexpr int kIdleConnections = 2000;
+
+// In the child process GM forks: kIdleConnections connections, one GET / on
+// each and its response read; then one byte to ready_fd and close it, and
+// the connections held open until release_fd reaches end of file. Blocking
+// calls only, then _exit: the child never touches the loop it inherited.
+[[noreturn]] void hold_connections(int port, int ready_fd, int release_fd) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  constexpr std::string_view request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::vector<int> clients;
+  for (int i = 0; i < kIdleConnections; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+      ::_exit(3);
+    }
+    clients.push_back(fd);
+  }
+  for (int fd : clients) {
+    std::string reply;
+    char buf[4096];
+    while (reply.size() < kHello.size() || reply.compare(reply.size() - kHello.size(), kHello.size(), kHello) != 0) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) ::_exit(4);
+      reply.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  if (::write(ready_fd, "r", 1) != 1) ::_exit(5);
+  ::close(ready_fd);
+  char byte;
+  while (::read(release_fd, &byte, 1) > 0) {
+  }
+  ::_exit(0);
+}
+
+// The resident set per idle keep-alive connection of corio's HTTP server:
+// each connection answered one request and waits for the next (its task,
+// transport, buffer and parser). The clients live in another process.
+corio::Coro<void> bench_gm() {
+  corio::http::Server server = co_await corio::http::Server::start(
+      corio::http::test_routes(), "127.0.0.1", 0, corio::http::ServerOptions{.backlog = kIdleConnections});
+  int ready[2], release[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(release, O_CLOEXEC) != 0) fail("GM", "pipe2");
+  std::fflush(nullptr);
+  long before = resident_bytes();
+  pid_t pid = ::fork();
+  if (pid < 0) fail("GM", std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::close(ready[0]);
+    ::close(release[1]);
+    hold_connections(server.port(), ready[1], release[0]);
+  }
+  ::close(ready[1]);
+  ::close(release[0]);
+  ::fcntl(ready[0], F_SETFL, O_NONBLOCK);
+  std::string said = co_await read_all(ready[0]);
+  std::size_t open = server.connections();
+  long after = resident_bytes();
+  ::close(release[1]);
+  int rc = wait_child(pid);
+  server.close();
+  co_await server.wait_closed();
+  if (said != "r" || rc != 0) fail("GM", "the clients' process failed (exit status " + std::to_string(rc) + ")");
+  if (open != kIdleConnections) fail("GM", std::to_string(open) + " connections open, not " + std::to_string(kIdleConnections));
+  if (server.requests_served() != kIdleConnections) fail("GM", std::to_string(server.requests_served()) + " requests served");
+  std::printf("GM bytes_per_conn=%g connections=%d\n", static_cast<double>(after - before) / kIdleConnections,
+              kIdleConnections);
+}
+
+// --- serve: H's server, in a process of its own ---------------------------------
+
+// Serves test_routes() on 127.0.0.1 (a port the system picks, printed as
+// "port N") until standard input reaches end of file.
+corio::Coro<void> serve() {
+  corio::http::Server server = co_await corio::http::Server::start(
+      corio::http::test_routes(), "127.0.0.1", 0, corio::http::ServerOptions{.backlog = 1000});
+  std::printf("port %d\n", server.port());
+  std::fflush(stdout);
+  ::fcntl(0, F_SETFL, O_NONBLOCK);
+  co_await read_all(0);
+  server.close();
+  co_await server.wait_closed();
+}
+
 struct Workload {
   const char* name;
   corio::Coro<void> (*run)();
 };
 
 constexpr Workload kWorkloads[] = {
+    {"G", bench_g},
     {"GS", bench_gs},
     {"GP", bench_gp},
+    {"GM", bench_gm},
+    {"serve", serve},
 };
 
 }  // namespace
