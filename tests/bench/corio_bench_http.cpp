@@ -29,7 +29,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,9 @@
 extern char** environ;
 
 namespace {
+
+// This program, as it was started (argv[0]): H starts its server with it.
+std::string self_path;
 
 double now() {
   using namespace std::chrono;
@@ -56,6 +61,22 @@ double cpu_seconds() {
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Another process's CPU time so far, user + system, in seconds: utime and
+// stime of /proc/PID/stat (fields 14 and 15, in clock ticks).
+double process_cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::size_t at = text.rfind(')');
+  if (at == std::string::npos) return 0;
+  std::istringstream fields(text.substr(at + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::atof(field.c_str());
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Resident set now: the second field of /proc/self/statm, in pages.
@@ -149,8 +170,8 @@ double number_before(const std::string& report, const std::string& key) {
 corio::Coro<Load> run_wrk(const char* workload, int port, int seconds) {
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
   double cpu0 = cpu_seconds();
-  Child wrk = spawn(workload, {"wrk", "-t1", "-c" + std::to_string(kWrkConnections),
-                               "-d" + std::to_string(seconds) + "s", url});
+  Child wrk = spawn(workload,
+                    {"wrk", "-t1", "-c" + std::to_string(kWrkConnections), "-d" + std::to_string(seconds) + "s", url});
   ::close(wrk.in_fd);
   std::string report = co_await read_all(wrk.out_fd);
   double cpu1 = cpu_seconds();
@@ -250,11 +271,91 @@ class Responder : public corio::Protocol {
 };
 
 corio::Coro<void> bench_gp() {
-  corio::Server server =
-      co_await corio::create_server([] { return std::make_shared<Responder>(); }, "127.0.0.1", 0);
+  corio::Server server = co_await corio::create_server([] { return std::make_shared<Responder>(); }, "127.0.0.1", 0);
   co_await measure_server("GP", server.port());
   server.close();
   co_await server.wait_closed();
+}
+
+// --- H: client fan-out -----------------------------------------------------------
+
+constexpr int kGets = 1000;
+constexpr int kInFlight = 100;
+constexpr int kSyncGets = 100;
+constexpr std::string_view kDelayed = "delayed 50 ms";
+
+// H's server: this program's `serve` in a child process, so that this
+// process's loop runs only the client. Returns its port.
+corio::Coro<int> start_delay_server(Child& server) {
+  server = spawn("H", {self_path, "serve"});
+  std::string line;
+  char c;
+  while (line.empty() || line.back() != '\n') {
+    co_await corio::readable(server.out_fd);
+    ssize_t n = ::read(server.out_fd, &c, 1);
+    if (n == 0) fail("H", "the server exited before saying its port: " + line);
+    if (n == 1) line += c;
+  }
+  ::close(server.out_fd);
+  if (line.rfind("port ", 0) != 0) fail("H", "the server said " + line);
+  co_return std::atoi(line.c_str() + 5);
+}
+
+corio::Coro<void> one_get(corio::http::Client& client, corio::Semaphore& in_flight, const std::string& url,
+                          const corio::http::Headers& headers, int& answered) {
+  auto held = co_await in_flight.hold();
+  corio::http::Response response = co_await client.get(url, headers);
+  if (response.status == 200 && response.body == kDelayed) ++answered;
+}
+
+// 1000 GETs of /delay/50, 100 in flight, each on a new connection
+// (Connection: close); seconds.
+corio::Coro<double> fan_out_pass(int port) {
+  corio::http::Client client;
+  corio::Semaphore in_flight(kInFlight);
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + "/delay/50";
+  corio::http::Headers close;
+  close.add("Connection", "close");
+  int answered = 0;
+  double t0 = now();
+  std::vector<corio::Coro<void>> gets;
+  gets.reserve(kGets);
+  for (int i = 0; i < kGets; ++i) gets.push_back(one_get(client, in_flight, url, close, answered));
+  co_await corio::gather(std::move(gets));
+  double t1 = now();
+  co_await client.aclose();
+  if (answered != kGets) fail("H", std::to_string(answered) + " of " + std::to_string(kGets) + " GETs answered right");
+  if (client.connections_opened() != static_cast<std::size_t>(kGets)) {
+    fail("H", std::to_string(client.connections_opened()) + " connections opened, not one per GET");
+  }
+  co_return t1 - t0;
+}
+
+corio::Coro<void> bench_h() {
+  Child server;
+  int port = co_await start_delay_server(server);
+  double cold = co_await fan_out_pass(port);
+  double cpu0 = cpu_seconds();
+  double server_cpu0 = process_cpu_seconds(server.pid);
+  double warm = co_await fan_out_pass(port);
+  double cpu = cpu_seconds() - cpu0;
+  double server_cpu = process_cpu_seconds(server.pid) - server_cpu0;
+  // The synchronous baseline: blocking GETs one after another, on this
+  // thread (the loop waits meanwhile, and has nothing to do).
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + "/delay/50";
+  double t0 = now();
+  for (int i = 0; i < kSyncGets; ++i) {
+    corio::http::Response response = corio::http::blocking_get(url);
+    if (response.status != 200 || response.body != kDelayed) fail("H", "a blocking GET's answer: " + response.body);
+  }
+  double sync = (now() - t0) * kGets / kSyncGets;
+  ::close(server.in_fd);
+  int rc = wait_child(server.pid);
+  if (rc != 0) fail("H", "the server exited with " + std::to_string(rc));
+  std::printf("H cold_ms=%g warm_ms=%g sync_extrapolated_ms=%g warm_cpu_per_get_us=%g warm_server_cpu_per_get_us=%g\n",
+              cold * 1e3, warm * 1e3, sync * 1e3, cpu / kGets * 1e6, server_cpu / kGets * 1e6);
+  std::printf("# H: sync_extrapolated_ms is %d blocking GETs one after another, times %d\n", kSyncGets,
+              kGets / kSyncGets);
 }
 
 // --- GM: memory per idle keep-alive connection --------------------------------
@@ -301,8 +402,9 @@ constexpr int kIdleConnections = 2000;
 // each connection answered one request and waits for the next (its task,
 // transport, buffer and parser). The clients live in another process.
 corio::Coro<void> bench_gm() {
-  corio::http::Server server = co_await corio::http::Server::start(
-      corio::http::test_routes(), "127.0.0.1", 0, corio::http::ServerOptions{.backlog = kIdleConnections});
+  corio::http::ServerOptions options;
+  options.backlog = kIdleConnections;
+  corio::http::Server server = co_await corio::http::Server::start(corio::http::test_routes(), "127.0.0.1", 0, options);
   int ready[2], release[2];
   if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(release, O_CLOEXEC) != 0) fail("GM", "pipe2");
   std::fflush(nullptr);
@@ -325,8 +427,10 @@ corio::Coro<void> bench_gm() {
   server.close();
   co_await server.wait_closed();
   if (said != "r" || rc != 0) fail("GM", "the clients' process failed (exit status " + std::to_string(rc) + ")");
-  if (open != kIdleConnections) fail("GM", std::to_string(open) + " connections open, not " + std::to_string(kIdleConnections));
-  if (server.requests_served() != kIdleConnections) fail("GM", std::to_string(server.requests_served()) + " requests served");
+  if (open != kIdleConnections)
+    fail("GM", std::to_string(open) + " connections open, not " + std::to_string(kIdleConnections));
+  if (server.requests_served() != kIdleConnections)
+    fail("GM", std::to_string(server.requests_served()) + " requests served");
   std::printf("GM bytes_per_conn=%g connections=%d\n", static_cast<double>(after - before) / kIdleConnections,
               kIdleConnections);
 }
@@ -336,8 +440,9 @@ corio::Coro<void> bench_gm() {
 // Serves test_routes() on 127.0.0.1 (a port the system picks, printed as
 // "port N") until standard input reaches end of file.
 corio::Coro<void> serve() {
-  corio::http::Server server = co_await corio::http::Server::start(
-      corio::http::test_routes(), "127.0.0.1", 0, corio::http::ServerOptions{.backlog = 1000});
+  corio::http::ServerOptions options;
+  options.backlog = 1000;
+  corio::http::Server server = co_await corio::http::Server::start(corio::http::test_routes(), "127.0.0.1", 0, options);
   std::printf("port %d\n", server.port());
   std::fflush(stdout);
   ::fcntl(0, F_SETFL, O_NONBLOCK);
@@ -352,17 +457,14 @@ struct Workload {
 };
 
 constexpr Workload kWorkloads[] = {
-    {"G", bench_g},
-    {"GS", bench_gs},
-    {"GP", bench_gp},
-    {"GM", bench_gm},
-    {"serve", serve},
+    {"G", bench_g}, {"GS", bench_gs}, {"GP", bench_gp}, {"H", bench_h}, {"GM", bench_gm}, {"serve", serve},
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
+  self_path = argv[0];
   for (const Workload& w : kWorkloads) {
     if (argc == 2 && std::strcmp(argv[1], w.name) == 0) {
       corio::run(w.run());
