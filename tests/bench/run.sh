@@ -110,6 +110,7 @@ H  warm_ms           lo 520      <=_520_ms
 H  cold_ms           lo -        -
 H  sync_extrapolated_ms lo -     -
 H  warm_cpu_per_get_us lo -      -
+H  warm_server_cpu_per_get_us lo - -
 GM bytes_per_conn    lo 4096     <=_4_KiB'
 
 corio_binary() {
