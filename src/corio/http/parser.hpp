@@ -69,14 +69,18 @@ class Parser {
   };
 
   std::size_t feed_lines(std::string_view data, std::size_t pos);
+  void check_partial_line();
+  [[noreturn]] void line_too_long();
   void on_line(std::string_view line);
+  int parse_version(std::string_view version);
   void on_start_line(std::string_view line);
   void on_header_line(std::string_view line, bool trailer);
+  void on_content_length(std::string_view value);
+  void on_transfer_encoding(std::string_view value);
   void on_head_end();
   void on_chunk_size(std::string_view line);
-  void finish();
+  void reset();
   [[noreturn]] void fail(int status, const std::string& message);
-  std::size_t line_limit_status() const;
   Headers& headers();
   std::string& body();
 
