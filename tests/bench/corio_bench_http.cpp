@@ -21,6 +21,7 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -438,17 +439,23 @@ corio::Coro<void> bench_gm() {
 // --- serve: H's server, in a process of its own ---------------------------------
 
 // Serves test_routes() on 127.0.0.1 (a port the system picks, printed as
-// "port N") until standard input reaches end of file.
+// "port N") until standard input, a pipe, reaches end of file; with any
+// other standard input, until killed.
 corio::Coro<void> serve() {
   corio::http::ServerOptions options;
   options.backlog = 1000;
   corio::http::Server server = co_await corio::http::Server::start(corio::http::test_routes(), "127.0.0.1", 0, options);
   std::printf("port %d\n", server.port());
   std::fflush(stdout);
-  ::fcntl(0, F_SETFL, O_NONBLOCK);
-  co_await read_all(0);
-  server.close();
-  co_await server.wait_closed();
+  struct stat in {};
+  if (::fstat(0, &in) == 0 && (S_ISFIFO(in.st_mode) || S_ISSOCK(in.st_mode))) {
+    ::fcntl(0, F_SETFL, O_NONBLOCK);
+    co_await read_all(0);
+    server.close();
+    co_await server.wait_closed();
+  } else {
+    co_await server.serve_forever();
+  }
 }
 
 struct Workload {
