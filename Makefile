@@ -191,6 +191,7 @@ test-chapters:
 	@CXX='$(CXX)' sh tools/test-chapters.sh $(N)
 
 bench: $(BENCH_BINS)
+	@sh tools/ensure-package.sh wrk wrk
 	@if [ -f tests/bench/run.sh ]; then \
 	    CORIO_BENCH_DIR='$(abspath $(B)/bench)' bash tests/bench/run.sh; \
 	 else echo "make bench: tests/bench/run.sh is missing, so there is nothing to run yet"; fi

@@ -2,7 +2,7 @@
 # @chapter 05
 """CPython asyncio side of `make bench` (the workloads are described in docs/benchmarks.md).
 
-Usage: asyncio_bench.py WORKLOAD      (A, B1, B2, C, D, E, F, I, J or M)
+Usage: asyncio_bench.py WORKLOAD      (A, B1, B2, C, D, E, F, I, J, M, G, GS, GP, H or GM)
 
 One workload per process: tests/bench/run.sh starts a fresh process for every
 run. Every workload but F runs twice in its process, a cold pass (the first)
@@ -449,10 +449,313 @@ async def bench_m():
     emit("M", bytes_per_conn=(after_first - before) / M_CONNECTIONS, connections=M_CONNECTIONS)
 
 
+# --- G, GS, GP. a keep-alive server under wrk (chapter 13) -------------------
+
+G_CONNECTIONS = 100
+G_SECONDS = 3
+G_WARMUP_SECONDS = 1
+G_RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n"
+              b"Hello, World!")
+
+
+def cpu_seconds():
+    """This process's CPU time so far, user + system: the utime and stime of
+    /proc/self/stat, through getrusage for microseconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def read_pipe(fd):
+    """Reads fd to end of file without blocking the loop, then closes it."""
+    loop = asyncio.get_running_loop()
+    os.set_blocking(fd, False)
+    chunks = []
+    while True:
+        readable = loop.create_future()
+        loop.add_reader(fd, readable.set_result, None)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(fd)
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            continue
+        if not data:
+            break
+        chunks.append(data)
+    os.close(fd)
+    return b"".join(chunks).decode()
+
+
+async def run_wrk(workload, port, seconds):
+    """wrk -t1 -c100 -dNs against the server on this loop, which keeps
+    serving while it waits for wrk's report on a pipe. (requests, seconds,
+    this process's CPU seconds meanwhile)."""
+    import subprocess
+    r, w = os.pipe()
+    cpu0 = cpu_seconds()
+    try:
+        wrk = subprocess.Popen(["wrk", "-t1", "-c%d" % G_CONNECTIONS, "-d%ds" % seconds,
+                                "http://127.0.0.1:%d/" % port], stdout=w, stderr=w, stdin=subprocess.DEVNULL)
+    except OSError as e:
+        fail("%s: cannot start wrk: %s" % (workload, e))
+    os.close(w)
+    report = await read_pipe(r)
+    cpu1 = cpu_seconds()
+    if wrk.wait() != 0:
+        fail("%s: wrk exited with %d: %s" % (workload, wrk.returncode, report))
+    if "Non-2xx" in report or "Socket errors" in report:
+        fail("%s: wrk saw errors: %s" % (workload, report))
+    for line in report.splitlines():
+        if " requests in " in line:
+            count, _, rest = line.strip().partition(" requests in ")
+            return int(count), float(rest.split("s")[0]), cpu1 - cpu0
+    fail("%s: cannot read wrk's report: %s" % (workload, report))
+
+
+async def check_response(workload, port):
+    """One request by hand before the load, twice on one connection: status
+    200 and the 13-byte body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for _ in range(2):
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200 OK\r\n") or b"Content-Length: 13\r\n" not in head:
+            fail("%s: the response's head is %r" % (workload, head))
+        body = await reader.readexactly(13)
+        if body != b"Hello, World!":
+            fail("%s: the body is %r" % (workload, body))
+    writer.close()
+    await writer.wait_closed()
+
+
+async def measure_server(workload, port):
+    await check_response(workload, port)
+    await run_wrk(workload, port, G_WARMUP_SECONDS)
+    requests, seconds, cpu = await run_wrk(workload, port, G_SECONDS)
+    emit(workload, req_per_s=requests / seconds, cpu_per_req_us=cpu / requests * 1e6,
+         requests=requests, cpu_ms=cpu * 1e3)
+
+
+async def stream_responder(reader, writer):
+    """The responder on asyncio's streams: readuntil the end of a head, one
+    write, drain (asyncio has no HTTP server: this stands for it in G)."""
+    try:
+        while True:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(G_RESPONSE)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    writer.close()
+
+
+async def bench_gs(workload="GS"):
+    server = await asyncio.start_server(stream_responder, "127.0.0.1", 0)
+    await measure_server(workload, server.sockets[0].getsockname()[1])
+    server.close()
+    await server.wait_closed()
+
+
+async def bench_g():
+    await bench_gs("G")
+
+
+class Responder(asyncio.Protocol):
+    """The responder as a bare Protocol: each head received answered with
+    one write."""
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.pending = b""
+
+    def data_received(self, data):
+        if self.pending:
+            data = self.pending + data
+        heads = data.count(b"\r\n\r\n")
+        if heads:
+            self.transport.write(G_RESPONSE * heads)
+            data = data[data.rfind(b"\r\n\r\n") + 4:]
+        self.pending = data
+
+
+async def bench_gp():
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(Responder, "127.0.0.1", 0)
+    await measure_server("GP", server.sockets[0].getsockname()[1])
+    server.close()
+    await server.wait_closed()
+
+
+# --- H. client fan-out (chapter 13) -----------------------------------------
+
+H_GETS = 1000
+H_IN_FLIGHT = 100
+H_SYNC_GETS = 100
+H_BODY = b"delayed 50 ms"
+
+
+def corio_server():
+    """corio's H server (`corio_bench_http serve`, test_routes() in another
+    process): both sides' clients talk to the same server. (process, port)"""
+    import subprocess
+    binary = os.path.join(os.environ.get("BENCH_BIN") or os.environ.get("CORIO_BENCH_DIR") or "build/bench",
+                          "corio_bench_http")
+    if not os.access(binary, os.X_OK):
+        sys.stderr.write("asyncio_bench: H needs corio's server %s (make bench builds it)\n" % binary)
+        sys.exit(2)
+    server = subprocess.Popen([binary, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    line = server.stdout.readline().decode()
+    if not line.startswith("port "):
+        fail("H: the server said %r" % line)
+    return server, int(line.split()[1])
+
+
+def process_cpu_seconds(pid):
+    """Another process's CPU time so far, user + system: utime and stime of
+    /proc/PID/stat (fields 14 and 15, in clock ticks)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def check_reply(reply):
+    head, _, body = reply.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200 ") or body != H_BODY:
+        fail("H: the reply was %r" % reply)
+
+
+async def fan_out_pass(port):
+    """1000 GETs of /delay/50, 100 in flight, each on a new connection with
+    Connection: close, read to the close; seconds."""
+    sem = asyncio.Semaphore(H_IN_FLIGHT)
+    request = ("GET /delay/50 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % port).encode()
+
+    async def get():
+        async with sem:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request)
+            await writer.drain()
+            reply = await reader.read()
+            writer.close()
+            await writer.wait_closed()
+            check_reply(reply)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(get() for _ in range(H_GETS)))
+    return time.perf_counter() - t0
+
+
+def blocking_get(port):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(("GET /delay/50 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % port).encode())
+    chunks = []
+    while True:
+        data = s.recv(65536)
+        if not data:
+            break
+        chunks.append(data)
+    s.close()
+    check_reply(b"".join(chunks))
+
+
+async def bench_h():
+    server, port = corio_server()
+    try:
+        cold = await fan_out_pass(port)
+        cpu0 = cpu_seconds()
+        server_cpu0 = process_cpu_seconds(server.pid)
+        warm = await fan_out_pass(port)
+        cpu = cpu_seconds() - cpu0
+        server_cpu = process_cpu_seconds(server.pid) - server_cpu0
+        t0 = time.perf_counter()
+        for _ in range(H_SYNC_GETS):
+            blocking_get(port)
+        sync = (time.perf_counter() - t0) * H_GETS / H_SYNC_GETS
+    finally:
+        server.stdin.close()
+        server.wait()
+    emit("H", cold_ms=cold * 1e3, warm_ms=warm * 1e3, sync_extrapolated_ms=sync * 1e3,
+         warm_cpu_per_get_us=cpu / H_GETS * 1e6, warm_server_cpu_per_get_us=server_cpu / H_GETS * 1e6)
+    print("# H: sync_extrapolated_ms is %d blocking GETs one after another, times %d"
+          % (H_SYNC_GETS, H_GETS // H_SYNC_GETS))
+
+
+# --- GM. memory per idle keep-alive connection (chapter 13) -----------------
+
+GM_CONNECTIONS = 2000
+
+
+def hold_connections(port, ready_fd, release_fd):
+    """In a child process: GM_CONNECTIONS connections, one GET / on each and
+    its response read; then one byte to ready_fd and close it, and the
+    connections held open until release_fd reaches end of file."""
+    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    clients = []
+    for _ in range(GM_CONNECTIONS):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(request)
+        clients.append(s)
+    for s in clients:
+        reply = b""
+        while not reply.endswith(b"Hello, World!"):
+            data = s.recv(4096)
+            if not data:
+                os._exit(1)
+            reply += data
+    os.write(ready_fd, b"r")
+    os.close(ready_fd)
+    os.read(release_fd, 1)
+    os._exit(0)
+
+
+async def bench_gm():
+    """Resident set per idle keep-alive connection of G's server (asyncio's:
+    the streams responder), each having answered one request and waiting in
+    readuntil() for the next; the clients are in another process."""
+    loop = asyncio.get_running_loop()
+    open_connections = 0
+    all_closed = loop.create_future()
+
+    async def handler(reader, writer):
+        nonlocal open_connections
+        open_connections += 1
+        await stream_responder(reader, writer)
+        open_connections -= 1
+        if open_connections == 0:
+            all_closed.set_result(None)
+
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, backlog=GM_CONNECTIONS)
+    port = server.sockets[0].getsockname()[1]
+    ready_r, ready_w = os.pipe()
+    release_r, release_w = os.pipe()
+    before = resident_bytes()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_r)
+        os.close(release_w)
+        hold_connections(port, ready_w, release_r)
+    os.close(ready_w)
+    os.close(release_r)
+    ready = await read_pipe(ready_r)
+    after = resident_bytes()
+    os.close(release_w)
+    _, status = os.waitpid(pid, 0)
+    await asyncio.wait_for(all_closed, 30)
+    server.close()
+    await server.wait_closed()
+    if ready != "r" or status != 0:
+        fail("GM: the clients' process failed (status %d)" % status)
+    emit("GM", bytes_per_conn=(after - before) / GM_CONNECTIONS, connections=GM_CONNECTIONS)
+
+
 WORKLOADS = {
     "A": bench_a, "AG": bench_ag, "B1": bench_b1, "B2": bench_b2, "C": bench_c,
     "D": bench_d, "E": bench_e, "F": bench_f,
     "I": bench_i, "J": bench_j, "M": bench_m,
+    "G": bench_g, "GS": bench_gs, "GP": bench_gp, "H": bench_h, "GM": bench_gm,
 }
 
 
