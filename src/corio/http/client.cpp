@@ -118,10 +118,10 @@ Coro<Response> exchange(Connection& c, const std::string& wire, const Call& call
   co_await within<WriteTimeout>(t.write, "write", "sending the request", call, sock_sendall(c.socket, wire));
   Parser parser(Parser::Kind::response, options.parser);
   if (call.method == "HEAD") parser.expect_head_response();
-  c.buffer.resize(kReadChunk);
+  if (!c.buffer) c.buffer = std::make_unique_for_overwrite<char[]>(kReadChunk);
   for (;;) {
     std::size_t n = co_await within<ReadTimeout>(t.read, "read", "waiting for the response", call,
-                                                 sock_recv_into(c.socket, std::span<char>(c.buffer)));
+                                                 sock_recv_into(c.socket, std::span<char>(c.buffer.get(), kReadChunk)));
     if (n == 0) {
       if (!parser.started())
         throw RemoteProtocolError("Server disconnected without sending a response: " + call.line());
@@ -138,7 +138,7 @@ Coro<Response> exchange(Connection& c, const std::string& wire, const Call& call
       co_return parser.take_response();
     }
     received = true;
-    std::string_view data(c.buffer.data(), n);
+    std::string_view data(c.buffer.get(), n);
     while (!data.empty()) {
       std::size_t used = 0;
       try {
