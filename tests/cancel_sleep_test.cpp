@@ -61,4 +61,27 @@ TEST_CASE("a cancelled sleep takes its timer out of the heap and leaves no wait 
   CHECK(lives.twice == 0);
 }
 
+// A task that cancels itself and yields with nothing else ready: the
+// yield cannot be skipped, since the CancelledError is thrown there.
+corio::Coro<> cancel_self_then_yield(bool& after) {
+  corio::current_task().cancel();
+  co_await corio::sleep(0);
+  after = true;
+}
+
+corio::Coro<bool> yield_after_cancelling_itself() {
+  bool after = false;
+  corio::Task<> task = corio::create_task(cancel_self_then_yield(after));
+  try {
+    co_await task;
+  } catch (const corio::CancelledError&) {
+  }
+  CHECK(task.cancelled());
+  co_return after;
+}
+
+TEST_CASE("a task that cancels itself, then yields alone, gets its CancelledError at that yield", "[ch09]") {
+  CHECK_FALSE(corio::run(yield_after_cancelling_itself(), corio_test::virtual_time()));
+}
+
 }  // namespace

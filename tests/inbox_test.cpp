@@ -109,6 +109,27 @@ TEST_CASE("callbacks posted from two threads all run, each thread's in the order
 
 // The inbox is emptied at the start of an iteration, so a callback posted
 // through it (from any thread) comes after what call_soon queued already.
+namespace {
+
+// A task yields with nothing else ready, so each yield would go on at once
+// but for the call another thread posts: the loop must still take it in.
+corio::Coro<bool> yield_until_posted() {
+  corio::Loop& loop = corio::get_running_loop();
+  corio::RemoteLoop remote = loop.remote();
+  bool arrived = false;
+  std::thread other([remote, flag = &arrived] { remote.call_soon_threadsafe([flag] { *flag = true; }); });
+  double give_up = loop.time() + 10;  // far beyond the time a thread takes to start and post
+  while (!arrived && loop.time() < give_up) co_await corio::sleep(0);
+  other.join();
+  co_return arrived;
+}
+
+}  // namespace
+
+TEST_CASE("a callback posted from another thread reaches a loop whose only task yields alone", "[ch11][threads]") {
+  CHECK(corio::run(yield_until_posted()));
+}
+
 TEST_CASE("call_soon_threadsafe from the loop's own thread queues behind call_soon's callbacks", "[ch11]") {
   corio::Loop loop(corio_test::virtual_time());
   std::vector<int> order;

@@ -116,6 +116,71 @@ TEST_CASE("sleep(NaN) throws InvalidArgument", "[ch04]") {
   CHECK_THROWS_AS(corio::run(sleep_nan(), corio_test::virtual_time()), corio::InvalidArgument);
 }
 
+// A sleep(0) with nothing else ready goes on at once: the loop's next
+// iteration would have resumed it and done nothing else. What that
+// iteration would have done besides must still happen: a stop() asked for,
+// a timer fallen due, the poll of a watched fd (every 61st iteration while
+// work is queued). The counts below are the loop's own, one yield an
+// iteration.
+corio::Coro<> yield_then_stop(corio::Loop& loop, int& yields) {
+  while (yields < 100) {
+    if (++yields == 5) loop.stop();
+    co_await corio::sleep(0);
+  }
+}
+
+TEST_CASE("a coroutine yielding alone still stops the loop after the iteration it asked stop() in", "[ch04]") {
+  corio_test::Diagnostics diagnostics;  // from chapter 05 the coroutine is a task, left pending and reported
+  corio::Loop loop(corio_test::virtual_time());
+  int yields = 0;
+  CHECK_THROWS_WITH(loop.run_until_complete(yield_then_stop(loop, yields)),
+                    Catch::Matchers::StartsWith("Event loop stopped before Future completed."));
+  CHECK(yields == 5);
+}
+
+corio::Coro<int> yield_until(const bool& flag) {
+  int yields = 0;
+  while (!flag && yields < 1000) {
+    co_await corio::sleep(0);
+    ++yields;
+  }
+  co_return yields;
+}
+
+// A timer due at once, then yields until it ran: the iteration after the
+// first yield moves it to the ready queue behind the yielder.
+corio::Coro<int> set_timer_then_yield(corio::Loop& loop) {
+  bool fired = false;
+  loop.call_at(loop.time(), [&fired] { fired = true; });
+  co_return co_await yield_until(fired);
+}
+
+TEST_CASE("a coroutine yielding alone lets a timer that falls due run at the next iteration", "[ch04]") {
+  corio::Loop loop(corio_test::virtual_time());
+  CHECK(loop.run_until_complete(set_timer_then_yield(loop)) == 2);
+}
+
+// The yields between the first read of an fd that stays readable and the
+// second: the loop polls once every 61 iterations while work is queued.
+corio::Coro<int> yields_between_reads(const int& reads) {
+  int yields = 0;
+  for (int i = 0; reads < 2 && i < 1000; ++i) {
+    co_await corio::sleep(0);
+    if (reads == 1) ++yields;
+  }
+  co_return yields;
+}
+
+TEST_CASE("a coroutine yielding alone lets the loop poll a watched fd every 61st iteration", "[ch04]") {
+  corio::Loop loop(corio_test::virtual_time());
+  corio_test::Pipe pipe;
+  pipe.put();
+  int reads = 0;
+  loop.add_reader(pipe.read_end, [&] { ++reads; });
+  CHECK(loop.run_until_complete(yields_between_reads(reads)) == 61);
+  loop.remove_reader(pipe.read_end);
+}
+
 // @since 05
 corio::Coro<> take_turns(std::string name, std::vector<std::string>& trace) {
   for (int i = 0; i < 3; ++i) {

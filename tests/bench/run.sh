@@ -435,6 +435,14 @@ The chapters teach the code; the figures it gives live here.
   consumer to run drains it without suspending, and the others take what
   is left, about a hundred items per round trip through the loop. An item
   costs a few increments and a ring-buffer move on each side.
+- B1 and the lone yield (chapter 04): when nothing else is ready, a
+  `sleep(0)` goes on at once, for the loop's next iteration would only have
+  resumed it (decision 123 lists what that iteration could have done instead:
+  a stop, a due timer, a poll every 61st turn, mail from other threads, a
+  trace line). B1's one task yields with nothing else ready, so callgrind's
+  count of `build/bench/corio_bench B1` (two passes of 1,000,000 yields)
+  went from 439,806,533 to 143,805,738 instructions (220 to 72 a yield).
+  B2's thousand tasks always find others ready and take the loop's path.
 - The trace and the timeline, off (chapters 02 and 05): callgrind's
   instruction counts of `valgrind --tool=callgrind build/bench/corio_bench
   B1` (two passes of 1,000,000 yields) went from 423,802,316 to 439,806,847

@@ -13,24 +13,17 @@
 #include <utility>  // @since 11
 #include <vector>   // @since 03
 
+#include <corio/errors.hpp>
 #include <corio/loop/diagnostics.hpp>
 #include <corio/loop/detail/trace.hpp>  // @since 02
-#include <corio/errors.hpp>
 
 namespace corio {
 
-namespace {
-thread_local Loop* current = nullptr;  // the loop running on this thread
-}
-
-Loop* detail::running_loop() { return current; }
+constinit thread_local Loop* detail::current_loop = nullptr;
 
 detail::LoopHooks detail::loop_hooks;  // @since 03
 
-Loop& get_running_loop() {
-  if (current == nullptr) throw RuntimeError("no running event loop");
-  return *current;
-}
+void detail::refuse_no_loop() { throw RuntimeError("no running event loop"); }
 
 // @before 02: Loop::Loop() : poller_(std::make_unique<detail::SelectPoller>()), owner_(std::this_thread::get_id()) {}
 // @since 02
@@ -249,15 +242,15 @@ std::FILE* Loop::get_trace() const { return trace_ ? trace_->out() : nullptr; }
 void Loop::run_forever() {
   check_thread("run_forever");
   if (running_) throw RuntimeError("This event loop is already running");
-  if (current != nullptr) throw RuntimeError("Cannot run the event loop while another loop is running");
+  if (detail::current_loop != nullptr) throw RuntimeError("Cannot run the event loop while another loop is running");
   running_ = true;
-  current = this;
+  detail::current_loop = this;
   struct Reset {
     Loop* loop;
     ~Reset() {
       loop->running_ = false;
       loop->stopping_ = false;
-      current = nullptr;
+      detail::current_loop = nullptr;
     }
   } reset{this};
   do {
@@ -508,14 +501,14 @@ void Loop::refuse_foreign_thread(const char* what) const {
 // posted is dropped unrun, and posting is refused.
 void Loop::settle_threads() noexcept {
   threads_->begin_close();
-  Loop* outer = std::exchange(current, this);
+  Loop* outer = std::exchange(detail::current_loop, this);
   detail::ReadyQueue posted;
   while (threads_->work_in_flight() != 0) {
     threads_->wait_for_mail();
     threads_->deliver(posted);
     while (!posted.empty()) run_callback(posted.pop().callback());
   }
-  current = outer;
+  detail::current_loop = outer;
   threads_->end_close();
 }
 

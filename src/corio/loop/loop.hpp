@@ -244,6 +244,24 @@ class Loop {
   void observe();
   // @end
   void run_callback(detail::Callback* cb);
+  // @since 04
+  // sleep(0)'s shortcut (sleep.hpp): true when the iteration a yield would
+  // wait for would do nothing but resume the yielder, so that it may go on
+  // at once. Only under run_forever, not in a run_once called by hand;
+  // nothing else ready, no stop asked for, nobody watching the iterations,
+  // no timer due, and (with an fd watched) no poll due.
+  bool lone_yield() const {
+    if (!ready_.empty() || !running_ || stopping_ || observed_) return false;
+    if (!timers_.empty() && timers_.top()->when() <= clock_->now()) return false;
+    if (debug_ || has_mail_->load(std::memory_order_acquire)) return false;  // @since 11
+    return watched_ == 0 || since_poll_ + 1 < kPollEvery;
+  }
+  // The yielder goes on: that counts as the iteration's turn, as should_poll
+  // counts it.
+  void yield_in_place() {
+    if (watched_ != 0) ++since_poll_;
+  }
+  // @end
   // @since 11
   void post_threadsafe(detail::Callback* cb) const;  // inbox.cpp
   void attach_threads();
@@ -386,6 +404,10 @@ struct LoopAccess {
   static void schedule(Loop& loop, std::coroutine_handle<> h) { loop.ready_.push(ReadyEntry(h)); }
   // For awaiters: queue a waker, what park() returned.
   static void schedule(Loop& loop, ReadyEntry r) { loop.ready_.push(r); }
+  // For sleep(0): may the yielder go on at once (Loop::lone_yield)? And it
+  // does.
+  static bool lone_yield(const Loop& loop) { return loop.lone_yield(); }
+  static void yield_in_place(Loop& loop) { loop.yield_in_place(); }
   // For the fd awaiters: whether a callback watches fd on side (kReadable
   // or kWritable), which a second waiter would replace.
   static bool watching(const Loop& loop, int fd, unsigned side) {
@@ -421,13 +443,20 @@ struct LoopAccess {
 };
 }  // namespace detail
 
+namespace detail {
+// The loop running on this thread, or null: read inline on every await.
+extern constinit thread_local Loop* current_loop;
+[[noreturn, gnu::cold]] void refuse_no_loop();
+inline Loop* running_loop() { return current_loop; }
+}  // namespace detail
+
 // The loop running on this thread; throws RuntimeError when there is none
 // (asyncio's "no running event loop").
-Loop& get_running_loop();
-
-namespace detail {
-Loop* running_loop();
-}  // namespace detail
+inline Loop& get_running_loop() {
+  if (detail::current_loop == nullptr) [[unlikely]]
+    detail::refuse_no_loop();
+  return *detail::current_loop;
+}
 
 // @since 02
 namespace detail {

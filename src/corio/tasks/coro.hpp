@@ -70,6 +70,8 @@ class PromiseBase : public FutureCore {
   }
   // For await_resume, through cancel_pending() and throw_cancelled().
   bool cancel_now() const { return throw_on_resume_; }
+  // No cancellation to deliver, now or at the next step.
+  bool calm() const { return !must_cancel_ && !throw_on_resume_; }
   std::string take_cancel();
   void set_message(const std::string& message);
   // Asks the awaiter where the task waits to cancel, marked as under way.
@@ -113,6 +115,13 @@ class PromiseBase : public FutureCore {
   WaitPoint* wait_point_ = nullptr;   // where the task waits, while it does
   // @end
 };
+
+// @since 09
+// For sleep(0)'s shortcut: false when the running task, if any, has a
+// cancellation to deliver, or a test observes its parks; only a real
+// suspension serves those.
+inline bool task_may_go_on() { return park_observer == nullptr && (running == nullptr || running->calm()); }
+// @end
 
 // A promise has return_value or return_void, never both: T picks one.
 template <class P, class T>

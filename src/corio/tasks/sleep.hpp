@@ -11,10 +11,11 @@
 #include <string>  // @since 09
 #include <type_traits>
 
-#include <corio/tasks/detail/awaiter.hpp>
 #include <corio/loop/clock.hpp>
 #include <corio/loop/loop.hpp>
 #include <corio/loop/detail/timers.hpp>
+#include <corio/tasks/coro.hpp>  // @since 09
+#include <corio/tasks/detail/awaiter.hpp>
 
 namespace corio {
 
@@ -34,9 +35,18 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
     if (scheduled()) detail::LoopAccess::remove_timer(*loop_, this);
   }
 
-  bool await_ready() const noexcept { return false; }
+  // sleep(0) when nothing else would run before the yielder: it goes on at
+  // once, which is what the loop's next iteration would have done.
+  bool await_ready() {
+    if (delay_.count() > 0) return false;
+    loop_ = detail::running_loop();
+    if (loop_ == nullptr || !detail::LoopAccess::lone_yield(*loop_)) return false;
+    if (!detail::task_may_go_on()) return false;  // @since 09
+    detail::LoopAccess::yield_in_place(*loop_);
+    return true;
+  }
   void await_suspend(std::coroutine_handle<> h) {
-    loop_ = &get_running_loop();
+    if (loop_ == nullptr) loop_ = &get_running_loop();
     cancel = &on_cancel;  // @since 09
     waker_ = park(h, this, "sleep");
     if (delay_.count() <= 0) {

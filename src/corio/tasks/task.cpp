@@ -26,13 +26,16 @@ thread_local std::uint64_t tasks_made = 0;  // names Task-1, Task-2, ...
 // The names given to create_task, by task.
 thread_local std::unordered_map<const PromiseBase*, std::string> given_names;
 // @since 09
-thread_local PromiseBase* running = nullptr;  // the task whose step runs now
 // The messages given to cancel(), by task: most cancellations carry none.
 thread_local std::unordered_map<const PromiseBase*, std::string> messages;
-thread_local ParkObserver park_observer = nullptr;
 thread_local void* park_context = nullptr;
 // @end
 }  // namespace
+
+// @since 09
+constinit thread_local PromiseBase* running = nullptr;  // the task whose step runs now
+constinit thread_local ParkObserver park_observer = nullptr;
+// @end
 
 void set_tasks_made(std::uint64_t count) { tasks_made = count; }
 

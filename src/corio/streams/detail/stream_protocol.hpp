@@ -35,6 +35,8 @@ class StreamProtocol final : public Protocol {
 
   // asyncio's _drain_helper and _get_close_waiter.
   static Coro<void> drain(std::shared_ptr<StreamProtocol> self);
+  // Whether drain() would throw or wait: lost, or paused.
+  bool drain_has_work() const { return connection_lost_ || paused_; }
   static Coro<void> wait_closed(std::shared_ptr<StreamProtocol> self);
 
  private:

@@ -84,6 +84,9 @@ void wake(ReadyEntry waker);
 // suspending); it can queue the cancel with call_soon. Null: none.
 using ParkObserver = void (*)(PromiseBase* task, void* context);
 void observe_parks(ParkObserver observer, void* context);
+// The task whose step runs now, or null; the observer, or null (task.cpp).
+extern constinit thread_local PromiseBase* running;
+extern constinit thread_local ParkObserver park_observer;
 
 // For await_resume: true when the running task was asked to cancel while it
 // waited here, or after it was woken but before it ran.
