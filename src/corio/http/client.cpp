@@ -25,8 +25,8 @@ namespace corio::http {
 
 namespace {
 
-using detail::Connection;
 using detail::Pool;
+using detail::PooledConnection;
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 
@@ -81,7 +81,7 @@ std::optional<SocketAddress> numeric_address(const std::string& host, int port) 
 
 // A numeric host connects at once; a name resolves on the executor first
 // (getaddrinfo blocks), and each of its addresses is tried in turn.
-Coro<std::unique_ptr<Connection>> connect(const Url& url, std::string key, const Call& call) {
+Coro<std::unique_ptr<PooledConnection>> connect(const Url& url, std::string key, const Call& call) {
   std::vector<SocketAddress> addresses;
   if (std::optional<SocketAddress> a = numeric_address(url.host, url.port)) {
     addresses.push_back(*a);
@@ -92,7 +92,7 @@ Coro<std::unique_ptr<Connection>> connect(const Url& url, std::string key, const
   }
   std::exception_ptr failure;
   for (const SocketAddress& address : addresses) {
-    auto c = std::make_unique<Connection>();
+    auto c = std::make_unique<PooledConnection>();
     c->socket = Socket::tcp(address.family());
     try {
       co_await sock_connect(c->socket, address);
@@ -112,7 +112,7 @@ Coro<std::unique_ptr<Connection>> connect(const Url& url, std::string key, const
 
 // One request and its response on connection c. received: some bytes of
 // the response came; reusable: the connection may carry another exchange.
-Coro<Response> exchange(Connection& c, const std::string& wire, const Call& call, const ClientOptions& options,
+Coro<Response> exchange(PooledConnection& c, const std::string& wire, const Call& call, const ClientOptions& options,
                         bool& received, bool& reusable) {
   const Timeouts& t = options.timeouts;
   co_await within<WriteTimeout>(t.write, "write", "sending the request", call, sock_sendall(c.socket, wire));

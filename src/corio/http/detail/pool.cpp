@@ -23,7 +23,7 @@ int permit_count(const PoolLimits& limits) {
 // An idle connection is usable while reading it would block: the server
 // has neither closed it (recv gives 0), reset it, nor sent bytes nobody
 // asked for (httpcore's is_readable() check, made when it leaves the pool).
-bool still_usable(const Connection& c) {
+bool still_usable(const PooledConnection& c) {
   char byte;
   ssize_t n = ::recv(c.socket.fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -33,10 +33,10 @@ bool still_usable(const Connection& c) {
 
 Pool::Pool(ClientOptions options) : options_(std::move(options)), permits_(permit_count(options_.limits)) {}
 
-std::unique_ptr<Connection> Pool::take_idle(const std::string& key) {
+std::unique_ptr<PooledConnection> Pool::take_idle(const std::string& key) {
   for (std::size_t i = idle_.size(); i-- > 0;) {
     if (idle_[i]->key != key) continue;
-    std::unique_ptr<Connection> c = std::move(idle_[i]);
+    std::unique_ptr<PooledConnection> c = std::move(idle_[i]);
     idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
     if (still_usable(*c)) return c;
   }
@@ -52,7 +52,7 @@ void Pool::close() {
   idle_.clear();
 }
 
-void Pool::give_back(std::unique_ptr<Connection> connection) {
+void Pool::give_back(std::unique_ptr<PooledConnection> connection) {
   if (closed_ || options_.limits.max_keepalive == 0) return;
   connection->reused = true;
   idle_.push_back(std::move(connection));

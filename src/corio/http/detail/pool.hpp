@@ -24,7 +24,11 @@
 
 namespace corio::http::detail {
 
-struct Connection {
+// One of the client's connections. Not named Connection: the server's
+// protocol is detail::Connection, and two classes of one name in one
+// namespace break the one-definition rule (a program with both a client and
+// a server then runs one class's destructor on the other's objects).
+struct PooledConnection {
   Socket socket;
   std::string key;      // "host:port"
   bool reused = false;  // has carried a whole exchange already
@@ -47,7 +51,7 @@ class Pool {
   // The newest idle connection to key that is still usable (one the
   // server closed, or that has unexpected bytes, is closed and skipped);
   // null when none.
-  std::unique_ptr<Connection> take_idle(const std::string& key);
+  std::unique_ptr<PooledConnection> take_idle(const std::string& key);
   // Closes the oldest idle connections until one more would fit.
   void make_room();
   void count_opened() { ++opened_; }
@@ -61,13 +65,13 @@ class Pool {
  private:
   friend class Lease;
   friend Coro<Lease> lease(std::shared_ptr<Pool> pool);
-  void give_back(std::unique_ptr<Connection> connection);
+  void give_back(std::unique_ptr<PooledConnection> connection);
   void release_permit() { permits_.release(); }
 
   ClientOptions options_;
   Semaphore permits_;
-  std::size_t in_use_ = 0;                        // permits taken
-  std::deque<std::unique_ptr<Connection>> idle_;  // oldest first
+  std::size_t in_use_ = 0;                              // permits taken
+  std::deque<std::unique_ptr<PooledConnection>> idle_;  // oldest first
   std::size_t opened_ = 0;
   bool closed_ = false;
 };
@@ -83,7 +87,7 @@ class Lease {
   Lease& operator=(const Lease&) = delete;
   ~Lease() { end(); }
 
-  std::unique_ptr<Connection> connection;
+  std::unique_ptr<PooledConnection> connection;
   // The connection goes back to the pool (or closes, past max_keepalive or
   // after aclose()), and the permit with it.
   void put_back();
