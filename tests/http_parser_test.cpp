@@ -369,6 +369,33 @@ TEST_CASE("serialize writes a request with its Content-Length, and the parser re
         "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n" + std::string(20, 'z') + "\r\n0\r\n\r\n");
 }
 
+TEST_CASE("serialize refuses a CR or LF in a header, a method, a target or a reason: no header injection",
+          "[ch13][http]") {
+  Request injected;
+  injected.headers.add("X-Name", "a\r\nX-Injected: 1");
+  CHECK_THROWS_WITH(serialize(injected), Catch::Contains("the value of header X-Name: 'a\\r\\nX-Injected: 1'") &&
+                                             Catch::Contains("header injection"));
+  CHECK_THROWS_AS(serialize(injected), corio::ValueError);
+  Request bad_name;
+  bad_name.headers.add("X Name", "1");
+  CHECK_THROWS_WITH(serialize(bad_name), Catch::Contains("the header name 'X Name'"));
+  Request empty_name;
+  empty_name.headers.add("", "1");
+  CHECK_THROWS_AS(serialize(empty_name), corio::ValueError);
+  Request bad_method;
+  bad_method.method = "GET /evil HTTP/1.1\r\n";
+  CHECK_THROWS_WITH(serialize(bad_method), Catch::Contains("the method"));
+  Request bad_target;
+  bad_target.target = "/a HTTP/1.1\r\nHost: evil\r\n\r\nGET /b";
+  CHECK_THROWS_WITH(serialize(bad_target), Catch::Contains("the target"));
+  Response split;
+  split.reason = "OK\r\nSet-Cookie: x=1";
+  CHECK_THROWS_WITH(serialize(split), Catch::Contains("the reason"));
+  Response tabbed;
+  tabbed.headers.add("X-Tab", "a\tb c");
+  CHECK(serialize(tabbed).find("X-Tab: a\tb c\r\n") != std::string::npos);
+}
+
 TEST_CASE("serialize writes a response's reason and length, no body for HEAD, 1xx, 204 and 304", "[ch13][http]") {
   Response hello = Response::text(200, "Hello, World!");
   CHECK(serialize(hello) == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!");

@@ -96,9 +96,33 @@ struct Framing {
   std::size_t bytes = 0;  // of the fields as written
 };
 
+// What serialize writes must read back as the same message: a CR or LF in a
+// field, a target or a reason would start a line of the caller's choosing
+// (header injection, response splitting), so it is refused, as Python's
+// http.client refuses it ("Invalid header value").
+[[noreturn]] void refuse(std::string_view what, std::string_view text) {
+  std::string shown;
+  for (char c : text) {
+    if (c == '\r') {
+      shown += "\\r";
+    } else if (c == '\n') {
+      shown += "\\n";
+    } else {
+      shown += detail::is(c, detail::kFieldValue) ? c : '?';
+    }
+  }
+  throw ValueError("http::serialize: " + std::string(what) + " '" + shown +
+                   "' holds a character it cannot (CR, LF or another control byte, or a space in a name or a "
+                   "target): refused, as it would change where the message's lines end (header injection)");
+}
+
+bool is_token(std::string_view s) { return !s.empty() && detail::all_of(s, detail::kToken); }
+
 Framing framing_of(const Headers& headers) {
   Framing f;
   for (const auto& [name, value] : headers.fields()) {
+    if (!is_token(name)) refuse("the header name", name);
+    if (!detail::all_of(value, detail::kFieldValue)) refuse("the value of header " + name + ":", value);
     f.bytes += name.size() + value.size() + 4;
     if (iequals(name, "content-length")) {
       f.content_length = true;
@@ -306,6 +330,10 @@ std::string_view reason_phrase(int status) {
 }
 
 std::string serialize(const Request& request) {
+  if (!is_token(request.method)) refuse("the method", request.method);
+  if (request.target.empty() || request.target.find(' ') != std::string::npos ||
+      !detail::all_of(request.target, detail::kFieldValue))
+    refuse("the target", request.target);
   Framing f = framing_of(request.headers);
   bool add_length = !request.body.empty() && !f.content_length && !f.transfer_encoding;
   std::string out;
@@ -332,6 +360,7 @@ std::string serialize(const Response& response, bool head_only) {
   bool add_length = !no_body && !f.content_length && !f.transfer_encoding;
   bool write_body = !head_only && !no_body;
   std::string_view reason = response.reason.empty() ? reason_phrase(response.status) : response.reason;
+  if (!detail::all_of(reason, detail::kFieldValue)) refuse("the reason", reason);
   std::string out;
   Writer w(out, reason.size() + f.bytes + (write_body ? response.body.size() : 0) + kFraming);
   w.put(response.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
