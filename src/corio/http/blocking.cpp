@@ -10,12 +10,14 @@
 
 #include <cerrno>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
 
 #include <corio/errors.hpp>
 #include <corio/http/client.hpp>
+#include <corio/http/detail/eof.hpp>
 
 namespace corio::http {
 
@@ -110,16 +112,9 @@ Response blocking_get(std::string url, double timeout) {
     if (n < 0 && timed_out(errno)) throw ReadTimeout(limit_text("read", timeout, "waiting for the response", url));
     if (n < 0) throw_os_error(errno, "blocking_get(" + url + "): recv");
     if (n == 0) {
-      bool complete = false;
-      std::string why;
-      try {
-        complete = parser.feed_eof();
-      } catch (const HttpParseError& e) {
-        why = std::string(": ") + e.what();
-      }
-      if (!complete) {
+      if (std::optional<std::string> why = detail::cut_short_at_eof(parser)) {
         throw RemoteProtocolError("blocking_get(" + url + "): the server closed the connection " +
-                                  (parser.started() ? "in the middle of the response" : "without a response") + why);
+                                  (parser.started() ? "in the middle of the response" : "without a response") + *why);
       }
       Response r = parser.take_response();
       r.url = std::move(url);

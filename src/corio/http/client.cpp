@@ -16,6 +16,7 @@
 
 #include <corio/cancellation/timeout.hpp>
 #include <corio/errors.hpp>
+#include <corio/http/detail/eof.hpp>
 #include <corio/http/detail/pool.hpp>
 #include <corio/net/address.hpp>
 #include <corio/net/resolve.hpp>
@@ -125,15 +126,8 @@ Coro<Response> exchange(PooledConnection& c, const std::string& wire, const Call
     if (n == 0) {
       if (!parser.started())
         throw RemoteProtocolError("Server disconnected without sending a response: " + call.line());
-      bool complete = false;
-      std::string why;
-      try {
-        complete = parser.feed_eof();
-      } catch (const HttpParseError& e) {
-        why = std::string(": ") + e.what();
-      }
-      if (!complete)
-        throw RemoteProtocolError("Server disconnected in the middle of the response to " + call.line() + why);
+      if (std::optional<std::string> why = detail::cut_short_at_eof(parser))
+        throw RemoteProtocolError("Server disconnected in the middle of the response to " + call.line() + *why);
       reusable = false;  // read to the close
       co_return parser.take_response();
     }
