@@ -7,3 +7,202 @@
 #include <catch2/catch.hpp>
 
 #include "support/corio_test.hpp"
+
+// ---------------------------------------------------------------- signals (programs 1, 2 and 6)
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <regex>
+#include <set>
+#include <stdexcept>
+
+#include "support/peer.hpp"
+
+namespace ch14_signals {
+
+std::string program(const std::string& name) { return corio_test::examples_dir() + "/14-production/" + name; }
+
+// A blocking client socket to 127.0.0.1:port; -1 with errno when refused.
+int connect_to(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    int err = errno;
+    ::close(fd);
+    errno = err;
+    return -1;
+  }
+  return fd;
+}
+
+void send_text(int fd, const std::string& text) {
+  if (::send(fd, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size())) {
+    throw std::runtime_error("send() failed");
+  }
+}
+
+// Everything the server sends up to its end of file; throws after `seconds`.
+std::string read_to_eof(int fd, double seconds) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int>(seconds * 1000));
+  std::string all;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
+      throw std::runtime_error("the server did not close the connection in time (read: '" + all + "')");
+    }
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return all;  // end of file (or a reset: nothing more)
+    all.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+std::string work_request(int ms) { return "GET /work/" + std::to_string(ms) + " HTTP/1.1\r\nHost: test\r\n\r\n"; }
+
+// A whole 200 answer carrying body, and nothing after it.
+bool whole_answer(const std::string& got, const std::string& body) {
+  std::string head_end = "\r\n\r\n";
+  std::size_t end = got.find(head_end);
+  return got.rfind("HTTP/1.1 200 OK\r\n", 0) == 0 && end != std::string::npos &&
+         got.find("Content-Length: " + std::to_string(body.size()) + "\r\n") < end &&
+         got.find("Connection: close\r\n") < end && got.substr(end + head_end.size()) == body;
+}
+
+}  // namespace ch14_signals
+
+TEST_CASE("SIGUSR1 runs its handler on the loop, Ctrl-C cancels the main task, its cleanup runs, the program ends",
+          "[ch14]") {
+  using namespace ch14_signals;
+  corio_test::Peer child({program("1-signals"), "--wait"});
+  CHECK(child.line() == "ready: SIGUSR1 prints a line, Ctrl-C (SIGINT) stops the program");
+  ::kill(child.pid(), SIGUSR1);
+  CHECK(child.line() == "SIGUSR1: handled on the loop (running: yes), not inside the signal handler");
+  ::kill(child.pid(), SIGINT);
+  std::vector<std::string> expected = {
+      "worker: cancelled at its await; closing its files",
+      "main: cancelled by Ctrl-C, the worker too; cleaning up (Ctrl-C again exits at once)",
+      "main: cleanup done",
+      "run_interruptible threw KeyboardInterrupt: the program ends normally",
+  };
+  CHECK(corio_test::lines_of(child.rest(10)) == expected);
+  CHECK(child.wait(10) == 0);
+}
+
+TEST_CASE("a second Ctrl-C during a slow cleanup ends the program at once, killed by SIGINT", "[ch14]") {
+  using namespace ch14_signals;
+  corio_test::Peer child({program("1-signals"), "--wait", "--slow-cleanup"});
+  CHECK(child.line() == "ready: SIGUSR1 prints a line, Ctrl-C (SIGINT) stops the program");
+  ::kill(child.pid(), SIGINT);
+  CHECK(child.line() == "worker: cancelled at its await; closing its files");
+  CHECK(child.line() == "main: cancelled by Ctrl-C, the worker too; cleaning up (Ctrl-C again exits at once)");
+  ::kill(child.pid(), SIGINT);  // the cleanup would take a minute
+  CHECK(child.wait(10) == 128 + SIGINT);
+  CHECK(child.rest(10).empty());  // no "cleanup done", no KeyboardInterrupt line
+}
+
+TEST_CASE("alone, the signals program sends itself SIGUSR1 and SIGINT and shows the same lines", "[ch14]") {
+  auto out = corio_test::lines_of(corio_test::run_example("14-production/1-signals"));
+  std::vector<std::string> expected = {
+      "ready: SIGUSR1 prints a line, Ctrl-C (SIGINT) stops the program",
+      "SIGUSR1: handled on the loop (running: yes), not inside the signal handler",
+      "worker: cancelled at its await; closing its files",
+      "main: cancelled by Ctrl-C, the worker too; cleaning up (Ctrl-C again exits at once)",
+      "main: cleanup done",
+      "run_interruptible threw KeyboardInterrupt: the program ends normally",
+  };
+  CHECK(out == expected);
+}
+
+TEST_CASE("on SIGTERM the server answers the requests in flight, cancels the one past the deadline, exits 0",
+          "[ch14][http]") {
+  using namespace ch14_signals;
+  corio_test::Peer child({program("2-graceful-shutdown"), "--wait", "2.0"});
+  std::string listening = child.line();
+  REQUIRE(listening.rfind("listening on port ", 0) == 0);
+  int port = std::stoi(listening.substr(std::strlen("listening on port ")));
+  int idle = connect_to(port);
+  int fast = connect_to(port);
+  int slower = connect_to(port);
+  int stuck = connect_to(port);
+  REQUIRE((idle >= 0 && fast >= 0 && slower >= 0 && stuck >= 0));
+  send_text(fast, work_request(100));
+  send_text(slower, work_request(300));
+  send_text(stuck, work_request(60000));
+  std::set<std::string> started;
+  for (int i = 0; i < 3; ++i) started.insert(child.line());
+  CHECK(started == std::set<std::string>{"started GET /work/100", "started GET /work/300", "started GET /work/60000"});
+
+  ::kill(child.pid(), SIGTERM);  // all three in flight
+  CHECK(child.line() == "SIGTERM: no more connections; 4 open, deadline 2.0 s");
+  errno = 0;
+  int late = connect_to(port);
+  CHECK(late == -1);  // the listener is closed
+  CHECK(errno == ECONNREFUSED);
+  if (late >= 0) ::close(late);
+  CHECK(read_to_eof(idle, 10).empty());  // an idle connection is closed at once
+  CHECK(whole_answer(read_to_eof(fast, 10), "worked 100 ms"));
+  CHECK(whole_answer(read_to_eof(slower, 10), "worked 300 ms"));
+  CHECK(read_to_eof(stuck, 10).empty());  // no answer rather than half of one
+  for (int fd : {idle, fast, slower, stuck}) ::close(fd);
+  std::vector<std::string> expected = {
+      "deadline passed: cancelling the 1 requests still running",
+      "closed: 2 requests answered, 0 connections open; exit 0",
+  };
+  CHECK(corio_test::lines_of(child.rest(10)) == expected);
+  CHECK(child.wait(10) == 0);
+}
+
+TEST_CASE("alone, the graceful-shutdown program is its own client and sends itself SIGTERM", "[ch14][http]") {
+  auto out = corio_test::lines_of(corio_test::run_example("14-production/2-graceful-shutdown"));
+  REQUIRE(out.size() == 10);
+  CHECK(out[0].rfind("listening on port ", 0) == 0);
+  std::set<std::string> started(out.begin() + 1, out.begin() + 4);
+  CHECK(started == std::set<std::string>{"started GET /work/100", "started GET /work/200", "started GET /work/60000"});
+  std::vector<std::string> rest(out.begin() + 4, out.end());
+  std::vector<std::string> expected = {
+      "SIGTERM: no more connections; 3 open, deadline 1.0 s",
+      "client: GET /work/100 -> 200 'worked 100 ms'",
+      "client: GET /work/200 -> 200 'worked 200 ms'",
+      "deadline passed: cancelling the 1 requests still running",
+      "client: GET /work/60000 -> no answer: the connection was closed",
+  };
+  expected.push_back("closed: 2 requests answered, 0 connections open; exit 0");
+  CHECK(rest == std::vector<std::string>(expected.begin(), expected.end()));
+}
+
+TEST_CASE("debug mode names the HTTP handler that blocked the loop, by its task's name, with the time it took",
+          "[ch14][http]") {
+  auto out = corio_test::lines_of(corio_test::run_example("14-production/6-blocking-handler"));
+  static const std::regex report(
+      R"(debug: Executing <Task 'GET /report' \(coroutine '[A-Za-z_:]+'\)> took ([0-9]+\.[0-9]{3}) seconds)");
+  int reports = 0;
+  std::vector<std::string> answers;
+  for (const std::string& line : out) {
+    std::smatch m;
+    if (std::regex_match(line, m, report)) {
+      ++reports;
+      CHECK(std::stod(m[1].str()) >= 0.150);
+    } else if (line.rfind("debug: ", 0) == 0) {
+      CHECK(line.find("GET /fast") == std::string::npos);  // what awaits is never reported
+    } else {
+      answers.push_back(line);
+    }
+  }
+  CHECK(reports == 1);
+  CHECK(answers ==
+        std::vector<std::string>{"GET /fast -> 200 'fast'", "GET /report -> 200 'report'", "GET /fast -> 200 'fast'"});
+}

@@ -32,3 +32,5 @@
 #include <corio/streams/streams.hpp>
 // @end
 #include <corio/http/http.hpp>  // @since 13
+#include <corio/signals/interrupt.hpp>  // @since 14
+#include <corio/signals/signals.hpp>  // @since 14

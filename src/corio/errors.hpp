@@ -229,4 +229,16 @@ class RemoteProtocolError : public ConnectionError {
 };
 // @end
 
+// @since 14
+// Ctrl-C ended run_interruptible's main coroutine (Python's
+// KeyboardInterrupt): the first SIGINT cancelled it and nothing took the
+// cancellation back. Like CancelledError, not a std::exception: a
+// `catch (const std::exception&)` must not turn a Ctrl-C into an error
+// logged and carried on from.
+class KeyboardInterrupt {
+ public:
+  const char* what() const noexcept { return "KeyboardInterrupt"; }
+};
+// @end
+
 }  // namespace corio

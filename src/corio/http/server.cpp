@@ -191,6 +191,12 @@ void HttpServerCore::close() {
   if (connections.empty()) all_closed.set();
 }
 
+// @since 14
+void HttpServerCore::close_clients() {
+  for (Connection* c : connections) c->cancel();  // a request: nothing leaves the list yet
+}
+// @end
+
 }  // namespace detail
 
 // ---------------------------------------------------------------- Server
@@ -234,6 +240,7 @@ int Server::port() const {
 }
 
 void Server::close() { s_->close(); }
+void Server::close_clients() { s_->close_clients(); }  // @since 14
 
 Coro<void> Server::wait_closed() {
   std::shared_ptr<detail::HttpServerCore> s = s_;

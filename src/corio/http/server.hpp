@@ -83,6 +83,13 @@ class Server {
   void close();
   // Until close() and every connection is closed.
   Coro<void> wait_closed();
+  // @since 14
+  // Cancels every handler still running and closes every connection, what
+  // was already written flushed first: a request gets its whole answer or
+  // none. What a graceful shutdown does once its deadline has passed
+  // (asyncio 3.13's Server.close_clients, which knows no handlers).
+  void close_clients();
+  // @end
   // Serves until cancelled; then closes, waits for wait_closed(), and lets
   // the CancelledError out.
   Coro<void> serve_forever();

@@ -53,6 +53,7 @@ class PromiseBase : public FutureCore {
   bool is_task() const { return is_task_; }
   std::uint64_t task_id() const { return task_id_; }
   std::string task_name() const;
+  void set_task_name(std::string name);  // @since 14
   void make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame);
   void complete_task();
   // @end

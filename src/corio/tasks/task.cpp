@@ -68,6 +68,13 @@ std::string PromiseBase::task_name() const {
   return named_ ? given_names.at(this) : "Task-" + std::to_string(task_id_);
 }
 
+// @since 14
+void PromiseBase::set_task_name(std::string name) {
+  given_names[this] = std::move(name);
+  named_ = true;
+}
+// @end
+
 void PromiseBase::make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame) {
   bind(&loop);
   is_task_ = true;

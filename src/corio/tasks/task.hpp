@@ -41,6 +41,8 @@ class Task {
   }
   // The name given to create_task, or "Task-N" (N counts tasks per thread).
   std::string get_name() const { return get("Task::get_name")->task_name(); }
+  // asyncio's Task.set_name (chapter 14): what get_name() and every report say from now on.  // @since 14
+  void set_name(std::string name) const { get("Task::set_name")->set_task_name(std::move(name)); }  // @since 14
 
   // @since 09
   // Asks the task to stop: CancelledError is thrown into it where it waits,
@@ -164,6 +166,7 @@ class AnyTask {
   std::uint32_t cancelling() const { return get("AnyTask::cancelling")->cancelling(); }
   std::uint32_t uncancel() const { return get("AnyTask::uncancel")->uncancel(); }
   std::string get_name() const { return get("AnyTask::get_name")->task_name(); }
+  void set_name(std::string name) const { get("AnyTask::set_name")->set_task_name(std::move(name)); }  // @since 14
   detail::PromiseBase* state() const { return get("AnyTask::state"); }
   bool operator==(const AnyTask& other) const { return p_.get() == other.p_.get(); }
 

@@ -35,6 +35,7 @@ struct HttpServerCore : std::enable_shared_from_this<HttpServerCore> {
   void attach(Connection& c);
   void detach(Connection& c);  // the connection's transport is gone
   void close();
+  void close_clients();  // @since 14
 
   Loop* loop;
   Router router;
@@ -62,6 +63,13 @@ class Connection final : public Protocol, public std::enable_shared_from_this<Co
   // The server closes: an idle connection closes now, a busy one after its
   // answer.
   void server_closing();
+  // @since 14
+  // Cancels the connection's task: a handler running is cancelled at its
+  // await, and the connection closes (Server::close_clients).
+  void cancel() {
+    if (task_) task_->cancel();
+  }
+  // @end
 
   std::size_t index = 0;  // in the core's list
 

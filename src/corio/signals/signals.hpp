@@ -1,0 +1,45 @@
+// @chapter 14
+// Signals on the loop, asyncio's loop.add_signal_handler: a POSIX signal
+// becomes a callback the loop runs on a later iteration, like any other,
+// never inside the signal handler. The C-level handler only writes the
+// signal's number to the loop's self-pipe (asyncio's set_wakeup_fd and
+// socketpair); the loop watches the pipe's other end and queues the
+// callbacks of the numbers it reads (docs/decisions.md says why not
+// signalfd).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <corio/loop/loop.hpp>
+
+namespace corio {
+
+// Runs callback on loop each time signum arrives, from the loop's next
+// iteration on. A second call for the same signal replaces the callback (the
+// disposition saved by the first is kept). ValueError for a number that is
+// no signal; RuntimeError for SIGKILL and SIGSTOP ("sig 9 cannot be
+// caught"), for a signal another loop handles, and from another thread than
+// the loop's. While a handler is set the loop watches its pipe, so a loop
+// waiting only for a signal waits rather than saying it would wait forever.
+// The loop's close removes its handlers.
+void add_signal_handler(Loop& loop, int signum, std::function<void()> callback);
+
+// Removes signum's handler and restores the disposition the signal had before
+// the first add_signal_handler (asyncio sets SIG_DFL instead). False when the
+// loop had no handler for it; ValueError for a number that is no signal.
+bool remove_signal_handler(Loop& loop, int signum);
+
+namespace detail {
+// The handler now set for signum on loop: 0 for none, else a number no other
+// add_signal_handler call gets (the SIGINT catcher removes only its own).
+std::uint64_t signal_handler_id(const Loop& loop, int signum);
+// While on, the C-level SIGINT handler counts: the second SIGINT restores the
+// default disposition and kills the process at once (Ctrl-C twice).
+void sigint_second_exits(bool on);
+// "SIGINT", "SIGTERM", ...: a signal's name for messages.
+std::string signal_name(int signum);
+}  // namespace detail
+
+}  // namespace corio
