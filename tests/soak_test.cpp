@@ -7,8 +7,9 @@
 
 #include "support/soak.hpp"
 
-TEST_CASE("a soak of keep-alive requests with disconnects, resets and stalls loses no request and leaks no fd or memory",
-          "[ch14][soak]") {
+TEST_CASE(
+    "a soak of keep-alive requests with disconnects, resets and stalls loses no request and leaks no fd or memory",
+    "[ch14][soak]") {
   corio_soak::Options options;
   options.requests = 20000;
   options.warm_up = 2000;

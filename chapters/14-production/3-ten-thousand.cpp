@@ -1,8 +1,8 @@
 // C03 ten thousand simultaneous TCP connections to one corio server, each doing ten request/response round trips
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,9 +62,10 @@ bool raise_file_limit(int connections) {
       return true;
     }
   }
-  std::printf("\nthe limit on open files is too low for %d connections and this process may not raise it: run as "
-              "root, raise the hard limit (ulimit -Hn, /etc/security/limits.conf), or ask for fewer connections\n",
-              connections);
+  std::printf(
+      "\nthe limit on open files is too low for %d connections and this process may not raise it: run as "
+      "root, raise the hard limit (ulimit -Hn, /etc/security/limits.conf), or ask for fewer connections\n",
+      connections);
   return false;
 }
 
@@ -76,10 +77,11 @@ int source_addresses(int connections) {
   std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low >> high;
   int per_source = (high - low + 1) / 2;
   int sources = (connections + per_source - 1) / per_source;
-  std::printf("ephemeral ports %d-%d: the clients take at most %d per source address, so %d source address%s "
-              "(127.0.0.1%s)\n",
-              low, high, per_source, sources, sources == 1 ? "" : "es",
-              sources == 1 ? "" : ("-127.0.0." + std::to_string(sources)).c_str());
+  std::printf(
+      "ephemeral ports %d-%d: the clients take at most %d per source address, so %d source address%s "
+      "(127.0.0.1%s)\n",
+      low, high, per_source, sources, sources == 1 ? "" : "es",
+      sources == 1 ? "" : ("-127.0.0." + std::to_string(sources)).c_str());
   return sources;
 }
 
@@ -184,8 +186,8 @@ corio::Coro<> answer(Served& s, corio::StreamReader reader, corio::StreamWriter 
 
 corio::Coro<> serve(Served& s, int port_fd) {
   corio::Server server = co_await corio::start_server(
-      [&s](corio::StreamReader r, corio::StreamWriter w) { return answer(s, std::move(r), std::move(w)); },
-      "127.0.0.1", 0, {.backlog = 4096});
+      [&s](corio::StreamReader r, corio::StreamWriter w) { return answer(s, std::move(r), std::move(w)); }, "127.0.0.1",
+      0, {.backlog = 4096});
   int port = server.port();
   if (::write(port_fd, &port, sizeof port) != sizeof port) throw corio::RuntimeError("cannot tell the clients");
   co_await s.all_finished.wait();
@@ -197,8 +199,9 @@ int main(int argc, char** argv) {
   int connections = argc > 1 ? std::atoi(argv[1]) : 10000;
   if (!raise_file_limit(connections)) return 2;
   int sources = source_addresses(connections);
-  std::printf("server: chapter 12's start_server on epoll (select cannot watch an fd above 1023); "
-              "clients: a child process, one loop\n");
+  std::printf(
+      "server: chapter 12's start_server on epoll (select cannot watch an fd above 1023); "
+      "clients: a child process, one loop\n");
   std::fflush(stdout);
 
   int to_child[2], from_child[2];
@@ -228,8 +231,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("%d connections open at once (the server counted %d), %d failed\n", connections, s.peak_open, failed);
-  std::printf("%ld round trips (%d per connection) in %.2f s, the server answered %ld\n", round_trips, kRounds,
-              seconds, s.answered);
+  std::printf("%ld round trips (%d per connection) in %.2f s, the server answered %ld\n", round_trips, kRounds, seconds,
+              s.answered);
   std::printf("server: peak RSS %.1f MiB, %ld bytes per connection (resident set with all open, minus before)\n",
               mib(peak_bytes()), (s.rss_at_peak - baseline) / connections);
   std::printf("clients: peak RSS %.1f MiB\n", mib(client_peak));

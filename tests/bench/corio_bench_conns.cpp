@@ -12,10 +12,10 @@
 // bench's size and -O2. The server's process is measured: peak RSS, and its
 // resident set with every connection open minus before, per connection.
 // KS: tests/support/soak.hpp's soak at 1,000,000 requests on the real clock.
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -167,8 +167,8 @@ corio::Coro<> answer(Served& s, corio::StreamReader reader, corio::StreamWriter 
 
 corio::Coro<> serve(Served& s, int port_fd) {
   corio::Server server = co_await corio::start_server(
-      [&s](corio::StreamReader r, corio::StreamWriter w) { return answer(s, std::move(r), std::move(w)); },
-      "127.0.0.1", 0, {.backlog = 4096});
+      [&s](corio::StreamReader r, corio::StreamWriter w) { return answer(s, std::move(r), std::move(w)); }, "127.0.0.1",
+      0, {.backlog = 4096});
   int port = server.port();
   if (::write(port_fd, &port, sizeof port) != sizeof port) throw corio::RuntimeError("K: cannot tell the clients");
   co_await s.all_finished.wait();

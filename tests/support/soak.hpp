@@ -45,10 +45,10 @@
 namespace corio_soak {
 
 struct Options {
-  long requests = 20000;      // requests answered in all, warm-up included
-  long warm_up = 2000;        // of which the first, before the baseline
-  int clients = 50;           // client tasks at once
-  unsigned seed = 1;          // the mix of actions
+  long requests = 20000;       // requests answered in all, warm-up included
+  long warm_up = 2000;         // of which the first, before the baseline
+  int clients = 50;            // client tasks at once
+  unsigned seed = 1;           // the mix of actions
   double stall_timeout = 0.2;  // the server's header and idle timeouts, in seconds
   corio::ClockKind clock = corio::ClockKind::Real;
 };
@@ -71,7 +71,8 @@ struct Report {
   bool ok() const { return lost == 0 && fd_growth == 0 && heap_after - heap_baseline <= kHeapSlack; }
   std::string problem() const {
     if (lost != 0) return std::to_string(lost) + " requests lost; the first: " + first_loss;
-    if (fd_growth != 0) return "open fds " + std::to_string(fd_baseline) + " before, " + std::to_string(fd_after) + " after";
+    if (fd_growth != 0)
+      return "open fds " + std::to_string(fd_baseline) + " before, " + std::to_string(fd_after) + " after";
     return "heap in use " + std::to_string(heap_baseline) + " bytes before, " + std::to_string(heap_after) + " after";
   }
   std::string summary() const {
@@ -134,7 +135,8 @@ inline corio::Coro<std::string> read_response(corio::Socket& sock, std::string& 
     auto head_end = pending.find("\r\n\r\n");
     if (head_end != std::string::npos) {
       auto at = pending.find("Content-Length: ");
-      if (at == std::string::npos || at > head_end) co_return "no Content-Length in '" + pending.substr(0, head_end) + "'";
+      if (at == std::string::npos || at > head_end)
+        co_return "no Content-Length in '" + pending.substr(0, head_end) + "'";
       std::size_t length = std::stoul(pending.substr(at + 16));
       std::size_t total = head_end + 4 + length;
       if (pending.size() >= total) {

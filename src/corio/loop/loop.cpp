@@ -164,13 +164,13 @@ bool Loop::unwatch(int fd, unsigned side) {
   return true;
 }
 
-// Before a poll: every watched fd is checked at the loop's first polls and
-// then about once a second, and no wait outlasts the next check. That is
-// how a loop finds an fd closed under it (which epoll drops silently, so
-// the loop would wait forever) or closed and reused by another file. A
-// check is an fstat (about 1 us), so a loop watching many fds checks them
-// a slice at a time, kAuditGap apart: 50,000 fds at once would stall the
-// loop for 50 ms every second.
+// Before a poll: every watched fd is checked once a round, the first round
+// at the loop's first poll and the next a second after one ends, and no
+// wait outlasts the next check. That is how a loop finds an fd closed
+// under it (which epoll drops silently, so the loop would wait forever) or
+// closed and reused by another file. A check is an fstat (about 1 us), so
+// a round takes kAuditSlice fds at a time, kAuditGap apart: 50,000 fds at
+// once would stall the loop for 50 ms.
 detail::PollTimeout Loop::audit_fds(detail::PollTimeout timeout) {
   constexpr std::chrono::seconds kAuditEvery{1};
   constexpr std::chrono::milliseconds kAuditGap{25};
@@ -187,6 +187,11 @@ detail::PollTimeout Loop::audit_fds(detail::PollTimeout timeout) {
   if (watched_ == 0) return timeout;
   auto left = std::chrono::duration_cast<detail::PollTimeout>(next_audit_ - now);
   return timeout.count() < 0 || timeout > left ? left : timeout;
+}
+
+std::size_t Loop::drop_closed_fds() {
+  std::size_t slot = 0;
+  return drop_closed_fds(slot, watches_.size());
 }
 
 // A watched fd that is no longer open, or now names another file, was
@@ -293,8 +298,7 @@ void Loop::run_once() {
     if (watched_ != 0) timeout = audit_fds(timeout);
     fired_.clear();
     // False: select found a closed fd (EBADF), which the audit drops.
-    std::size_t every = 0;
-    if (!poller_->poll(timeout, fired_) && drop_closed_fds(every, watches_.size()) == 0) {
+    if (!poller_->poll(timeout, fired_) && drop_closed_fds() == 0) {
       throw std::system_error(EBADF, std::generic_category(), "select: a bad fd the loop does not watch");
     }
     dispatch_fired();

@@ -231,6 +231,7 @@ class Loop {
   void watch(int fd, unsigned side, detail::Callback* cb, FileId file);
   bool unwatch(int fd, unsigned side);
   detail::PollTimeout audit_fds(detail::PollTimeout timeout);
+  std::size_t drop_closed_fds();
   std::size_t drop_closed_fds(std::size_t& slot, std::size_t most);
   detail::PollTimeout poll_timeout() const;
   bool should_poll(detail::PollTimeout timeout);
