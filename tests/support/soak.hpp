@@ -55,6 +55,7 @@ struct Options {
 
 struct Report {
   long answered = 0;     // requests answered fully, with their own number
+  long warm_up = 0;      // of which before the baseline
   long lost = 0;         // requests waited for and not answered so
   long connections = 0;  // opened by the clients
   long disconnects = 0;  // a client closed its connection with a request unanswered or half sent
@@ -78,10 +79,11 @@ struct Report {
   std::string summary() const {
     char line[512];
     std::snprintf(line, sizeof line,
-                  "%ld requests answered in %.2f s after the warm-up (%ld lost) on %ld connections, %ld disconnects, "
+                  "%ld requests answered (%ld of them in the warm-up; %.2f s after it), %ld lost, on %ld connections, "
+                  "%ld disconnects, "
                   "%ld resets, %ld stalled clients; open fds %ld before, %ld after; heap in use %ld KiB before, %ld "
                   "KiB after; RSS %ld KiB before, %ld KiB after, %ld KiB at the peak",
-                  answered, seconds, lost, connections, disconnects, resets, stalls, fd_baseline, fd_after,
+                  answered, warm_up, seconds, lost, connections, disconnects, resets, stalls, fd_baseline, fd_after,
                   heap_baseline / 1024, heap_after / 1024, rss_baseline / 1024, rss_after / 1024, rss_peak / 1024);
     return line;
   }
@@ -256,6 +258,7 @@ inline corio::Coro<> soak(Shared& s) {
   co_await phase(s, s.options.warm_up);
   co_await until_idle(server, s.options.stall_timeout);
   Report& r = s.report;
+  r.warm_up = r.answered;
   r.fd_baseline = open_fds();
   r.heap_baseline = heap_in_use();
   r.rss_baseline = resident_bytes();
