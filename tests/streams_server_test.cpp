@@ -470,7 +470,7 @@ TEST_CASE("under select, a connection accepted past FD_SETSIZE is reported and c
         second.shutdown_write();
         server.close();
         co_await corio::wait_for(server.wait_closed(), 5);
-      },
+      }(),
       {.poller = corio::PollerKind::Select, .clock = corio::ClockKind::Virtual});
   ::close(null_fd);
 }
