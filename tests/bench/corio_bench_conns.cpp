@@ -226,7 +226,8 @@ int bench_ks() {
     return 1;
   }
   std::printf("KS requests=%ld time_ms=%.6g req_per_s=%.6g rss_growth_kib=%ld fd_growth=%ld\n", r.answered,
-              r.seconds * 1e3, static_cast<double>(r.answered - r.warm_up) / r.seconds, r.rss_growth / 1024, r.fd_growth);
+              r.seconds * 1e3, static_cast<double>(r.answered - r.warm_up) / r.seconds, r.rss_growth / 1024,
+              r.fd_growth);
   return 0;
 }
 
