@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -421,4 +422,55 @@ TEST_CASE("a Unix-socket server and client exchange lines and the socket file go
     co_await server.wait_closed();
   });
   CHECK(::access(path.c_str(), F_OK) != 0);
+}
+
+// The transport's first add_reader refused the fd (select cannot watch one past FD_SETSIZE); the error escaped the
+// callback and the transport held itself forever: its connection never closed and wait_closed never returned.
+TEST_CASE("under select, a connection accepted past FD_SETSIZE is reported and closed, and the server serves on",
+          "[ch12]") {
+  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  REQUIRE(null_fd >= 0);
+  std::vector<std::string> reported;
+  corio::run(
+      [&]() -> Coro<> {
+        corio::get_running_loop().set_exception_handler([&](corio::Loop&, const corio::ExceptionContext& c) {
+          std::string text = c.message;
+          try {
+            if (c.exception) std::rethrow_exception(c.exception);
+          } catch (const std::exception& e) {
+            text += std::string(": ") + e.what();
+          } catch (...) {
+          }
+          reported.push_back(text);
+        });
+        Server server = co_await corio::start_server(echo_lines, "127.0.0.1", 0);
+        corio::SocketAddress address = corio::SocketAddress::ip("127.0.0.1", server.port());
+        corio::Socket first = corio::Socket::tcp(AF_INET);
+        corio::Socket second = corio::Socket::tcp(AF_INET);
+        // Every fd number below FD_SETSIZE is taken, so accept() gets one past it.
+        std::vector<int> fillers;
+        for (int fd = ::dup(null_fd); fd >= 0; fd = ::dup(null_fd)) {
+          if (fd >= FD_SETSIZE) {
+            ::close(fd);
+            break;
+          }
+          fillers.push_back(fd);
+        }
+        co_await corio::sock_connect(first, address);
+        std::string got = co_await corio::wait_for(corio::sock_recv(first, 100), 5);
+        CHECK(got.empty());  // closed by the server
+        std::string all;
+        for (const std::string& r : reported) all += r + "\n";
+        CHECK_THAT(all, Catch::Matchers::Contains("too large for the select poller"));
+        for (int fd : fillers) ::close(fd);
+        co_await corio::sock_connect(second, address);
+        co_await corio::sock_sendall(second, "still here\n");
+        got = co_await corio::wait_for(corio::sock_recv(second, 100), 5);
+        CHECK(got == "still here\n");
+        second.shutdown_write();
+        server.close();
+        co_await corio::wait_for(server.wait_closed(), 5);
+      }(),
+      {.poller = corio::PollerKind::Select, .clock = corio::ClockKind::Virtual});
+  ::close(null_fd);
 }

@@ -751,11 +751,149 @@ async def bench_gm():
     emit("GM", bytes_per_conn=(after - before) / GM_CONNECTIONS, connections=GM_CONNECTIONS)
 
 
+# K: many simultaneous connections (chapter 14). The server here, the
+# clients in a child process (this script again, told so by
+# ASYNCIO_BENCH_K_CLIENTS), as corio's side does; sizes and steps as in
+# tests/bench/corio_bench_conns.cpp.
+K_WANTED = 50000
+K_ROUNDS = 10
+K_CONNECTING = 1000
+K_SPARE_FDS = 256
+
+
+def k_connections_allowed():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = K_WANTED + K_SPARE_FDS
+    if soft >= wanted:
+        return K_WANTED
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
+        return K_WANTED
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        return hard - K_SPARE_FDS
+
+
+def k_sources(connections):
+    low, high = 32768, 60999
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low, high = (int(x) for x in f.read().split())
+    per_source = (high - low + 1) // 2
+    return (connections + per_source - 1) // per_source
+
+
+async def k_round_trip(loop, sock):
+    await loop.sock_sendall(sock, b"ping\n")
+    reply = b""
+    while len(reply) < 5:
+        part = await loop.sock_recv(sock, 5 - len(reply))
+        if not part:
+            raise ConnectionError("the server closed the connection before answering")
+        reply += part
+    if reply != b"pong\n":
+        raise RuntimeError("the server answered %r" % reply)
+
+
+async def k_clients(port, connections):
+    loop = asyncio.get_running_loop()
+    sources = k_sources(connections)
+    connecting = asyncio.Semaphore(K_CONNECTING)
+    all_open = asyncio.Event()
+    state = {"open": 0, "round_trips": 0, "failed": 0}
+
+    def opened():
+        state["open"] += 1
+        if state["open"] == connections:
+            all_open.set()
+
+    async def client(i):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        try:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_BIND_ADDRESS_NO_PORT, 1)
+            sock.bind(("127.0.0.%d" % (1 + i % sources), 0))
+            async with connecting:
+                await loop.sock_connect(sock, ("127.0.0.1", port))
+                await k_round_trip(loop, sock)
+            state["round_trips"] += 1
+            opened()
+            await all_open.wait()
+            for _ in range(1, K_ROUNDS):
+                await k_round_trip(loop, sock)
+                state["round_trips"] += 1
+        except Exception as e:  # counted, the first one shown
+            if state["failed"] == 0:
+                sys.stderr.write("K: client %d: %r\n" % (i, e))
+            state["failed"] += 1
+            opened()
+        finally:
+            sock.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(connections)))
+    seconds = time.perf_counter() - began
+    print("%.6f %d %d" % (seconds, state["round_trips"], state["failed"]), flush=True)
+    if state["failed"]:
+        sys.exit(1)
+
+
+async def bench_k():
+    told = os.environ.get("ASYNCIO_BENCH_K_CLIENTS")
+    if told:
+        port, connections = (int(x) for x in told.split())
+        await k_clients(port, connections)
+        return
+    connections = k_connections_allowed()
+    state = {"open": 0, "peak": 0, "finished": 0, "answered": 0, "rss_at_peak": 0}
+    all_finished = asyncio.Event()
+
+    async def answer(reader, writer):
+        state["open"] += 1
+        state["peak"] = max(state["peak"], state["open"])
+        if state["open"] == connections:
+            state["rss_at_peak"] = resident_bytes()
+        while True:
+            line = await reader.readline()
+            if not line:
+                break
+            writer.write(b"pong\n")
+            await writer.drain()
+            state["answered"] += 1
+        writer.close()
+        state["open"] -= 1
+        state["finished"] += 1
+        if state["finished"] == connections:
+            all_finished.set()
+
+    baseline = resident_bytes()
+    server = await asyncio.start_server(answer, "127.0.0.1", 0, backlog=4096)
+    port = server.sockets[0].getsockname()[1]
+    env = dict(os.environ, ASYNCIO_BENCH_K_CLIENTS="%d %d" % (port, connections))
+    child = await asyncio.create_subprocess_exec(sys.executable, os.path.abspath(__file__), "K", env=env,
+                                                 stdout=asyncio.subprocess.PIPE)
+    report = await child.stdout.read()
+    status = await child.wait()
+    if status != 0 or not report:
+        fail("K: the clients' process failed (status %d)" % status)
+    await asyncio.wait_for(all_finished.wait(), 30)
+    server.close()
+    await server.wait_closed()
+    seconds, round_trips, failed = report.split()
+    seconds, round_trips, failed = float(seconds), int(round_trips), int(failed)
+    if failed or state["peak"] != connections or round_trips != connections * K_ROUNDS or \
+            state["answered"] != round_trips:
+        fail("K: %d failed, %d open at once of %d, %d round trips, %d answered" %
+             (failed, state["peak"], connections, round_trips, state["answered"]))
+    emit("K", connections=connections, time_ms=seconds * 1e3, peak_rss_kib=peak_rss_kib(),
+         bytes_per_conn=(state["rss_at_peak"] - baseline) // connections)
+
+
 WORKLOADS = {
     "A": bench_a, "AG": bench_ag, "B1": bench_b1, "B2": bench_b2, "C": bench_c,
     "D": bench_d, "E": bench_e, "F": bench_f,
     "I": bench_i, "J": bench_j, "M": bench_m,
     "G": bench_g, "GS": bench_gs, "GP": bench_gp, "H": bench_h, "GM": bench_gm,
+    "K": bench_k,
 }
 
 

@@ -18,6 +18,7 @@
 #   build/bench/corio_bench_sync WORKLOAD    (D E F: Queue, Semaphore, Event)
 #   build/bench/corio_bench_net WORKLOAD     (I J M: streams, chapter 12)
 #   build/bench/corio_bench_http WORKLOAD    (G GS GP H GM: HTTP, chapter 13)
+#   build/bench/corio_bench_conns WORKLOAD   (K KS: connections and the soak, chapter 14)
 #   python3 tests/bench/asyncio_bench.py WORKLOAD
 # each print exactly one result line on stdout:
 #   WORKLOAD key=value key=value ...
@@ -54,7 +55,7 @@ cd "$(dirname "$0")/../.." || exit 2
 RUNS=${BENCH_RUNS:-5}
 PY_RUNS=${BENCH_PY_RUNS:-3}
 [ "$PY_RUNS" -gt "$RUNS" ] && PY_RUNS=$RUNS
-WORKLOADS=${BENCH_ONLY:-"A AG B1 B2 C D E F I J M G GS GP H GM"}
+WORKLOADS=${BENCH_ONLY:-"A AG B1 B2 C D E F I J M G GS GP H GM K KS"}
 BIN=${BENCH_BIN:-${CORIO_BENCH_DIR:-build/bench}}
 # asyncio's H asks corio's server (corio_bench_http serve) found there.
 export BENCH_BIN="$BIN"
@@ -111,13 +112,22 @@ H  cold_ms           lo -        -
 H  sync_extrapolated_ms lo -     -
 H  warm_cpu_per_get_us lo -      -
 H  warm_server_cpu_per_get_us lo - -
-GM bytes_per_conn    lo 4096     <=_4_KiB'
+GM bytes_per_conn    lo 4096     <=_4_KiB
+K  time_ms           lo -        -
+K  peak_rss_kib      lo -        -
+K  bytes_per_conn    lo -        -
+K  connections       hi -        -
+KS requests          hi 1000000  >=_1M
+KS req_per_s         hi -        -
+KS rss_growth_kib    lo -        -
+KS fd_growth         lo 0        0'
 
 corio_binary() {
     case $1 in
         D | E | F) echo "$BIN/corio_bench_sync" ;;
         I | J | M) echo "$BIN/corio_bench_net" ;;
         G | GS | GP | H | GM) echo "$BIN/corio_bench_http" ;;
+        K | KS) echo "$BIN/corio_bench_conns" ;;
         *) echo "$BIN/corio_bench" ;;
     esac
 }
@@ -386,6 +396,26 @@ reported once; F measures memory and runs once.
   `StreamReader`, `StreamWriter`, transport, protocol and task waiting in
   `readuntil`). Kernel socket buffers are not in the resident set. Target
   under 4 KiB.
+- **K. connections** (chapter 14): 50,000 TCP connections on 127.0.0.1 (as
+  many as the limit on open files allows when it cannot be raised that far:
+  a note says how many) from a child process to one server (`start_server`,
+  a task per connection answering `pong` to each `ping` line); each
+  connection does one round trip, waits until all are open, then nine more.
+  The clients spread over several 127.0.0.x source addresses when half the
+  ephemeral port range is too few. `time_ms`: the clients' time from the
+  first connect to the last answer; `peak_rss_kib`: the server's process;
+  `bytes_per_conn`: the server's resident set with every connection open,
+  minus before, per connection (kernel buffers not counted). The program
+  `chapters/14-production/3-ten-thousand.cpp` at the bench's size.
+- **KS. the soak** (chapter 14): 1,000,000 keep-alive requests to chapter
+  13's `http::Server` from 200 clients on the same loop, 2 % of them
+  abandoned by a disconnect, 2 % by a reset (`SO_LINGER` 0), 1 % stalled
+  until the server's 0.2 s header timeout closes them
+  (`tests/support/soak.hpp`; `make test` runs 20,000 of them on the virtual
+  clock). Fails when a request waited for is not answered fully or when the
+  open fds or the heap in use after the soak differ from before it (after a
+  warm-up); the figures: requests answered, requests per second, the
+  resident set's growth and the open fds' growth. asyncio has no side.
 
 The ratio is corio/asyncio for rates and asyncio/corio for times and sizes:
 above 1, corio is better. The targets are corio's (issue 2), and are judged

@@ -164,32 +164,49 @@ bool Loop::unwatch(int fd, unsigned side) {
   return true;
 }
 
-// Before a poll: every watched fd is checked at the loop's first poll and
-// then about once a second, and no wait outlasts the next check. That is
-// how a loop finds an fd closed under it (which epoll drops silently, so
-// the loop would wait forever) or closed and reused by another file.
+// Before a poll: every watched fd is checked once a round, the first round
+// at the loop's first poll and the next a second after one ends, and no
+// wait outlasts the next check. That is how a loop finds an fd closed
+// under it (which epoll drops silently, so the loop would wait forever) or
+// closed and reused by another file. A check is an fstat (about 1 us), so
+// a round takes kAuditSlice fds at a time, kAuditGap apart: 50,000 fds at
+// once would stall the loop for 50 ms.
 detail::PollTimeout Loop::audit_fds(detail::PollTimeout timeout) {
   constexpr std::chrono::seconds kAuditEvery{1};
+  constexpr std::chrono::milliseconds kAuditGap{25};
+  constexpr std::size_t kAuditSlice = 256;
   auto now = std::chrono::steady_clock::now();
   if (now >= next_audit_) {
-    next_audit_ = now + kAuditEvery;
+    std::size_t dropped = drop_closed_fds(audit_slot_, kAuditSlice);
+    bool round_done = audit_slot_ >= watches_.size();
+    if (round_done) audit_slot_ = 0;
+    next_audit_ = now + (round_done ? std::chrono::steady_clock::duration(kAuditEvery) : kAuditGap);
     // With a watched fd gone, the loop may have nothing left to wait for.
-    if (drop_closed_fds() != 0 && timeout.count() < 0) timeout = poll_timeout();
+    if (dropped != 0 && timeout.count() < 0) timeout = poll_timeout();
   }
   if (watched_ == 0) return timeout;
   auto left = std::chrono::duration_cast<detail::PollTimeout>(next_audit_ - now);
   return timeout.count() < 0 || timeout > left ? left : timeout;
 }
 
+std::size_t Loop::drop_closed_fds() {
+  std::size_t slot = 0;
+  return drop_closed_fds(slot, watches_.size());
+}
+
 // A watched fd that is no longer open, or now names another file, was
 // closed under the loop: its callbacks are dropped unrun (running them
-// would read or write whatever file took the number) and reported.
-std::size_t Loop::drop_closed_fds() {
+// would read or write whatever file took the number) and reported. Checks
+// at most `most` watched fds from `slot` on, and leaves `slot` at the next
+// watched fd unchecked (or at the end).
+std::size_t Loop::drop_closed_fds(std::size_t& slot, std::size_t most) {
   std::size_t dropped = 0;
-  for (std::size_t i = 0; i < watches_.size(); ++i) {
-    Watch& w = watches_[i];
+  std::size_t checked = 0;
+  for (; slot < watches_.size(); ++slot) {
+    Watch& w = watches_[slot];
     if (w.mask() == 0) continue;
-    int fd = static_cast<int>(i);
+    if (checked++ == most) break;
+    int fd = static_cast<int>(slot);
     struct stat st {};
     bool open = ::fstat(fd, &st) == 0;
     if (open && FileId{st.st_dev, st.st_ino} == w.file) continue;

@@ -232,6 +232,7 @@ class Loop {
   bool unwatch(int fd, unsigned side);
   detail::PollTimeout audit_fds(detail::PollTimeout timeout);
   std::size_t drop_closed_fds();
+  std::size_t drop_closed_fds(std::size_t& slot, std::size_t most);
   detail::PollTimeout poll_timeout() const;
   bool should_poll(detail::PollTimeout timeout);
   void dispatch_fired();
@@ -293,7 +294,8 @@ class Loop {
   detail::LiveLoop live_{this};  // @since 03
   std::thread::id owner_;
   unsigned since_poll_ = 0;                             // iterations since the poller was last asked
-  std::chrono::steady_clock::time_point next_audit_{};  // when audit_fds next checks every watched fd
+  std::chrono::steady_clock::time_point next_audit_{};  // when audit_fds checks its next slice of watched fds
+  std::size_t audit_slot_ = 0;                          // the watches_ slot that slice starts at
   bool in_run_once_ = false;
   bool stopping_ = false;
   bool running_ = false;

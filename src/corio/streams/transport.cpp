@@ -78,7 +78,14 @@ void Transport::start() {
   self_ = shared_from_this();
   loop_->call_soon([self = self_] {
     self->protocol_->connection_made(*self);
-    if (self->is_reading()) self->loop_->add_reader(self->fd_, [t = self.get()] { t->on_readable(); });
+    if (!self->is_reading()) return;
+    // The loop may refuse the fd (select cannot watch one past FD_SETSIZE):
+    // the connection ends, reported, instead of staying open unwatched.
+    try {
+      self->loop_->add_reader(self->fd_, [t = self.get()] { t->on_readable(); });
+    } catch (...) {
+      self->fatal_error(std::current_exception(), "Fatal error: the loop cannot watch the transport's socket");
+    }
   });
 }
 
