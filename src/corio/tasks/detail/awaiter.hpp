@@ -70,8 +70,9 @@ inline ReadyEntry frame_waker(std::coroutine_handle<> h, [[maybe_unused]] const 
 // the task, which resumes h; outside any task (chapter 04's run) the entry
 // resumes h itself. For an await on a task or future: RuntimeError when
 // the running task would await itself (it would wait forever).
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what = nullptr);
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited);
+// Inline, defined in coro.hpp beside the task they touch: a wait pays no call.
+inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what = nullptr);
+inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited);
 
 class PromiseBase;
 
@@ -89,8 +90,8 @@ extern constinit thread_local PromiseBase* running;
 extern constinit thread_local ParkObserver park_observer;
 
 // For await_resume: true when the running task was asked to cancel while it
-// waited here, or after it was woken but before it ran.
-bool cancel_pending();
+// waited here, or after it was woken but before it ran (inline, coro.hpp).
+inline bool cancel_pending();
 // Clears the request and throws CancelledError with the cancel() message.
 [[noreturn]] void throw_cancelled();
 inline void throw_if_cancelled() {
