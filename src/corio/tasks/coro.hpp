@@ -134,9 +134,7 @@ inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* wha
   if (awaited == running) [[unlikely]]
     refuse_self_await(running);
   running->wait_at(h, wp);
-  // One test covers both watchers (a timeline that records, a test's
-  // observer), so that an unwatched park pays one branch.
-  if ((timeline_now != nullptr) | (park_observer != nullptr)) [[unlikely]]
+  if (parks_watched) [[unlikely]]
     return watched_park(h, what, awaited);
   return ReadyEntry::task_step(running);
 }

@@ -35,6 +35,7 @@ thread_local void* park_context = nullptr;
 // @since 09
 constinit thread_local PromiseBase* running = nullptr;  // the task whose step runs now
 constinit thread_local ParkObserver park_observer = nullptr;
+constinit thread_local bool parks_watched = false;
 // @end
 
 void set_tasks_made(std::uint64_t count) { tasks_made = count; }
@@ -227,7 +228,10 @@ PromiseBase* running_task() { return running; }
 void observe_parks(ParkObserver observer, void* context) {
   park_observer = observer;
   park_context = context;
+  watch_parks();
 }
+
+void watch_parks() { parks_watched = (kWatchers && timeline_now != nullptr) || park_observer != nullptr; }
 
 void wake(ReadyEntry waker) {
   if (waker.is_task()) {
