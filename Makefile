@@ -99,6 +99,12 @@ BENCH_OBJS := $(BENCH_SRCS:%.cpp=$(B)/bench/obj/%.o)
 BENCH_BINS := $(patsubst tests/bench/%.cpp,$(B)/bench/%,$(BENCH_SRCS))
 BENCH_LIB_OBJS := $(LIB_SRCS:%.cpp=$(B)/bench/obj/%.o)
 BENCH_LIB  := $(B)/bench/libcorio.a
+# corio_bench again with the trace and the timeline compiled out, for the
+# bench's row OFF: what they cost while off (tests/bench/watchers_off.sh).
+BARE_LIB_OBJS := $(LIB_SRCS:%.cpp=$(B)/bench/bare/%.o)
+BARE_OBJS  := $(BARE_LIB_OBJS) $(B)/bench/bare/tests/bench/corio_bench.o
+BARE_LIB   := $(B)/bench/bare/libcorio.a
+BENCH_BARE := $(B)/bench/corio_bench_bare
 
 # N=3 -> 03 and the chapter before it, for `make chapter`, `make diff`.
 NN   = $(shell printf '%s\n' '$(N)' | awk '/^[0-9]+$$/ && $$0 + 0 >= 1 && $$0 + 0 <= 99 { printf "%02d", $$0 }')
@@ -190,7 +196,7 @@ diff:
 test-chapters:
 	@CXX='$(CXX)' sh tools/test-chapters.sh $(N)
 
-bench: $(BENCH_BINS)
+bench: $(BENCH_BINS) $(BENCH_BARE)
 	@sh tools/ensure-package.sh wrk wrk
 	@if [ -f tests/bench/run.sh ]; then \
 	    CORIO_BENCH_DIR='$(abspath $(B)/bench)' bash tests/bench/run.sh; \
@@ -282,5 +288,15 @@ $(BENCH_BINS): $(B)/bench/%: $(B)/bench/obj/tests/bench/%.o $(BENCH_LIB)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)$(CXX) -O2 -pthread $(LDFLAGS) -o $@ $< $(BENCH_LIB)
 
+$(BARE_OBJS): $(B)/bench/bare/%.o: %.cpp $(B)/flags
+	$(call compile,$(BENCH_FLAGS) -DCORIO_NO_WATCHERS)
+
+$(BARE_LIB): $(BARE_LIB_OBJS)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BENCH_BARE): $(B)/bench/bare/tests/bench/corio_bench.o $(BARE_LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)$(CXX) -O2 -pthread $(LDFLAGS) -o $@ $< $(BARE_LIB)
+
 -include $(wildcard $(LIB_OBJS:.o=.d) $(EX_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
-                    $(BENCH_LIB_OBJS:.o=.d) $(BENCH_OBJS:.o=.d))
+                    $(BENCH_LIB_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BARE_OBJS:.o=.d))

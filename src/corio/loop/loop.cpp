@@ -14,8 +14,8 @@
 #include <vector>   // @since 03
 
 #include <corio/errors.hpp>
-#include <corio/loop/diagnostics.hpp>
 #include <corio/loop/detail/trace.hpp>  // @since 02
+#include <corio/loop/diagnostics.hpp>
 
 namespace corio {
 
@@ -292,7 +292,7 @@ void Loop::run_once() {
   // @end
   // 1. How long may the poller wait?
   detail::PollTimeout timeout = poll_timeout();
-  if (trace_) trace_->chose(*this, timeout);  // @since 02
+  if (detail::kWatchers && trace_) trace_->chose(*this, timeout);  // @since 02
   // 2. Ask the OS which fds are ready, and 3. queue their callbacks.
   if (should_poll(timeout)) {
     if (watched_ != 0) timeout = audit_fds(timeout);
@@ -302,7 +302,7 @@ void Loop::run_once() {
       throw std::system_error(EBADF, std::generic_category(), "select: a bad fd the loop does not watch");
     }
     dispatch_fired();
-    if (trace_) trace_->polled(*this);  // @since 02
+    if (detail::kWatchers && trace_) trace_->polled(*this);  // @since 02
   }
   // @since 02
   // Phases 4 and 5 only with a timer pending: a loop that only yields
@@ -397,7 +397,7 @@ void Loop::move_due_timers() {
 // Phase 6: exactly the entries queued before this phase began.
 void Loop::run_ready() {
   // @since 02
-  if (observed_) {
+  if (detail::kWatchers && observed_) {
     run_ready_observed();
     return;
   }
@@ -430,7 +430,7 @@ void Loop::run_ready_observed() {
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::ReadyEntry r = ready_.pop();
     detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11
-    if (step_watcher_ != nullptr) step_watcher_->before(r);     // @since 05
+    if (step_watcher_ != nullptr) step_watcher_->before(r);       // @since 05
     run_entry(r);
     if (step_watcher_ != nullptr) step_watcher_->after();  // @since 05
   }

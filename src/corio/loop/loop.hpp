@@ -20,13 +20,14 @@
 #include <utility>
 #include <vector>
 
-#include <corio/loop/callback.hpp>
-#include <corio/loop/clock.hpp>   // @since 02
 #include <corio/errors.hpp>  // @since 02
-#include <corio/loop/poller.hpp>
+#include <corio/loop/callback.hpp>
+#include <corio/loop/clock.hpp>  // @since 02
 #include <corio/loop/detail/ready_queue.hpp>
+#include <corio/loop/poller.hpp>
 // @before 02: #include <corio/loop/detail/select_poller.hpp>
-#include <corio/loop/detail/timers.hpp>  // @since 02
+#include <corio/loop/detail/timers.hpp>    // @since 02
+#include <corio/loop/detail/watchers.hpp>  // @since 02
 
 namespace corio {
 
@@ -252,7 +253,7 @@ class Loop {
   // nothing else ready, no stop asked for, nobody watching the iterations,
   // no timer due, and (with an fd watched) no poll due.
   bool lone_yield() const {
-    if (!ready_.empty() || !running_ || stopping_ || observed_) return false;
+    if (!ready_.empty() || !running_ || stopping_ || (detail::kWatchers && observed_)) return false;
     if (!timers_.empty() && timers_.top()->when() <= clock_->now()) return false;
     if (debug_ || has_mail_->load(std::memory_order_acquire)) return false;  // @since 11
     return watched_ == 0 || since_poll_ + 1 < kPollEvery;
@@ -276,12 +277,12 @@ class Loop {
   std::size_t watched_ = 0;     // fds with any interest
   std::vector<detail::Fired> fired_;
   // @before 02: std::unique_ptr<detail::SelectPoller> poller_;
-  std::unique_ptr<detail::Poller> poller_;   // @since 02
-  std::unique_ptr<detail::Clock> clock_;     // @since 02
-  detail::TimerHeap timers_;                 // @since 02
-  std::unique_ptr<detail::Trace> trace_;     // @since 02: null unless tracing
-  bool observed_ = false;                    // @since 02: a trace or a step watcher is set
-  std::unique_ptr<detail::LoopPart> tasks_;  // @since 05
+  std::unique_ptr<detail::Poller> poller_;       // @since 02
+  std::unique_ptr<detail::Clock> clock_;         // @since 02
+  detail::TimerHeap timers_;                     // @since 02
+  std::unique_ptr<detail::Trace> trace_;         // @since 02: null unless tracing
+  bool observed_ = false;                        // @since 02: a trace or a step watcher is set
+  std::unique_ptr<detail::LoopPart> tasks_;      // @since 05
   detail::StepWatcher* step_watcher_ = nullptr;  // @since 05: null unless a timeline records
   // @since 11
   std::shared_ptr<detail::ThreadsPart> threads_;

@@ -30,11 +30,12 @@
 #include <stdexcept>
 #include <utility>
 
+#include <corio/tasks/coro.hpp>  // park() and cancel_pending(), inline
 #include <corio/tasks/detail/awaiter.hpp>
 
 #include <corio/queues/detail/queue_storage.hpp>
-#include <corio/sync/semaphore.hpp>  // ValueError
 #include <corio/sync/detail/waiter_list.hpp>
+#include <corio/sync/semaphore.hpp>  // ValueError
 
 namespace corio {
 
@@ -101,11 +102,11 @@ class QueueCore {
     ++promised_slots_;
   }
 
-  std::ptrdiff_t maxsize_;           // <= 0: unbounded
-  std::size_t size_ = 0;             // items in the queue, promised ones included
-  std::size_t promised_items_ = 0;   // items promised to woken getters not yet run
-  std::size_t promised_slots_ = 0;   // free slots promised to woken putters not yet run
-  std::size_t unfinished_ = 0;       // items put and not yet task_done()
+  std::ptrdiff_t maxsize_;          // <= 0: unbounded
+  std::size_t size_ = 0;            // items in the queue, promised ones included
+  std::size_t promised_items_ = 0;  // items promised to woken getters not yet run
+  std::size_t promised_slots_ = 0;  // free slots promised to woken putters not yet run
+  std::size_t unfinished_ = 0;      // items put and not yet task_done()
   const char* kind_;
 };
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <utility>
 
-#include <corio/loop/diagnostics.hpp>
 #include <corio/errors.hpp>
+#include <corio/loop/diagnostics.hpp>
 #include <corio/tasks/detail/frame_pool.hpp>  // @since 05
 #include <corio/tasks/future.hpp>
 
@@ -91,6 +91,8 @@ class PromiseBase : public FutureCore {
   std::uint32_t task_index_ = 0;  // place in the loop's task list
   // @end
   // @since 09
+  void step_cancelled();  // step()'s rare paths (task.cpp)
+  void pass_on_after_step();
   // The cancellation state costs a frame little: the request count fills
   // the word the task index leaves, and the flags are bits.
   std::uint32_t cancel_requests_ = 0;
@@ -122,6 +124,26 @@ class PromiseBase : public FutureCore {
 // cancellation to deliver, or a test observes its parks; only a real
 // suspension serves those.
 inline bool task_may_go_on() { return park_observer == nullptr && (running == nullptr || running->calm()); }
+
+// park() and cancel_pending() (awaiter.hpp) run at every wait, so they are
+// inline here, beside the task they touch; the rare paths stay in task.cpp.
+[[noreturn, gnu::cold]] void refuse_self_await(const PromiseBase* task);
+ReadyEntry watched_park(std::coroutine_handle<> h, const char* what, const FutureCore* awaited);
+
+inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited) {
+  if (running == nullptr) return frame_waker(h, what, awaited);
+  if (awaited == running) [[unlikely]]
+    refuse_self_await(running);
+  running->wait_at(h, wp);
+  if (parks_watched) [[unlikely]]
+    return watched_park(h, what, awaited);
+  return ReadyEntry::task_step(running);
+}
+inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what) {
+  return park(h, wp, what, nullptr);
+}
+
+inline bool cancel_pending() { return running != nullptr && running->cancel_now(); }
 // @end
 
 // A promise has return_value or return_void, never both: T picks one.

@@ -7,6 +7,7 @@
 
 #include <corio/errors.hpp>
 #include <corio/loop/loop.hpp>
+#include <corio/tasks/coro.hpp>  // @since 09: park() and cancel_pending(), inline
 
 namespace corio::detail {
 

@@ -3,8 +3,9 @@
 
 #include <string>
 
-#include <corio/loop/diagnostics.hpp>
 #include <corio/errors.hpp>
+#include <corio/loop/diagnostics.hpp>
+#include <corio/tasks/coro.hpp>  // @since 09: park() and cancel_pending(), inline
 
 namespace corio::detail {
 

@@ -12,8 +12,8 @@
 #include <type_traits>
 
 #include <corio/loop/clock.hpp>
-#include <corio/loop/loop.hpp>
 #include <corio/loop/detail/timers.hpp>
+#include <corio/loop/loop.hpp>
 #include <corio/tasks/coro.hpp>  // @since 09
 #include <corio/tasks/detail/awaiter.hpp>
 
@@ -52,7 +52,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
     if (delay_.count() <= 0) {
       detail::LoopAccess::schedule(*loop_, waker_);
     } else {
-      detail::LoopAccess::add_timer(*loop_, this, deadline_after(detail::LoopAccess::now(*loop_), delay_));
+      start_timer();
     }
   }
   // @before 09: void await_resume() const noexcept {}
@@ -60,6 +60,10 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
 
  private:
   void fire() override { detail::LoopAccess::schedule(*loop_, waker_); }
+  // Out of line, so that a yield's await_suspend stays small enough to inline.
+  [[gnu::noinline]] void start_timer() {
+    detail::LoopAccess::add_timer(*loop_, this, deadline_after(detail::LoopAccess::now(*loop_), delay_));
+  }
   // @since 09
   static CancelAnswer on_cancel(WaitPoint* self, const std::string&) {
     auto* me = static_cast<SleepAwaiter*>(self);
@@ -80,8 +84,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
 // Any number of seconds: sleep(1), sleep(0.5). (A template, so that sleep(1)
 // under `using namespace corio` picks this over POSIX ::sleep(unsigned).)
 template <class Seconds>
-  requires std::is_arithmetic_v<Seconds>
-detail::SleepAwaiter sleep(Seconds seconds) {
+requires std::is_arithmetic_v<Seconds> detail::SleepAwaiter sleep(Seconds seconds) {
   // sleep(0) is the bare yield, called in every tight loop that lets others
   // run: it needs no conversion to nanoseconds, so it gets none. (NaN fails
   // this test and goes on to be refused.)

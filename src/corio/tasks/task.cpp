@@ -14,8 +14,8 @@
 #include <utility>  // @since 09
 #include <vector>
 
+#include <corio/errors.hpp>                // @since 09
 #include <corio/tasks/detail/awaiter.hpp>  // @since 09
-#include <corio/errors.hpp>   // @since 09
 #include <corio/tasks/detail/task_list.hpp>
 #include <corio/tasks/timeline.hpp>
 
@@ -35,6 +35,7 @@ thread_local void* park_context = nullptr;
 // @since 09
 constinit thread_local PromiseBase* running = nullptr;  // the task whose step runs now
 constinit thread_local ParkObserver park_observer = nullptr;
+constinit thread_local bool parks_watched = false;
 // @end
 
 void set_tasks_made(std::uint64_t count) { tasks_made = count; }
@@ -138,11 +139,34 @@ std::uint32_t PromiseBase::uncancel() {
 // where it waits, and whether a CancelledError is due there.
 // One step: resume the frame the task waits in. A cancellation asked for
 // since the last step is thrown there (the awaiter's await_resume throws),
-// or, before the body ever ran, ends the task at once. One asked for while
-// the step ran goes to the awaiter the task waits at now, as asyncio's
-// __step does after each send().
+// or, before the body ever ran, ends the task at once (step_cancelled). One
+// asked for while the step ran goes to the awaiter the task waits at now, as
+// asyncio's __step does after each send().
+// The step holds no reference of its own: until the task completes, the
+// loop's keeps the frame (rule 1 of docs/architecture.md); a task that
+// completes in this step may be gone when the resume returns, and
+// complete_task clears `running` for it, so the step touches it only while
+// `running` still names it.
 void PromiseBase::step() {
-  retain();  // the task may finish in this step: its frame lasts until the step is over
+  if (!calm() || done()) [[unlikely]] {
+    step_cancelled();
+    return;
+  }
+  PromiseBase* outer = std::exchange(running, this);
+  wait_point_ = nullptr;
+  awaiter_let_go_ = false;
+  body_started_ = true;
+  continuation_.resume();
+  if (running == this && must_cancel_) [[unlikely]]
+    pass_on_after_step();
+  running = outer;
+}
+
+// A step with a cancellation to deliver (or a task already done): the
+// general path, holding a reference, for the task may complete here before
+// its body ever ran.
+void PromiseBase::step_cancelled() {
+  retain();
   PromiseBase* outer = std::exchange(running, this);
   wait_point_ = nullptr;
   awaiter_let_go_ = false;
@@ -163,17 +187,22 @@ void PromiseBase::step() {
     throw_on_resume_ = false;
     must_cancel_ = true;
   }
-  if (must_cancel_ && wait_point_ != nullptr) {
-    CancelAnswer answer = pass_on(has_message_ ? messages.at(this) : std::string());
-    if (answer == CancelAnswer::PassedOn) {
-      must_cancel_ = false;  // passed on, message and all
-      set_message({});
-    } else if (answer == CancelAnswer::LetGo) {
-      awaiter_let_go_ = true;
-    }
-  }
+  pass_on_after_step();
   running = outer;
   release();
+}
+
+// A cancellation asked for while the step ran goes to the awaiter the task
+// waits at now, if it waits at one.
+void PromiseBase::pass_on_after_step() {
+  if (!must_cancel_ || wait_point_ == nullptr) return;
+  CancelAnswer answer = pass_on(has_message_ ? messages.at(this) : std::string());
+  if (answer == CancelAnswer::PassedOn) {
+    must_cancel_ = false;  // passed on, message and all
+    set_message({});
+  } else if (answer == CancelAnswer::LetGo) {
+    awaiter_let_go_ = true;
+  }
 }
 
 namespace {
@@ -188,10 +217,9 @@ struct SetStepHook {
 PromiseBase* running_task() { return running; }
 
 // The awaiter's side (awaiter.hpp). park() is asyncio's `_fut_waiter =
-// result` in __step: the task remembers the frame and the awaiter it waits at.
-// An await on a task or future (awaited) refuses the task itself: its
-// message is built out of line, so that park stays a few instructions.
-namespace {
+// result` in __step: the task remembers the frame and the awaiter it waits
+// at (inline, in coro.hpp). Its rare paths are here: an await on a task or
+// future (awaited) refuses the task itself, with a message built out of line.
 [[noreturn, gnu::cold, gnu::noinline]] void refuse_self_await(const PromiseBase* task) {
   throw RuntimeError("Task cannot await on itself: task '" + task->task_name() + "' (coroutine '" + task->function() +
                      "'); it would wait for its own end forever: await another task, or return the value");
@@ -204,29 +232,13 @@ namespace {
   return ReadyEntry::task_step(running);
 }
 
-// What both park()s do once the wait is known to be allowed. One test
-// covers both watchers, so that an unwatched park pays one branch.
-inline ReadyEntry park_here(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited) {
-  if (running == nullptr) return frame_waker(h, what, awaited);
-  running->wait_at(h, wp);
-  if ((timeline_now != nullptr) | (park_observer != nullptr)) [[unlikely]]
-    return watched_park(h, what, awaited);
-  return ReadyEntry::task_step(running);
-}
-
-}  // namespace
-
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what) { return park_here(h, wp, what, nullptr); }
-
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited) {
-  if (running != nullptr && awaited == running) [[unlikely]] refuse_self_await(running);
-  return park_here(h, wp, what, awaited);
-}
-
 void observe_parks(ParkObserver observer, void* context) {
   park_observer = observer;
   park_context = context;
+  watch_parks();
 }
+
+void watch_parks() { parks_watched = (kWatchers && timeline_now != nullptr) || park_observer != nullptr; }
 
 void wake(ReadyEntry waker) {
   if (waker.is_task()) {
@@ -235,9 +247,6 @@ void wake(ReadyEntry waker) {
     detail::LoopAccess::schedule(get_running_loop(), waker);
   }
 }
-
-// At await_resume: the CancelledError this step brought, if any.
-bool cancel_pending() { return running != nullptr && running->cancel_now(); }
 
 void throw_cancelled() { throw CancelledError(running->take_cancel()); }
 
@@ -259,6 +268,7 @@ void PromiseBase::complete_task() {
   if (Timeline* t = task_list(loop()).timeline()) t->ended(this, unretrieved_error() != nullptr);
   finish();
   task_list(loop()).wake_if_drained(loop());  // @since 10
+  if (running == this) running = nullptr;     // @since 09: its step must not touch it again (step())
   release();
 }
 
@@ -331,8 +341,8 @@ void TaskList::destroy_pending() {
   while (!tasks_.empty()) {
     PromiseBase* task = tasks_.back();
     remove(task);
-    report("Task was destroyed but it is pending: task '" + task->task_name() + "' (coroutine '" +
-           task->function() + "')");
+    report("Task was destroyed but it is pending: task '" + task->task_name() + "' (coroutine '" + task->function() +
+           "')");
     if (task->shared()) abandon(task);  // @since 09: a Task handle keeps the frame
     task->release();
   }

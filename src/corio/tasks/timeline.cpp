@@ -85,6 +85,7 @@ void Timeline::waits(std::coroutine_handle<> h, const char* what, const FutureCo
 
 void Timeline::before(ReadyEntry r) {
   outer_ = std::exchange(timeline_now, this);
+  watch_parks();  // @since 09
   current_ = kNone;
   if (r.is_coroutine()) {
     auto it = frames_.find(r.coroutine().address());
@@ -104,6 +105,7 @@ void Timeline::before(ReadyEntry r) {
 
 void Timeline::after() {
   timeline_now = outer_;
+  watch_parks();  // @since 09
   if (current_ == kNone) return;
   lanes_[current_].runs.emplace_back(began_, now());
   current_ = kNone;

@@ -17,10 +17,11 @@
 #include <utility>
 #include <vector>
 
+#include <corio/loop/loop.hpp>   // @since 09
+#include <corio/tasks/coro.hpp>  // park() and cancel_pending(), inline
 #include <corio/tasks/detail/awaiter.hpp>
-#include <corio/waiting/detail/ensure_future.hpp>
 #include <corio/tasks/future.hpp>
-#include <corio/loop/loop.hpp>  // @since 09
+#include <corio/waiting/detail/ensure_future.hpp>
 
 namespace corio {
 
@@ -91,7 +92,7 @@ class CompletionOrder {
   std::vector<std::uint32_t> order_;  // children's places, in completion order
   std::size_t taken_ = 0;             // entries of order_ next() returned
   std::coroutine_handle<> waiting_;   // the coroutine inside next(), if any
-  ReadyEntry waker_;                       // what resumes it (park()'s answer)
+  ReadyEntry waker_;                  // what resumes it (park()'s answer)
   bool woken_ = false;                // waiting_ is queued on the loop already
   TimerHandle timer_;                 // the timeout, if one was given  // @since 09
 };
@@ -172,15 +173,13 @@ class AsCompleted final : public detail::CompletionOrder {
 
 // Coros become tasks at once; an empty vector gives nothing to take.
 template <class A>
-  requires detail::Awaitable<A>
-AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws) {
+requires detail::Awaitable<A> AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws) {
   return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)));
 }
 
 // @since 09
 template <class A>
-  requires detail::Awaitable<A>
-AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws, double timeout) {
+requires detail::Awaitable<A> AsCompleted<detail::Child<A>> as_completed(std::vector<A> aws, double timeout) {
   return AsCompleted<detail::Child<A>>(detail::as_children(std::move(aws)), timeout);
 }
 // @end

@@ -13,15 +13,16 @@
 #include <string>   // @since 09
 #include <utility>  // @since 09
 
-#include <corio/tasks/detail/awaiter.hpp>
 #include <corio/loop/loop.hpp>
+#include <corio/tasks/coro.hpp>  // park() and cancel_pending(), inline
+#include <corio/tasks/detail/awaiter.hpp>
 
 namespace corio::detail {
 
 struct WaiterNode : WaitPoint {
   WaiterNode* prev = nullptr;
   WaiterNode* next = nullptr;  // null: on no list
-  ReadyEntry waker;                 // what resumes the waiting coroutine (park()'s answer)
+  ReadyEntry waker;            // what resumes the waiting coroutine (park()'s answer)
 
   WaiterNode() { cancel = &leave_line; }  // @since 09
   bool linked() const { return next != nullptr; }

@@ -20,6 +20,7 @@
 #include <string>   // @since 09
 
 #include <corio/loop/detail/ready_queue.hpp>
+#include <corio/loop/detail/watchers.hpp>  // @since 05
 
 namespace corio::detail {
 
@@ -57,7 +58,7 @@ ReadyEntry timeline_waits(std::coroutine_handle<> h, const char* what, const Fut
 // The entry that resumes frame h itself.
 inline ReadyEntry frame_waker(std::coroutine_handle<> h, [[maybe_unused]] const char* what,
                               [[maybe_unused]] const FutureCore* awaited) {
-  if (timeline_now != nullptr) return timeline_waits(h, what, awaited);  // @since 05
+  if (kWatchers && timeline_now != nullptr) return timeline_waits(h, what, awaited);  // @since 05
   return ReadyEntry(h);
 }
 
@@ -70,8 +71,9 @@ inline ReadyEntry frame_waker(std::coroutine_handle<> h, [[maybe_unused]] const 
 // the task, which resumes h; outside any task (chapter 04's run) the entry
 // resumes h itself. For an await on a task or future: RuntimeError when
 // the running task would await itself (it would wait forever).
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what = nullptr);
-ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited);
+// Inline, defined in coro.hpp beside the task they touch: a wait pays no call.
+inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what = nullptr);
+inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited);
 
 class PromiseBase;
 
@@ -87,10 +89,15 @@ void observe_parks(ParkObserver observer, void* context);
 // The task whose step runs now, or null; the observer, or null (task.cpp).
 extern constinit thread_local PromiseBase* running;
 extern constinit thread_local ParkObserver park_observer;
+// True while a park is watched: by the observer, or by a timeline recording
+// the step that runs. One flag for both, so that an unwatched park pays one
+// test; watch_parks() sets it again whenever either changes.
+extern constinit thread_local bool parks_watched;
+void watch_parks();
 
 // For await_resume: true when the running task was asked to cancel while it
-// waited here, or after it was woken but before it ran.
-bool cancel_pending();
+// waited here, or after it was woken but before it ran (inline, coro.hpp).
+inline bool cancel_pending();
 // Clears the request and throws CancelledError with the cancel() message.
 [[noreturn]] void throw_cancelled();
 inline void throw_if_cancelled() {

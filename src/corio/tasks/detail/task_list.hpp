@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <corio/loop/detail/ready_queue.hpp>  // @since 10
+#include <corio/loop/detail/watchers.hpp>
 
 namespace corio {
 class Loop;  // @since 10
@@ -36,7 +37,7 @@ class TaskList final : public LoopPart {
   // Then prints the timeline, if one records.
   void close() noexcept override;
   // The timeline (timeline.hpp), while one records: null unless asked for.
-  Timeline* timeline() const { return timeline_.get(); }
+  Timeline* timeline() const { return kWatchers ? timeline_.get() : nullptr; }
   void record_timeline(Loop& loop, std::FILE* out);
   // @since 10
   // A round of run()'s shutdown, as asyncio.run's: every task left is
