@@ -102,6 +102,8 @@ J  recv_of_limit_pct hi -        -
 M  bytes_per_conn    lo 2048     <=_2_KiB
 G  cpu_per_req_us    lo 1.8      <=_1.8_us
 G  req_per_s         hi -        -
+G  floor_cpu_per_req_us lo -     -
+G  floor_req_per_s   hi -        -
 GS cpu_per_req_us    lo 1.8      <=_1.8_us
 GS req_per_s         hi -        -
 GP cpu_per_req_us    lo 1.8      <=_1.8_us
@@ -354,7 +356,12 @@ reported once; F measures memory and runs once.
   `getrusage`, the counters of `/proc/PID/stat` in microseconds, divided by
   wrk's count). On two cores wrk itself takes one, so requests/s says more
   about wrk and the machine than about the server; **CPU per request is the
-  figure**. Target at most 1.8 us. asyncio has no HTTP server: its side is
+  figure**. Target at most 1.8 us. Beside it, `floor_cpu_per_req_us` and
+  `floor_req_per_s`: the same wrk load, in the same process right after,
+  on a bare epoll server in C++ (no runtime; `recv`, find each head's end,
+  one `send` of the fixed response): the least a server spends per request
+  on this machine, most of it the kernel's TCP on loopback (there is no
+  asyncio row). asyncio has no HTTP server: its side is
   GS's streams responder, so G's ratio compares corio's full server
   (parser, router, `Request`/`Response`) with a responder that parses
   nothing.
