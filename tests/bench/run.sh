@@ -480,6 +480,31 @@ The chapters teach the code; the figures it gives live here.
   GET on a new connection (connect, request, response, close), a third of
   them clearing a 16 KiB read buffer per connection; the buffer is no
   longer cleared (about 30,000 left, by the bench's scratch measurement).
+  The rest of H's time over the ideal 500 ms is that CPU per GET, client
+  and server, times the 100 connections of each wave: ten waves one after
+  another, each about 100 x (connect, accept, request, answer, close)
+  later than 50 ms. callgrind puts the client's user space at about 30,000
+  instructions per GET (10 us at most) of the 38 us of CPU the bench
+  prints: the rest is the kernel's `socket`, `connect` and `close` on
+  loopback. A numeric host already skips `getaddrinfo` in `http::Client`,
+  so no executor round trip is on H's path.
+- G's floor (chapter 13): on this machine (2 CPUs shared, load 8-15 while
+  measured) the bare epoll server spent 3.0-4.1 us of CPU per request
+  under wrk, corio's `http::Server` 3.6-4.2 us in the same runs, asyncio's
+  GS responder 12 us. No server, even one with no runtime, parsing
+  nothing, answers in 1.8 us here: the target was written on a machine
+  where Boost.Asio and libuv took 2.1 us, and this one is about twice as
+  slow, so the figure to read is G against the floor (corio adds 0.2-0.6
+  us, its user space: about 5,000 instructions per request by callgrind,
+  startup excluded), not against 1.8 us.
+- I (chapter 12): a read that waits for data waits on a node in its own
+  frame, not on a `Future` made by a `wait_for_data` coroutine (decision
+  126): the two passes went from 953,224,836 to 730,823,730 instructions
+  (about 3,650 per round trip, both ends, system calls' user side
+  included). Six system calls per round trip (two `send`, two `recv`, two
+  `epoll_wait`); what is left in user space is the loop's iteration, a
+  frame per `read` and per `drain`, and the `std::string` each read
+  returns.
 
 EOF
     echo "## Results"
