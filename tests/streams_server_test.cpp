@@ -37,7 +37,6 @@ using corio_test::throws;
 
 namespace {
 
-
 int open_fds() {
   int n = 0;
   DIR* dir = ::opendir("/proc/self/fd");
@@ -103,6 +102,30 @@ TEST_CASE("an echo server and a client exchange lines over 127.0.0.1, then both 
     co_await server.wait_closed();
   });
   CHECK(open_fds() == before);
+}
+
+TEST_CASE("a numeric host needs no getaddrinfo: start_server and open_connection work with the executor shut down",
+          "[ch12][threads]") {
+  run([]() -> Coro<> {
+    // As asyncio's _ensure_resolved: an address that is already numeric
+    // goes to bind and connect as it is, never through the executor.
+    corio::get_running_loop().shutdown_default_executor();
+    Server server = co_await corio::start_server(echo_lines, "127.0.0.1", 0);
+    int port = server.port();
+    auto [reader, writer] = co_await corio::open_connection("127.0.0.1", port);
+    writer.write("numeric\n");
+    {
+      auto got = co_await reader.readline();
+      CHECK(got == "numeric\n");
+    }
+    // A name still resolves on the executor, which is gone.
+    bool refused = co_await corio_test::throws<corio::RuntimeError>(corio::open_connection("localhost", port));
+    CHECK(refused);
+    writer.close();
+    co_await writer.wait_closed();
+    server.close();
+    co_await server.wait_closed();
+  });
 }
 
 TEST_CASE("a payload of 10 MiB goes through intact and the server's wait_closed waits for its connections",

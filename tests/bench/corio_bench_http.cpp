@@ -17,8 +17,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -216,12 +218,128 @@ corio::Coro<void> measure_server(const char* workload, int port) {
               load.cpu / load.requests * 1e6, load.requests, load.cpu * 1e3);
 }
 
-// G: corio's HTTP server, test_routes()'s GET / (the workload's response).
+// --- G's floor: the same load on a bare epoll server ------------------------------
+
+// The least CPU a server can spend per request on this machine: no runtime,
+// no parsing beyond finding each head's end, the fixed response. One thread,
+// level-triggered epoll: accept4, recv, one send per read answering every
+// head it completed. The pipe of wrk's report is in the same epoll set, so
+// the server stops when wrk ends. Blocks the calling thread (the loop has
+// nothing else to do then); returns the load as run_wrk does.
+Load floor_load(int seconds) {
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listener, 1024) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    fail("G", std::string("the floor's listening socket: ") + std::strerror(errno));
+  }
+  int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  auto watch = [ep](int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  };
+  watch(listener);
+  std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  double cpu0 = cpu_seconds();
+  Child wrk =
+      spawn("G", {"wrk", "-t1", "-c" + std::to_string(kWrkConnections), "-d" + std::to_string(seconds) + "s", url});
+  ::close(wrk.in_fd);
+  watch(wrk.out_fd);
+  // Per fd: -1 for none of the connections, else how many bytes of
+  // "\r\n\r\n" the connection's last read ended on.
+  std::vector<int> matched;
+  std::string report;
+  std::string answers;
+  char buf[16384];
+  epoll_event events[128];
+  for (bool running = true; running;) {
+    int n = ::epoll_wait(ep, events, 128, -1);
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == listener) {
+        for (int c; (c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;) {
+          ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          if (static_cast<std::size_t>(c) >= matched.size()) matched.resize(c + 1, -1);
+          matched[c] = 0;
+          watch(c);
+        }
+      } else if (fd == wrk.out_fd) {
+        ssize_t r = ::read(fd, buf, sizeof buf);
+        if (r > 0) report.append(buf, static_cast<std::size_t>(r));
+        if (r == 0) running = false;
+      } else {
+        ssize_t r = ::recv(fd, buf, sizeof buf, 0);
+        if (r <= 0) {
+          if (r < 0 && errno == EAGAIN) continue;
+          ::close(fd);  // leaves the epoll set with it
+          matched[fd] = -1;
+          continue;
+        }
+        int heads = 0;
+        int m = matched[fd];
+        for (ssize_t k = 0; k < r; ++k) {
+          char want = (m % 2 == 0) ? '\r' : '\n';
+          if (buf[k] == want) {
+            if (++m == 4) {
+              ++heads;
+              m = 0;
+            }
+          } else {
+            m = buf[k] == '\r' ? 1 : 0;
+          }
+        }
+        matched[fd] = m;
+        answers.clear();
+        for (int h = 0; h < heads; ++h) answers.append(kResponse);
+        if (!answers.empty()) ::send(fd, answers.data(), answers.size(), MSG_NOSIGNAL);
+      }
+    }
+  }
+  double cpu1 = cpu_seconds();
+  for (std::size_t fd = 0; fd < matched.size(); ++fd) {
+    if (matched[fd] >= 0) ::close(static_cast<int>(fd));
+  }
+  ::close(wrk.out_fd);
+  ::close(ep);
+  ::close(listener);
+  int rc = wait_child(wrk.pid);
+  if (rc != 0) fail("G", "wrk (the floor's load) exited with " + std::to_string(rc) + ": " + report);
+  if (report.find("Non-2xx") != std::string::npos || report.find("Socket errors") != std::string::npos) {
+    fail("G", "wrk saw errors from the floor: " + report);
+  }
+  Load load;
+  load.requests = number_before(report, " requests in ");
+  std::size_t in = report.find(" requests in ");
+  load.seconds = in == std::string::npos ? -1 : std::atof(report.c_str() + in + std::strlen(" requests in "));
+  load.cpu = cpu1 - cpu0;
+  if (load.requests <= 0 || load.seconds <= 0) fail("G", "cannot read wrk's report on the floor: " + report);
+  return load;
+}
+
+// G: corio's HTTP server, test_routes()'s GET / (the workload's response);
+// then, in the same process, the floor under the same load.
 corio::Coro<void> bench_g() {
   corio::http::Server server = co_await corio::http::Server::start(corio::http::test_routes(), "127.0.0.1", 0);
-  co_await measure_server("G", server.port());
+  co_await check_response("G", server.port());
+  co_await run_wrk("G", server.port(), kWarmupSeconds);
+  Load load = co_await run_wrk("G", server.port(), kWrkSeconds);
   server.close();
   co_await server.wait_closed();
+  floor_load(kWarmupSeconds);
+  Load floor = floor_load(kWrkSeconds);
+  std::printf("G req_per_s=%g cpu_per_req_us=%g floor_req_per_s=%g floor_cpu_per_req_us=%g requests=%.0f cpu_ms=%g\n",
+              load.requests / load.seconds, load.cpu / load.requests * 1e6, floor.requests / floor.seconds,
+              floor.cpu / floor.requests * 1e6, load.requests, load.cpu * 1e3);
+  std::printf(
+      "# G's floor: a bare epoll server in C++ (no runtime, the fixed response) under the same wrk load in "
+      "the same process; cpu_per_req_us - floor_cpu_per_req_us is what corio's server adds\n");
 }
 
 // GS: the responder on chapter 12's streams: readuntil the end of a head,

@@ -109,6 +109,8 @@ J  recv_of_limit_pct hi -         -
 M  bytes_per_conn    lo 2048      <=_2_KiB
 G  cpu_per_req_us    lo 1.8      <=_1.8_us
 G  req_per_s         hi -        -
+G  floor_cpu_per_req_us lo -     -
+G  floor_req_per_s   hi -        -
 GS cpu_per_req_us    lo 1.8      <=_1.8_us
 GS req_per_s         hi -        -
 GP cpu_per_req_us    lo 1.8      <=_1.8_us
@@ -390,7 +392,12 @@ reported once; F measures memory and runs once.
   `getrusage`, the counters of `/proc/PID/stat` in microseconds, divided by
   wrk's count). On two cores wrk itself takes one, so requests/s says more
   about wrk and the machine than about the server; **CPU per request is the
-  figure**. Target at most 1.8 us. asyncio has no HTTP server: its side is
+  figure**. Target at most 1.8 us. Beside it, `floor_cpu_per_req_us` and
+  `floor_req_per_s`: the same wrk load, in the same process right after,
+  on a bare epoll server in C++ (no runtime; `recv`, find each head's end,
+  one `send` of the fixed response): the least a server spends per request
+  on this machine, most of it the kernel's TCP on loopback (there is no
+  asyncio row). asyncio has no HTTP server: its side is
   GS's streams responder, so G's ratio compares corio's full server
   (parser, router, `Request`/`Response`) with a responder that parses
   nothing.
@@ -544,6 +551,34 @@ The chapters teach the code; the figures it gives live here.
   GET on a new connection (connect, request, response, close), a third of
   them clearing a 16 KiB read buffer per connection; the buffer is no
   longer cleared (about 30,000 left, by the bench's scratch measurement).
+  The rest of H's time over the ideal 500 ms is that CPU per GET, client
+  and server, times the 100 connections of each wave: ten waves one after
+  another, each about 100 x (connect, accept, request, answer, close)
+  later than 50 ms. callgrind puts the client's user space at about 30,000
+  instructions per GET (10 us at most) of the 38 us of CPU the bench
+  prints: the rest is the kernel's `socket`, `connect` and `close` on
+  loopback. A numeric host already skips `getaddrinfo` in `http::Client`,
+  so no executor round trip is on H's path.
+- G's floor (chapter 13): on this machine (2 CPUs shared, load 8-15 while
+  measured) the bare epoll server spent 3.0-4.1 us of CPU per request
+  under wrk, corio's `http::Server` 3.6-4.2 us in the same runs, asyncio's
+  GS responder 12 us. No server, even one with no runtime, parsing
+  nothing, answers in 1.8 us here: the target was written on a machine
+  where Boost.Asio and libuv took 2.1 us, and this one is about twice as
+  slow, so the figure to read is G against the floor (corio adds 0.2-0.6
+  us, its user space: about 5,000 instructions per request by callgrind,
+  startup excluded), not against 1.8 us.
+- I (chapter 12): a read that waits for data waits on a node in its own
+  frame, not on a `Future` made by a `wait_for_data` coroutine (decision
+  126): the two passes went from 953,224,836 to 730,823,730 instructions,
+  and to 671,982,747 once `open_connection` and `start_server` took
+  "127.0.0.1" without `getaddrinfo` on the executor (decision 141: the
+  set-up's thread pool and four look-ups, not the round trips; about
+  3,300 instructions per round trip are left, both ends, system calls'
+  user side included). Six system calls per round trip (two `send`, two `recv`, two
+  `epoll_wait`); what is left in user space is the loop's iteration, a
+  frame per `read` and per `drain`, and the `std::string` each read
+  returns.
 
 EOF
     echo "## Results"

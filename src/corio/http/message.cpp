@@ -7,6 +7,7 @@
 
 #include <corio/errors.hpp>
 #include <corio/http/detail/chars.hpp>
+#include <corio/http/detail/serialize.hpp>
 
 namespace corio::http {
 
@@ -355,13 +356,18 @@ std::string serialize(const Request& request) {
 }
 
 std::string serialize(const Response& response, bool head_only) {
+  std::string out;
+  detail::serialize_into(out, response, head_only);
+  return out;
+}
+
+void detail::serialize_into(std::string& out, const Response& response, bool head_only) {
   Framing f = framing_of(response.headers);
   bool no_body = response.status < 200 || response.status == 204 || response.status == 304;
   bool add_length = !no_body && !f.content_length && !f.transfer_encoding;
   bool write_body = !head_only && !no_body;
   std::string_view reason = response.reason.empty() ? reason_phrase(response.status) : response.reason;
   if (!detail::all_of(reason, detail::kFieldValue)) refuse("the reason", reason);
-  std::string out;
   Writer w(out, reason.size() + f.bytes + (write_body ? response.body.size() : 0) + kFraming);
   w.put(response.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   w.number(static_cast<std::size_t>(response.status));
@@ -377,7 +383,6 @@ std::string serialize(const Response& response, bool head_only) {
   w.put("\r\n");
   if (write_body) put_body(w, response.body, f.chunked);
   w.done();
-  return out;
 }
 
 std::string Url::authority() const {

@@ -49,6 +49,21 @@ struct ServerState {
 
 namespace {
 
+// asyncio's _ensure_resolved: a numeric host (IPv4, or IPv6 without a zone
+// index) is its own one address, with no getaddrinfo on the executor; a
+// name, or "" (every address of the machine), is resolved there.
+Coro<std::vector<AddrInfo>> ensure_resolved(const std::string& host, int port, int flags) {
+  if (!host.empty() && host.find('%') == std::string::npos && port >= 0 && port <= 65535) {
+    std::optional<SocketAddress> address;
+    try {
+      address = SocketAddress::ip(host, port);
+    } catch (const InvalidArgument&) {
+    }
+    if (address) co_return std::vector<AddrInfo>{AddrInfo{address->family(), SOCK_STREAM, IPPROTO_TCP, "", *address}};
+  }
+  co_return co_await getaddrinfo(host, std::to_string(port), AF_UNSPEC, SOCK_STREAM, flags);
+}
+
 std::exception_ptr os_error(int err, const std::string& what) {
   try {
     throw_os_error(err, what);
@@ -231,7 +246,7 @@ int Server::port() const {
 
 Coro<Server> create_server(ProtocolFactory factory, std::string host, int port, ServerOptions options) {
   auto state = detail::new_state(std::move(factory), options);
-  std::vector<AddrInfo> infos = co_await getaddrinfo(host, std::to_string(port), AF_UNSPEC, SOCK_STREAM, AI_PASSIVE);
+  std::vector<AddrInfo> infos = co_await detail::ensure_resolved(host, port, AI_PASSIVE);
   std::vector<SocketAddress> seen;
   for (const AddrInfo& info : infos) {
     if (std::find(seen.begin(), seen.end(), info.address) != seen.end()) continue;
@@ -271,7 +286,7 @@ Coro<Server> create_unix_server(ProtocolFactory factory, std::string path, Serve
 Coro<std::pair<std::shared_ptr<Transport>, std::shared_ptr<Protocol>>> create_connection(ProtocolFactory factory,
                                                                                          std::string host, int port) {
   if (!factory) throw InvalidArgument("create_connection: the protocol factory is empty");
-  std::vector<AddrInfo> infos = co_await getaddrinfo(host, std::to_string(port), AF_UNSPEC, SOCK_STREAM);
+  std::vector<AddrInfo> infos = co_await detail::ensure_resolved(host, port, 0);
   if (infos.empty()) throw OSError("getaddrinfo() returned empty list (create_connection to '" + host + "')");
   std::vector<std::exception_ptr> errors;
   std::vector<std::string> messages;

@@ -7,11 +7,48 @@
 
 #include <corio/errors.hpp>
 #include <corio/streams/transport.hpp>
-#include <corio/tasks/future.hpp>
+#include <corio/tasks/detail/awaiter.hpp>
 
 namespace corio {
 
 namespace detail {
+
+struct ReaderState;
+
+// asyncio's _wait_for_data future, as an intrusive node in the waiting
+// frame: a read that waits allocates nothing. The reader points at it from
+// the moment it is made until its coroutine runs again (or its frame goes),
+// so a second reader is refused meanwhile, as asyncio refuses one while
+// _waiter is set.
+class DataWaiter final : private WaitPoint {
+ public:
+  explicit DataWaiter(ReaderState& s);
+  DataWaiter(const DataWaiter&) = delete;
+  DataWaiter& operator=(const DataWaiter&) = delete;
+  ~DataWaiter();
+
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) { waker_ = park(h, this, "stream read"); }
+  // CancelledError when the task was cancelled; the error set_exception()
+  // gave while it waited; else nothing (data or EOF came).
+  void await_resume();
+
+  // Queues the coroutine (once): data, EOF or an error came.
+  void wake(std::exception_ptr error) {
+    if (woken_) return;
+    woken_ = true;
+    error_ = std::move(error);
+    detail::wake(std::exchange(waker_, ReadyEntry()));
+  }
+
+ private:
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);
+
+  ReaderState* s_;
+  ReadyEntry waker_;  // resumes the waiting coroutine
+  std::exception_ptr error_;
+  bool woken_ = false;
+};
 
 // The buffer is buf[head..): reads move head on, and the bytes before it go
 // when a feed finds them to be half the string or more, so taking small
@@ -41,9 +78,9 @@ struct ReaderState {
       transport->resume_reading();
     }
   }
-  void wake() {
-    if (waiter && !waiter->done()) waiter->set_result();
-  }
+  // Wakes the waiter, if one waits and was not woken yet; with error, its
+  // wait throws it.
+  void wake(std::exception_ptr error = nullptr);
 
   std::size_t limit;
   std::string buf;
@@ -51,9 +88,38 @@ struct ReaderState {
   bool eof = false;
   bool paused = false;  // this reader paused the transport's reading
   std::exception_ptr error;
-  std::optional<Future<void>> waiter;  // the one coroutine waiting for data
+  DataWaiter* waiter = nullptr;  // the one coroutine waiting for data, until it runs again
   Transport* transport = nullptr;
 };
+
+DataWaiter::DataWaiter(ReaderState& s) : s_(&s) {
+  cancel = &on_cancel;
+  s.waiter = this;
+}
+
+DataWaiter::~DataWaiter() {
+  if (s_->waiter == this) s_->waiter = nullptr;
+}
+
+void DataWaiter::await_resume() {
+  s_->waiter = nullptr;
+  throw_if_cancelled();
+  if (error_) std::rethrow_exception(error_);
+}
+
+// As a cancelled future would: a waiter not woken yet is woken to throw
+// CancelledError; one woken already throws it when it runs.
+CancelAnswer DataWaiter::on_cancel(WaitPoint* self, const std::string&) {
+  auto* me = static_cast<DataWaiter*>(self);
+  if (me->woken_) return CancelAnswer::TooLate;
+  me->woken_ = true;
+  detail::wake(std::exchange(me->waker_, ReadyEntry()));
+  return CancelAnswer::LetGo;
+}
+
+void ReaderState::wake(std::exception_ptr error) {
+  if (waiter != nullptr) waiter->wake(std::move(error));
+}
 
 namespace {
 
@@ -61,8 +127,8 @@ using State = std::shared_ptr<ReaderState>;
 
 // asyncio's _wait_for_data: one waiter at a time; a transport this reader
 // paused reads again, since someone wants more than the buffer holds.
-Coro<void> wait_for_data(State s, const char* who) {
-  if (s->waiter) {
+DataWaiter wait_for_data(const State& s, const char* who) {
+  if (s->waiter != nullptr) {
     throw RuntimeError(std::string(who) +
                        "() called while another coroutine is already waiting for incoming data (one "
                        "coroutine at a time may read a StreamReader)");
@@ -71,15 +137,7 @@ Coro<void> wait_for_data(State s, const char* who) {
     s->paused = false;
     s->transport->resume_reading();
   }
-  Future<void> waiter;
-  s->waiter = waiter;
-  try {
-    co_await waiter;
-  } catch (...) {
-    s->waiter.reset();
-    throw;
-  }
-  s->waiter.reset();
+  return DataWaiter(*s);
 }
 
 void throw_if_failed(const State& s) {
@@ -223,7 +281,7 @@ void StreamReader::feed_eof() const {
 
 void StreamReader::set_exception(std::exception_ptr error) const {
   s_->error = error;
-  if (s_->waiter && !s_->waiter->done()) s_->waiter->set_exception(error);
+  s_->wake(error);
 }
 
 std::exception_ptr StreamReader::exception() const { return s_->error; }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <corio/errors.hpp>
+#include <corio/http/detail/serialize.hpp>
 #include <corio/http/message.hpp>
 
 namespace corio::http::detail {
@@ -28,6 +29,19 @@ bool has_token(const std::optional<std::string>& value, std::string_view token) 
   std::string v = *value;
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return v.find(token) != std::string::npos;
+}
+
+// The body in chunks of kChunk bytes, and the last chunk.
+void append_chunks(std::string& out, std::string_view body) {
+  char size[24];
+  for (std::size_t at = 0; at < body.size(); at += kChunk) {
+    std::string_view piece = body.substr(at, kChunk);
+    int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+    out.append(size, static_cast<std::size_t>(n));
+    out.append(piece);
+    out.append("\r\n");
+  }
+  out.append("0\r\n\r\n");
 }
 
 }  // namespace
@@ -132,7 +146,12 @@ Coro<void> Connection::run() {
           pos_ += parser_.feed(std::string_view(in_).substr(pos_));
           if (phase_ == Phase::head && parser_.head_done()) {
             phase_ = Phase::body;
-            set_deadline(options.idle_timeout > 0 ? core_->loop->time() + options.idle_timeout : kNever);
+            // A body still to come gets idle_timeout between its bytes; a
+            // whole request needs no deadline (nor a clock read): it is
+            // handled next.
+            if (!parser_.done()) {
+              set_deadline(options.idle_timeout > 0 ? core_->loop->time() + options.idle_timeout : kNever);
+            }
           }
           continue;
         }
@@ -216,26 +235,16 @@ void Connection::write_response(Response& response, bool head, bool keep_alive, 
   }
   bool no_body = head || response.status < 200 || response.status == 204 || response.status == 304;
   if (no_body || !has_token(response.headers.get("Transfer-Encoding"), "chunked")) {
-    transport_->write(serialize(response, head));
-    return;
+    serialize_into(out_, response, head);
+  } else {
+    // The head, then the body in chunks of 1 KiB and the last chunk: one write.
+    serialize_into(out_, response, true);
+    append_chunks(out_, response.body);
   }
-  // The head, then the body in chunks of 1 KiB and the last chunk: one write.
-  out_ = serialize(response, true);
-  char size[24];
-  std::string_view body(response.body);
-  for (std::size_t at = 0; at < body.size(); at += kChunk) {
-    std::string_view piece = body.substr(at, kChunk);
-    int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
-    out_.append(size, static_cast<std::size_t>(n));
-    out_.append(piece);
-    out_.append("\r\n");
-  }
-  out_.append("0\r\n\r\n");
   transport_->write(out_);
   out_.clear();
   if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
 }
-
 void Connection::write_error(int status, std::string body) {
   Response response = Response::text(status, std::move(body));
   write_response(response, false, false, 11);
