@@ -32,3 +32,4 @@
 #include <corio/streams/streams.hpp>
 // @end
 #include <corio/http/http.hpp>  // @since 13
+#include <corio/cores/loop_threads.hpp>  // @since 14
