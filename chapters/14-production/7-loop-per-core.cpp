@@ -19,8 +19,8 @@ int served[kLoops] = {};       // each written by its own loop's thread only, re
 
 // The body each loop runs: a server of its own, on the same port as the others.
 corio::Coro<> serve(int index) {
-  int port =
-      0;  // loop 0 lets the system pick; the others wait for it off the loop (blocking on the loop would stall it)
+  // Loop 0 lets the system pick the port; the others wait for it off the loop (blocking the loop would stall it).
+  int port = 0;
   if (index > 0) port = co_await corio::to_thread([f = port_future] { return f.get(); });
   corio::http::Router router;
   router.get("/", [index](corio::http::Request) -> corio::Coro<corio::http::Response> {

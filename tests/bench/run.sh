@@ -18,6 +18,7 @@
 #   build/bench/corio_bench_sync WORKLOAD    (D E F: Queue, Semaphore, Event)
 #   build/bench/corio_bench_net WORKLOAD     (I J M: streams, chapter 12)
 #   build/bench/corio_bench_http WORKLOAD    (G GS GP H GM: HTTP, chapter 13)
+#   build/bench/corio_bench_cores WORKLOAD   (GC: one loop per core, chapter 14)
 #   python3 tests/bench/asyncio_bench.py WORKLOAD
 # each print exactly one result line on stdout:
 #   WORKLOAD key=value key=value ...
@@ -54,7 +55,7 @@ cd "$(dirname "$0")/../.." || exit 2
 RUNS=${BENCH_RUNS:-5}
 PY_RUNS=${BENCH_PY_RUNS:-3}
 [ "$PY_RUNS" -gt "$RUNS" ] && PY_RUNS=$RUNS
-WORKLOADS=${BENCH_ONLY:-"A AG B1 B2 C D E F I J M G GS GP H GM"}
+WORKLOADS=${BENCH_ONLY:-"A AG B1 B2 C D E F I J M G GS GP H GM GC"}
 BIN=${BENCH_BIN:-${CORIO_BENCH_DIR:-build/bench}}
 # asyncio's H asks corio's server (corio_bench_http serve) found there.
 export BENCH_BIN="$BIN"
@@ -111,13 +112,18 @@ H  cold_ms           lo -        -
 H  sync_extrapolated_ms lo -     -
 H  warm_cpu_per_get_us lo -      -
 H  warm_server_cpu_per_get_us lo - -
-GM bytes_per_conn    lo 4096     <=_4_KiB'
+GM bytes_per_conn    lo 4096     <=_4_KiB
+GC loops1_req_per_s  hi -        -
+GC loops2_req_per_s  hi -        -
+GC loops1_cpu_per_req_us lo -    -
+GC loops2_cpu_per_req_us lo -    -'
 
 corio_binary() {
     case $1 in
         D | E | F) echo "$BIN/corio_bench_sync" ;;
         I | J | M) echo "$BIN/corio_bench_net" ;;
         G | GS | GP | H | GM) echo "$BIN/corio_bench_http" ;;
+        GC) echo "$BIN/corio_bench_cores" ;;
         *) echo "$BIN/corio_bench" ;;
     esac
 }
@@ -175,6 +181,7 @@ for w in $WORKLOADS; do
     slow_in_python "$w" && py_runs=$PY_RUNS
     [ -x "$bin" ] || echo "not built" >"$TMP/$w.corio.status"
     [ -n "$PYTHON" ] || echo "python3 missing" >"$TMP/$w.asyncio.status"
+    case $w in GC) echo "-" >"$TMP/$w.asyncio.status" ;; esac  # GC (one loop per core) has no asyncio side
     printf '  %-3s' "$w" >&2
     i=1
     while [ "$i" -le "$RUNS" ]; do
@@ -386,6 +393,15 @@ reported once; F measures memory and runs once.
   `StreamReader`, `StreamWriter`, transport, protocol and task waiting in
   `readuntil`). Kernel socket buffers are not in the resident set. Target
   under 4 KiB.
+- **GC. one loop per core** (chapter 14, `tests/bench/corio_bench_cores.cpp`):
+  G's server and G's load (`wrk -t1 -c100`, 3 s after a 1-second warm-up),
+  served by one loop and then by two, each loop on a thread of its own with
+  an `http::Server` on the same port (`SO_REUSEPORT`, `LoopThreads`); the
+  requests per second and the server's CPU time per request (the whole
+  process, every loop's thread) for each. On two cores wrk takes one, so the
+  second loop has no core of its own: GC shows what a loop per core costs
+  here, and gains only on a machine with cores to spare. No asyncio side
+  (asyncio would need a process per core).
 
 The ratio is corio/asyncio for rates and asyncio/corio for times and sizes:
 above 1, corio is better. The targets are corio's (issue 2), and are judged

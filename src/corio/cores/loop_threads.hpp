@@ -12,9 +12,9 @@
 //   loops.join();  // waits; rethrows the first error a body threw
 #pragma once
 
+#include <atomic>
 #include <exception>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -23,10 +23,6 @@
 #include <corio/tasks/coro.hpp>
 
 namespace corio {
-
-namespace detail {
-struct LoopSlot;
-}  // namespace detail
 
 class LoopThreads {
  public:
@@ -53,15 +49,17 @@ class LoopThreads {
 
  private:
   void run_one(int index, LoopOptions options);
-  void stop_locked(const char* why);
+  void fail(std::exception_ptr error);
   Coro<void> guard(int index);
 
   Body body_;
-  std::mutex mutex_;  // guards stopping_, first_error_ and every slot's loop and finished
-  bool stopping_ = false;
+  std::atomic<bool> stopping_ = false;  // set before the stop fds are written
+  std::mutex mutex_;                    // guards first_error_
   std::exception_ptr first_error_;
   bool error_taken_ = false;
-  std::vector<std::unique_ptr<detail::LoopSlot>> slots_;
+  // One eventfd per loop, watched by its loop: stop() writes to each, so it
+  // never posts to a loop that has not started or has closed.
+  std::vector<int> stop_fds_;
   std::vector<std::thread> threads_;  // last: the threads start once the members they use exist
 };
 
