@@ -40,7 +40,14 @@ LoopThreads::LoopThreads(int count, Body body, LoopOptions options) : body_(std:
     stop_fds_.push_back(fd);
   }
   threads_.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) threads_.emplace_back([this, i, options] { run_one(i, options); });
+  try {
+    for (int i = 0; i < count; ++i) threads_.emplace_back([this, i, options] { run_one(i, options); });
+  } catch (...) {  // a thread could not start: the ones that did are stopped and joined, and nothing leaks
+    stop();
+    for (std::thread& t : threads_) t.join();
+    for (int fd : stop_fds_) ::close(fd);
+    throw;
+  }
 }
 
 LoopThreads::~LoopThreads() {
