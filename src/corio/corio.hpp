@@ -34,3 +34,4 @@
 #include <corio/http/http.hpp>  // @since 13
 #include <corio/signals/interrupt.hpp>  // @since 14
 #include <corio/signals/signals.hpp>  // @since 14
+#include <corio/cores/loop_threads.hpp>  // @since 14

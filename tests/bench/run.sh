@@ -23,6 +23,7 @@
 #                                             timeline off, beside
 #                                             build/bench/corio_bench_bare,
 #                                             which has them compiled out)
+#   build/bench/corio_bench_cores WORKLOAD   (GC: one loop per core, chapter 14)
 #   python3 tests/bench/asyncio_bench.py WORKLOAD
 # each print exactly one result line on stdout:
 #   WORKLOAD key=value key=value ...
@@ -59,7 +60,7 @@ cd "$(dirname "$0")/../.." || exit 2
 RUNS=${BENCH_RUNS:-5}
 PY_RUNS=${BENCH_PY_RUNS:-3}
 [ "$PY_RUNS" -gt "$RUNS" ] && PY_RUNS=$RUNS
-WORKLOADS=${BENCH_ONLY:-"A AG B1 B2 C D E F OFF I J M G GS GP H GM K KS"}
+WORKLOADS=${BENCH_ONLY:-"A AG B1 B2 C D E F OFF I J M G GS GP H GM GC K KS"}
 BIN=${BENCH_BIN:-${CORIO_BENCH_DIR:-build/bench}}
 # asyncio's H asks corio's server (corio_bench_http serve) found there.
 export BENCH_BIN="$BIN"
@@ -128,7 +129,11 @@ K  connections       hi -        -
 KS requests          hi 1000000  >=_1M
 KS req_per_s         hi -        -
 KS rss_growth_kib    lo -        -
-KS fd_growth         lo 0        0'
+KS fd_growth         lo 0        0
+GC loops1_req_per_s  hi -        -
+GC loops2_req_per_s  hi -        -
+GC loops1_cpu_per_req_us lo -    -
+GC loops2_cpu_per_req_us lo -    -'
 
 corio_binary() {
     case $1 in
@@ -137,6 +142,7 @@ corio_binary() {
         I | J | M) echo "$BIN/corio_bench_net" ;;
         G | GS | GP | H | GM) echo "$BIN/corio_bench_http" ;;
         K | KS) echo "$BIN/corio_bench_conns" ;;
+        GC) echo "$BIN/corio_bench_cores" ;;
         *) echo "$BIN/corio_bench" ;;
     esac
 }
@@ -176,7 +182,7 @@ record() {
 }
 
 # Workloads that only corio has: asyncio's column shows n/a.
-corio_only() { case $1 in OFF) return 0 ;; esac; return 1; }
+corio_only() { case $1 in OFF | GC) return 0 ;; esac; return 1; }
 
 slow_in_python() { case $1 in A | B1 | C | F | I | J) return 0 ;; esac; return 1; }
 
@@ -449,6 +455,15 @@ reported once; F measures memory and runs once.
   open fds or the heap in use after the soak differ from before it (after a
   warm-up); the figures: requests answered, requests per second, the
   resident set's growth and the open fds' growth. asyncio has no side.
+- **GC. one loop per core** (chapter 14, `tests/bench/corio_bench_cores.cpp`):
+  G's server and G's load (`wrk -t1 -c100`, 3 s after a 1-second warm-up),
+  served by one loop and then by two, each loop on a thread of its own with
+  an `http::Server` on the same port (`SO_REUSEPORT`, `LoopThreads`); the
+  requests per second and the server's CPU time per request (the whole
+  process, every loop's thread) for each. On two cores wrk takes one, so the
+  second loop has no core of its own: GC shows what a loop per core costs
+  here, and gains only on a machine with cores to spare. No asyncio side
+  (asyncio would need a process per core).
 
 The ratio is corio/asyncio for rates and asyncio/corio for times and sizes:
 above 1, corio is better. The targets are corio's (issue 8, close to what a
