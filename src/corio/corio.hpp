@@ -32,3 +32,6 @@
 #include <corio/streams/streams.hpp>
 // @end
 #include <corio/http/http.hpp>  // @since 13
+#include <corio/introspect/call_graph.hpp>    // @since 14
+#include <corio/introspect/chrome_trace.hpp>  // @since 14
+#include <corio/introspect/log.hpp>           // @since 14

@@ -77,6 +77,19 @@ class PromiseBase : public FutureCore {
   // Asks the awaiter where the task waits to cancel, marked as under way.
   CancelAnswer pass_on(const std::string& message);
   // @end
+  // @since 14
+  // For the call graph (introspect/call_graph.hpp): the frame that awaits
+  // this Coro, or the frame a task waits in; the awaiter it waits at; and
+  // what that is, park()'s name or the future it awaits (one word for both).
+  std::coroutine_handle<> continuation() const { return continuation_; }
+  const WaitPoint* wait_point() const { return wait_point_; }
+  const char* waits_on() const { return awaits_future_ ? nullptr : static_cast<const char*>(waits_on_); }
+  const FutureCore* awaits() const { return awaits_future_ ? static_cast<const FutureCore*>(waits_on_) : nullptr; }
+  void note_wait(const char* what, const FutureCore* awaited) {
+    waits_on_ = awaited != nullptr ? static_cast<const void*>(awaited) : what;
+    awaits_future_ = awaited != nullptr;
+  }
+  // @end
 
  protected:
   // Who awaits this Coro, if anyone. A task has no awaiter of that kind;
@@ -112,8 +125,10 @@ class PromiseBase : public FutureCore {
   bool has_message_ : 1 = false;      // cancel() gave a message (a side table holds it)
   bool awaiter_let_go_ : 1 = false;   // the awaiter let go: uncancel() cannot stop the throw
   bool passing_on_ : 1 = false;       // a cancellation is being passed on from here (cycles stop)
-  WaitPoint* wait_point_ = nullptr;   // where the task waits, while it does
   // @end
+  bool awaits_future_ : 1 = false;  // @since 14: waits_on_ is the awaited future, not park()'s name
+  WaitPoint* wait_point_ = nullptr;  // @since 09: where the task waits, while it does
+  const void* waits_on_ = nullptr;   // @since 14: what it waits on (note_wait)
 };
 
 // @since 09
@@ -141,7 +156,13 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
  public:
   using Handle = std::coroutine_handle<Promise>;
 
-  explicit Promise(FunctionName fn = {__builtin_FUNCTION()}) : FutureState<T, PromiseBase>(fn) {}
+  explicit Promise(FunctionName fn = {__builtin_FUNCTION()}) : FutureState<T, PromiseBase>(fn) {
+    // @since 14
+    // The call graph finds a frame's promise from its handle alone, where
+    // every promise of alignment up to 16 sits (call_graph.cpp).
+    static_assert(alignof(Promise) <= 16, "a Coro's result type may not be over-aligned (alignas above 16)");
+    // @end
+  }
 
   Coro<T> get_return_object() { return Coro<T>(Handle::from_promise(*this)); }
   std::suspend_always initial_suspend() noexcept { return {}; }

@@ -47,6 +47,12 @@ struct SetTaskHooks {
     loop_hooks.make_task_list = [](Loop& loop) -> std::unique_ptr<LoopPart> {
       auto list = std::make_unique<TaskList>();
       if (timeline_from_env()) list->record_timeline(loop, stdout);
+      // @since 14
+      if (const char* path = chrome_trace_from_env()) {
+        if (list->timeline() == nullptr) list->record_timeline(loop, nullptr);
+        list->timeline()->trace_to(path);
+      }
+      // @end
       return list;
     };
     // @since 11
@@ -202,6 +208,7 @@ namespace {
 inline ReadyEntry park_here(std::coroutine_handle<> h, WaitPoint* wp, const char* what, const FutureCore* awaited) {
   if (running == nullptr) return frame_waker(h, what, awaited);
   running->wait_at(h, wp);
+  running->note_wait(what, awaited);  // @since 14
   if ((timeline_now != nullptr) | (park_observer != nullptr)) [[unlikely]]
     return watched_park(h, what, awaited);
   return ReadyEntry::task_step(running);
