@@ -156,13 +156,7 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
  public:
   using Handle = std::coroutine_handle<Promise>;
 
-  explicit Promise(FunctionName fn = {__builtin_FUNCTION()}) : FutureState<T, PromiseBase>(fn) {
-    // @since 14
-    // The call graph finds a frame's promise from its handle alone, where
-    // every promise of alignment up to 16 sits (call_graph.cpp).
-    static_assert(alignof(Promise) <= 16, "a Coro's result type may not be over-aligned (alignas above 16)");
-    // @end
-  }
+  explicit Promise(FunctionName fn = {__builtin_FUNCTION()}) : FutureState<T, PromiseBase>(fn) {}
 
   Coro<T> get_return_object() { return Coro<T>(Handle::from_promise(*this)); }
   std::suspend_always initial_suspend() noexcept { return {}; }
@@ -229,6 +223,11 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
 
 template <class T>
 void Promise<T>::destroy() {
+  // @since 14
+  // The call graph finds a frame's promise from its handle alone, where
+  // every promise of alignment up to 16 sits (call_graph.cpp).
+  static_assert(alignof(Promise) <= 16, "a Coro's result type may not be over-aligned (alignas above 16)");
+  // @end
   // @since 05
   if (auto error = this->unretrieved_error()) {
     ExceptionContext context("Task exception was never retrieved", error);
