@@ -13,8 +13,8 @@
 #include <string>
 #include <utility>
 
-#include <corio/loop/diagnostics.hpp>
 #include <corio/errors.hpp>
+#include <corio/loop/diagnostics.hpp>
 #include <corio/tasks/detail/frame_pool.hpp>  // @since 05
 #include <corio/tasks/future.hpp>
 
@@ -127,8 +127,10 @@ class PromiseBase : public FutureCore {
   bool passing_on_ : 1 = false;       // a cancellation is being passed on from here (cycles stop)
   // @end
   bool awaits_future_ : 1 = false;  // @since 14: waits_on_ is the awaited future, not park()'s name
-  WaitPoint* wait_point_ = nullptr;  // @since 09: where the task waits, while it does
-  const void* waits_on_ = nullptr;   // @since 14: what it waits on (note_wait)
+  // @since 09
+  WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
+  // @end
+  const void* waits_on_ = nullptr;  // @since 14: what it waits on (note_wait)
 };
 
 // @since 09

@@ -18,8 +18,8 @@
 #include <cstddef>
 #include <cstdio>
 #include <string>
-#include <utility>  // @since 14
 #include <unordered_map>
+#include <utility>  // @since 14
 #include <vector>
 
 #include <corio/loop/clock.hpp>
@@ -39,8 +39,10 @@ class PromiseBase;
 
 // CORIO_TIMELINE: set and not "0" records every loop's timeline.
 bool timeline_from_env();
+// @since 14
 // CORIO_CHROME_TRACE=path: every loop writes its Chrome trace there at close.
-const char* chrome_trace_from_env();  // @since 14
+const char* chrome_trace_from_env();
+// @end
 
 class Timeline final : public StepWatcher {
  public:
@@ -66,7 +68,7 @@ class Timeline final : public StepWatcher {
   void trace_to(std::string path) { chrome_path_ = std::move(path); }
   void iteration(std::size_t entries) override;
   void write_chrome_trace(std::FILE* out) const;  // introspect/chrome_trace.cpp
-  // @end
+                                                  // @end
 
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
