@@ -1,30 +1,34 @@
 // @chapter 14
 // Chapter 14's programs: production. Each is run as a child process, as the
-// earlier chapters' are.
+// earlier chapters' are: signals and a graceful shutdown (1, 2), ten
+// thousand connections (3, C03), a call-graph dump and a Chrome trace (4,
+// 5), a blocking handler named (6), a loop per core (7) and sync vs threads
+// vs async (8).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <regex>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "support/corio_test.hpp"
-
-// ---------------------------------------------------------------- signals (programs 1, 2 and 6)
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <regex>
-#include <set>
-#include <stdexcept>
-
 #include "support/peer.hpp"
+
+// ---------------------------------------------------------------- programs 1, 2 and 6: signals
 
 namespace ch14_signals {
 
@@ -205,8 +209,9 @@ TEST_CASE("debug mode names the HTTP handler that blocked the loop, by its task'
   CHECK(reports == 1);
   CHECK(answers ==
         std::vector<std::string>{"GET /fast -> 200 'fast'", "GET /report -> 200 'report'", "GET /fast -> 200 'fast'"});
-// Program 3 (C03) raises its limit on open files.
-#include <sys/resource.h>
+}
+
+// ---------------------------------------------------------------- program 3: ten thousand connections
 
 TEST_CASE("ten thousand connections are open at once against one server, and each does its ten round trips",
           "[ch14][C03]") {
@@ -219,6 +224,8 @@ TEST_CASE("ten thousand connections are open at once against one server, and eac
     if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) {
       WARN("RLIMIT_NOFILE's hard limit is " << limit.rlim_max << ", too low for 10,000 connections; not run");
       return;
+    }
+  }
   auto out = corio_test::lines_of(corio_test::run_example("14-production/3-ten-thousand"));
   REQUIRE(out.size() == 7);
   CHECK_THAT(out[0], Catch::Matchers::Matches("RLIMIT_NOFILE: soft [0-9]+, hard [0-9]+; each process needs 10256, "
@@ -237,10 +244,129 @@ TEST_CASE("ten thousand connections are open at once against one server, and eac
                          "server: peak RSS [0-9]+\\.[0-9] MiB, [0-9]+ bytes per connection \\(resident set with "
                          "all open, minus before\\)"));
   CHECK_THAT(out[6], Catch::Matchers::Matches("clients: peak RSS [0-9]+\\.[0-9] MiB"));
-// Programs 7 and 8 (their includes here rather than at the top, so that the parts of this file written in parallel
-// merge without touching each other).
-#include <cstdio>
-#include <cstdlib>
+}
+
+// ---------------------------------------------------------------- programs 4 and 5: call graphs and traces
+
+TEST_CASE("a hung server's dump shows each task's coroutines, what it waits on and who awaits it", "[ch14]") {
+  auto out = corio_test::lines_of(corio_test::run_example("14-production/4-call-graph"));
+  std::vector<std::string> expected = {
+      "2.000  watchdog: no request answered in 2 s; every task:",
+      "8 tasks at 2.000:",
+      "* Task(name='Task-1', id=1)",
+      "  + Call stack:",
+      "  |   coroutine serve()",
+      "  + Waits on: task 'connection-1'",
+      "* Task(name='cache-refresher', id=2)",
+      "  + Call stack:",
+      "  |   coroutine refresh_cache()",
+      "  + Waits on: queue get",
+      "* Task(name='acceptor', id=3)",
+      "  + Call stack:",
+      "  |   coroutine accept_clients()",
+      "  + Waits on: readable",
+      "* Task(name='ticker', id=4)",
+      "  + Call stack:",
+      "  |   coroutine tick()",
+      "  + Waits on: sleep",
+      "* Task(name='connection-1', id=5)",
+      "  + Call stack:",
+      "  |   coroutine connection()",
+      "  + Waits on: task 'handler-1'",
+      "  + Awaited by:",
+      "    * Task(name='Task-1', id=1)",
+      "      + Call stack:",
+      "      |   coroutine serve()",
+      "      + Waits on: task 'connection-1'",
+      "* Task(name='connection-2', id=6)",
+      "  + Call stack:",
+      "  |   coroutine connection()",
+      "  + Waits on: task 'handler-2'",
+      "* Task(name='handler-1', id=7)",
+      "  + Call stack:",
+      "  |   coroutine read_cache()",
+      "  |   coroutine lookup()",
+      "  |   coroutine handle_request()",
+      "  + Waits on: acquire",
+      "  + Awaited by:",
+      "    * Task(name='connection-1', id=5)",
+      "      + Call stack:",
+      "      |   coroutine connection()",
+      "      + Waits on: task 'handler-1'",
+      "      + Awaited by:",
+      "        * Task(name='Task-1', id=1)",
+      "          + Call stack:",
+      "          |   coroutine serve()",
+      "          + Waits on: task 'connection-1'",
+      "* Task(name='handler-2', id=8)",
+      "  + Call stack:",
+      "  |   coroutine read_cache()",
+      "  |   coroutine lookup()",
+      "  |   coroutine handle_request()",
+      "  + Waits on: acquire",
+      "  + Awaited by:",
+      "    * Task(name='connection-2', id=6)",
+      "      + Call stack:",
+      "      |   coroutine connection()",
+      "      + Waits on: task 'handler-2'",
+      "2.000  watchdog: the refresher holds the lock and waits for a refill: sending one",
+      "2.000  handler-1 answered user:1=v2",
+      "2.000  handler-2 answered user:2=v2",
+      "2.000  both requests answered",
+  };
+  CHECK(out == expected);
+}
+
+TEST_CASE("the trace program logs with task names and writes a Chrome trace that matches its run", "[ch14][E11]") {
+  std::string path = "/tmp/corio-5-trace-" + std::to_string(::getpid()) + ".json";
+  auto out = corio_test::lines_of(corio_test::run_example("14-production/5-trace " + path));
+  std::vector<std::string> expected = {
+      "0.000  INFO   fetch-a  waiting for a permit for /a",
+      "0.000  INFO   fetch-a  GET /a",
+      "0.000  INFO   fetch-b  waiting for a permit for /b",
+      "0.000  INFO   fetch-b  GET /b",
+      "0.000  INFO   fetch-c  waiting for a permit for /c",
+      "0.100  INFO   fetch-b  done /b",
+      "0.100  INFO   fetch-c  GET /c",
+      "0.300  INFO   fetch-a  done /a",
+      "0.300  INFO   fetch-c  done /c",
+      "0.300  INFO   Task-1  all done; the trace goes to " + path + " as the loop closes",
+  };
+  CHECK(out == expected);
+  // Python's json module parses it (well formed), and its events are the run's.
+  std::string summary =
+      "python3 -c 'import json, sys\n"
+      "d = json.load(open(sys.argv[1]))\n"
+      "names = {e[\"tid\"]: e[\"args\"][\"name\"] for e in d[\"traceEvents\"] if e[\"name\"] == \"thread_name\"}\n"
+      "for e in d[\"traceEvents\"]:\n"
+      "    if e[\"ph\"] == \"X\" and e[\"cat\"] in (\"task\", \"wait\"):\n"
+      "        print(\"%s | %s %s %.3f..%.3f\" % (names[e[\"tid\"]], e[\"cat\"], e[\"name\"], e[\"ts\"] / 1e6, "
+      "(e[\"ts\"] + e[\"dur\"]) / 1e6))\n"
+      "x = [e[\"cat\"] for e in d[\"traceEvents\"] if e[\"ph\"] == \"X\"]\n"
+      "print(names[0], x.count(\"loop\"), \"iterations,\", x.count(\"run\"), \"steps\")' " +
+      path;
+  FILE* py = ::popen(summary.c_str(), "r");
+  REQUIRE(py != nullptr);
+  std::string text;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, py)) > 0;) text.append(buf, n);
+  CHECK(::pclose(py) == 0);
+  ::unlink(path.c_str());
+  std::vector<std::string> events = {
+      "Task-1 crawl | task Task-1 crawl 0.000..0.300",
+      "fetch-a | task fetch-a 0.000..0.300",
+      "fetch-a | wait sleep 0.000..0.300",
+      "fetch-b | task fetch-b 0.000..0.100",
+      "fetch-b | wait sleep 0.000..0.100",
+      "fetch-c | task fetch-c 0.000..0.300",
+      "fetch-c | wait acquire 0.000..0.100",
+      "fetch-c | wait sleep 0.100..0.300",
+      "loop iterations 6 iterations, 8 steps",
+  };
+  CHECK(corio_test::lines_of(text) == events);
+}
+
+// ---------------------------------------------------------------- programs 7 and 8: cores, and sync vs threads vs async
 
 // Program 7: two loops, one port. The kernel hands each new connection to one of the listeners sharing the port by
 // a hash of its addresses and ports; the source port differs for each of the 1000 connections, so the chance that
@@ -249,6 +375,7 @@ TEST_CASE("two loops on two threads share one port through SO_REUSEPORT and both
   auto out = corio_test::lines_of(corio_test::run_example("14-production/7-loop-per-core"));
   REQUIRE(out.size() == 5);
   CHECK(out[0] == "2 loops on 2 threads, each with its own server, all listening on one port with SO_REUSEPORT");
+  CHECK_THAT(out[1], Catch::Matchers::Matches(
                          "1000 requests from a loop on the main thread, each on a new connection, 50 at a time: "
                          "1000 answered in [0-9]+\\.[0-9]{2} s"));
   int total = 0;
@@ -262,10 +389,12 @@ TEST_CASE("two loops on two threads share one port through SO_REUSEPORT and both
     CHECK(served == counted);
     CHECK(served > 0);
     total += served;
+  }
   CHECK(total == 1000);
   CHECK(out[4] ==
         "every loop served some: yes (the kernel picks a listener for each new connection by hashing its "
         "addresses and ports)");
+}
 
 // Program 8: four ways, each in a process of its own. What is certain is checked: the threads each way used (the
 // corio figure is read from /proc, so a thread the loop started would show), every request answered, the sample's
@@ -273,6 +402,7 @@ TEST_CASE("two loops on two threads share one port through SO_REUSEPORT and both
 TEST_CASE("1000 waits on I/O: one at a time (sampled), a thread each, a pool and one loop, side by side",
           "[ch14][E14][C02][threads]") {
   auto out = corio_test::lines_of(corio_test::run_example("14-production/8-sync-threads-async"));
+  REQUIRE(out.size() == 7);
   CHECK(out[0] == "1000 GETs of /delay/50, a server answering each after 50 ms; each way in a process of its own");
   CHECK_THAT(out[1], Catch::Matchers::Matches("way +time +peak RSS +threads +answered 200"));
   const std::string number = " +[0-9]+\\.[0-9]{2} s";

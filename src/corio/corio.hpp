@@ -35,3 +35,6 @@
 #include <corio/signals/interrupt.hpp>  // @since 14
 #include <corio/signals/signals.hpp>  // @since 14
 #include <corio/cores/loop_threads.hpp>  // @since 14
+#include <corio/introspect/call_graph.hpp>    // @since 14
+#include <corio/introspect/chrome_trace.hpp>  // @since 14
+#include <corio/introspect/log.hpp>           // @since 14

@@ -427,6 +427,7 @@ void Loop::run_ready() {
 // unwatched loop pays one test per iteration for both.
 void Loop::run_ready_observed() {
   if (trace_) trace_->runs(*this);
+  if (step_watcher_ != nullptr) step_watcher_->iteration(ready_.size());  // @since 14
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::ReadyEntry r = ready_.pop();
     detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11

@@ -327,6 +327,7 @@ class StepWatcher {
  public:
   virtual void before(ReadyEntry r) = 0;
   virtual void after() = 0;
+  virtual void iteration(std::size_t) {}  // @since 14: phase 6 begins, with this many entries
 
  protected:
   ~StepWatcher() = default;

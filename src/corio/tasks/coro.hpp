@@ -78,6 +78,19 @@ class PromiseBase : public FutureCore {
   // Asks the awaiter where the task waits to cancel, marked as under way.
   CancelAnswer pass_on(const std::string& message);
   // @end
+  // @since 14
+  // For the call graph (introspect/call_graph.hpp): the frame that awaits
+  // this Coro, or the frame a task waits in; the awaiter it waits at; and
+  // what that is, park()'s name or the future it awaits (one word for both).
+  std::coroutine_handle<> continuation() const { return continuation_; }
+  const WaitPoint* wait_point() const { return wait_point_; }
+  const char* waits_on() const { return awaits_future_ ? nullptr : static_cast<const char*>(waits_on_); }
+  const FutureCore* awaits() const { return awaits_future_ ? static_cast<const FutureCore*>(waits_on_) : nullptr; }
+  void note_wait(const char* what, const FutureCore* awaited) {
+    waits_on_ = awaited != nullptr ? static_cast<const void*>(awaited) : what;
+    awaits_future_ = awaited != nullptr;
+  }
+  // @end
 
  protected:
   // Who awaits this Coro, if anyone. A task has no awaiter of that kind;
@@ -115,8 +128,12 @@ class PromiseBase : public FutureCore {
   bool has_message_ : 1 = false;      // cancel() gave a message (a side table holds it)
   bool awaiter_let_go_ : 1 = false;   // the awaiter let go: uncancel() cannot stop the throw
   bool passing_on_ : 1 = false;       // a cancellation is being passed on from here (cycles stop)
-  WaitPoint* wait_point_ = nullptr;   // where the task waits, while it does
   // @end
+  bool awaits_future_ : 1 = false;  // @since 14: waits_on_ is the awaited future, not park()'s name
+  // @since 09
+  WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
+  // @end
+  const void* waits_on_ = nullptr;  // @since 14: what it waits on (note_wait)
 };
 
 // @since 09
@@ -135,6 +152,7 @@ inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* wha
   if (awaited == running) [[unlikely]]
     refuse_self_await(running);
   running->wait_at(h, wp);
+  running->note_wait(what, awaited);  // @since 14
   if (parks_watched) [[unlikely]]
     return watched_park(h, what, awaited);
   return ReadyEntry::task_step(running);
@@ -231,6 +249,11 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
 
 template <class T>
 void Promise<T>::destroy() {
+  // @since 14
+  // The call graph finds a frame's promise from its handle alone, where
+  // every promise of alignment up to 16 sits (call_graph.cpp).
+  static_assert(alignof(Promise) <= 16, "a Coro's result type may not be over-aligned (alignas above 16)");
+  // @end
   // @since 05
   if (auto error = this->unretrieved_error()) {
     ExceptionContext context("Task exception was never retrieved", error);

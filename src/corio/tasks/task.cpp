@@ -48,6 +48,12 @@ struct SetTaskHooks {
     loop_hooks.make_task_list = [](Loop& loop) -> std::unique_ptr<LoopPart> {
       auto list = std::make_unique<TaskList>();
       if (timeline_from_env()) list->record_timeline(loop, stdout);
+      // @since 14
+      if (const char* path = chrome_trace_from_env()) {
+        if (list->timeline() == nullptr) list->record_timeline(loop, nullptr);
+        list->timeline()->trace_to(path);
+      }
+      // @end
       return list;
     };
     // @since 11

@@ -3,12 +3,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>   // @since 14
 #include <cmath>
 #include <cstdlib>
+#include <cstring>  // @since 14
 #include <memory>
 #include <string_view>
 #include <utility>
 
+#include <corio/loop/diagnostics.hpp>  // @since 14
 #include <corio/tasks/coro.hpp>
 #include <corio/tasks/detail/task_list.hpp>
 
@@ -32,6 +35,23 @@ bool timeline_from_env() {
   }();
   return on;
 }
+
+// @since 14
+const char* chrome_trace_from_env() {
+  static const char* path = [] {
+    const char* value = std::getenv("CORIO_CHROME_TRACE");
+    return value != nullptr && *value != '\0' ? value : nullptr;
+  }();
+  return path;
+}
+
+void Timeline::iteration(std::size_t entries) {
+  if (chrome_path_.empty()) return;
+  Nanos t = now();
+  iterations_.push_back(Iteration{t, t, entries});
+  entries_left_ = entries;
+}
+// @end
 
 void TaskList::record_timeline(Loop& loop, std::FILE* out) {
   if (timeline_) {
@@ -106,6 +126,7 @@ void Timeline::before(ReadyEntry r) {
 void Timeline::after() {
   timeline_now = outer_;
   watch_parks();  // @since 09
+  if (entries_left_ > 0 && --entries_left_ == 0) iterations_.back().to = now();  // @since 14
   if (current_ == kNone) return;
   lanes_[current_].runs.emplace_back(began_, now());
   current_ = kNone;
@@ -124,6 +145,17 @@ std::string fixed(double value) {
 }  // namespace
 
 void Timeline::print() const {
+  // @since 14
+  if (!chrome_path_.empty()) {
+    if (std::FILE* json = std::fopen(chrome_path_.c_str(), "w")) {
+      write_chrome_trace(json);
+      std::fclose(json);
+    } else {
+      report("CORIO_CHROME_TRACE: cannot write the Chrome trace to '" + chrome_path_ + "': " + std::strerror(errno));
+    }
+  }
+  if (out_ == nullptr) return;  // a Chrome trace alone
+  // @end
   if (lanes_.empty()) return;
   constexpr int kWidth = 40;  // columns from the first task's start to the end
   Nanos end = now();

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <string>
 #include <unordered_map>
+#include <utility>  // @since 14
 #include <vector>
 
 #include <corio/loop/clock.hpp>
@@ -38,6 +39,10 @@ class PromiseBase;
 
 // CORIO_TIMELINE: set and not "0" records every loop's timeline.
 bool timeline_from_env();
+// @since 14
+// CORIO_CHROME_TRACE=path: every loop writes its Chrome trace there at close.
+const char* chrome_trace_from_env();
+// @end
 
 class Timeline final : public StepWatcher {
  public:
@@ -57,6 +62,13 @@ class Timeline final : public StepWatcher {
   void after() override;
   // The picture, as it stands.
   void print() const;
+  // @since 14
+  // Also written at close as Chrome trace-event JSON to path, with the
+  // loop's iterations (introspect/chrome_trace.hpp). out may be null then.
+  void trace_to(std::string path) { chrome_path_ = std::move(path); }
+  void iteration(std::size_t entries) override;
+  void write_chrome_trace(std::FILE* out) const;  // introspect/chrome_trace.cpp
+                                                  // @end
 
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
@@ -85,6 +97,16 @@ class Timeline final : public StepWatcher {
   std::size_t current_ = kNone;                              // the lane whose step runs
   Nanos began_{0};                                           // ... since
   Timeline* outer_ = nullptr;                                // timeline_now before this step
+  // @since 14
+  struct Iteration {
+    Nanos from;
+    Nanos to;
+    std::size_t entries;
+  };
+  std::string chrome_path_;            // empty: no Chrome trace
+  std::vector<Iteration> iterations_;  // recorded only for a Chrome trace
+  std::size_t entries_left_ = 0;       // of the iteration under way
+  // @end
 };
 
 }  // namespace detail

@@ -31,6 +31,7 @@ class TaskList final : public LoopPart {
   void add(PromiseBase* task);
   void remove(PromiseBase* task);
   std::size_t size() const { return tasks_.size(); }
+  const std::vector<PromiseBase*>& tasks() const { return tasks_; }  // @since 14: all_tasks()
   // At loop close: reports each pending task and drops the loop's
   // reference to it, which destroys its frame unless a Task handle is held.
   void destroy_pending();
