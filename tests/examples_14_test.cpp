@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -315,6 +316,24 @@ TEST_CASE("a hung server's dump shows each task's coroutines, what it waits on a
       "2.000  both requests answered",
   };
   CHECK(out == expected);
+}
+
+TEST_CASE("a hung server dumps every task's call graph when it gets SIGUSR1 from outside", "[ch14]") {
+  corio_test::Peer child({corio_test::examples_dir() + "/14-production/4-call-graph", "--wait"});
+  std::string first = child.line();
+  CHECK_THAT(first, Catch::Matchers::StartsWith("hung: send SIGUSR1 for a dump (kill -USR1 "));
+  ::kill(child.pid(), SIGUSR1);
+  CHECK_THAT(child.line(), Catch::Matchers::EndsWith("  SIGUSR1: asked for a dump; every task:"));
+  std::vector<std::string> rest = corio_test::lines_of(child.rest(10));
+  auto has = [&](const std::string& line) { return std::find(rest.begin(), rest.end(), line) != rest.end(); };
+  CHECK(has("* Task(name='cache-refresher', id=2)"));
+  CHECK(has("  |   coroutine refresh_cache()"));
+  CHECK(has("  + Waits on: queue get"));
+  CHECK(has("  + Waits on: task 'handler-1'"));
+  REQUIRE(rest.size() >= 3);
+  CHECK_THAT(rest[rest.size() - 3], Catch::Matchers::EndsWith("handler-1 answered user:1=v2"));
+  CHECK_THAT(rest.back(), Catch::Matchers::EndsWith("  both requests answered"));
+  CHECK(child.wait(10) == 0);
 }
 
 TEST_CASE("the trace program logs with task names and writes a Chrome trace that matches its run", "[ch14][E11]") {

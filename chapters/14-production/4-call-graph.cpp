@@ -1,5 +1,7 @@
 // A server that hangs, and the dump that says why: every task's call graph (asyncio 3.14's print_call_graph)
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include <unistd.h>
@@ -53,7 +55,7 @@ corio::Coro<> tick() {
   for (;;) co_await corio::sleep(1.0);
 }
 
-corio::Coro<> serve() {
+corio::Coro<> serve(bool wait_for_signal) {
   corio::Loop& loop = corio::get_running_loop();
   Cache cache;
   int listener[2];
@@ -66,12 +68,21 @@ corio::Coro<> serve() {
 
   // A watchdog: nothing answered in 2 s. The dump is a plain function, so a
   // timer can call it, or a SIGUSR1 handler on the loop, or a task.
-  loop.call_later(2.0, [&] {
-    std::printf("%.3f  watchdog: no request answered in 2 s; every task:\n", loop.time());
+  auto dump_and_refill = [&](const char* who, const char* why) {
+    std::printf("%.3f  %s: %s; every task:\n", loop.time(), who, why);
     corio::print_all_call_graphs(loop, stdout);
-    std::printf("%.3f  watchdog: the refresher holds the lock and waits for a refill: sending one\n", loop.time());
+    std::printf("%.3f  %s: the refresher holds the lock and waits for a refill: sending one\n", loop.time(), who);
+    std::fflush(stdout);
     cache.refills.put_nowait("v2");
-  });
+  };
+  if (wait_for_signal) {
+    // Hung until someone outside asks: `kill -USR1 <pid>`.
+    corio::add_signal_handler(loop, SIGUSR1, [&] { dump_and_refill("SIGUSR1", "asked for a dump"); });
+    std::printf("hung: send SIGUSR1 for a dump (kill -USR1 %d)\n", static_cast<int>(::getpid()));
+    std::fflush(stdout);
+  } else {
+    loop.call_later(2.0, [&] { dump_and_refill("watchdog", "no request answered in 2 s"); });
+  }
   co_await first;
   co_await second;
   std::printf("%.3f  both requests answered\n", loop.time());
@@ -81,4 +92,8 @@ corio::Coro<> serve() {
   ::close(listener[1]);
 }
 
-int main() { corio::run(serve()); }
+// With --wait, no watchdog: the program hangs until it gets SIGUSR1.
+int main(int argc, char** argv) {
+  bool wait_for_signal = argc > 1 && std::strcmp(argv[1], "--wait") == 0;
+  corio::run(serve(wait_for_signal));
+}

@@ -162,6 +162,9 @@ inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* wha
 }
 
 inline bool cancel_pending() { return running != nullptr && running->cancel_now(); }
+inline void throw_if_cancelled() {
+  if (cancel_pending()) throw_cancelled();
+}
 // @end
 
 // A promise has return_value or return_void, never both: T picks one.

@@ -100,9 +100,9 @@ void watch_parks();
 inline bool cancel_pending();
 // Clears the request and throws CancelledError with the cancel() message.
 [[noreturn]] void throw_cancelled();
-inline void throw_if_cancelled() {
-  if (cancel_pending()) throw_cancelled();
-}
+// throw_cancelled() when cancel_pending() (inline, coro.hpp: a file that
+// uses it outside a template includes coro.hpp).
+inline void throw_if_cancelled();
 // @end
 
 }  // namespace corio::detail
