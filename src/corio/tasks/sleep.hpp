@@ -84,7 +84,8 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
 // Any number of seconds: sleep(1), sleep(0.5). (A template, so that sleep(1)
 // under `using namespace corio` picks this over POSIX ::sleep(unsigned).)
 template <class Seconds>
-requires std::is_arithmetic_v<Seconds> detail::SleepAwaiter sleep(Seconds seconds) {
+  requires std::is_arithmetic_v<Seconds>
+detail::SleepAwaiter sleep(Seconds seconds) {
   // sleep(0) is the bare yield, called in every tight loop that lets others
   // run: it needs no conversion to nanoseconds, so it gets none. (NaN fails
   // this test and goes on to be refused.)

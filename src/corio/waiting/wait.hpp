@@ -167,7 +167,8 @@ concept Waitable = std::is_same_v<H, Child<H>>;
 // throws a child's error (look at each done child). An empty vector is
 // refused, as asyncio refuses an empty set.
 template <class H>
-requires detail::Waitable<H> detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when = ALL_COMPLETED) {
+  requires detail::Waitable<H>
+detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when = ALL_COMPLETED) {
   if (aws.empty()) {
     throw InvalidArgument("wait: the set of tasks is empty; there is nothing to wait for (asyncio raises ValueError)");
   }
@@ -179,8 +180,8 @@ requires detail::Waitable<H> detail::Wait<H> wait(std::vector<H> aws, ReturnWhen
 // not hold by then: done and pending as they are, nothing raised, nothing
 // cancelled (asyncio's wait(aws, timeout=...)). nullopt: no timeout.
 template <class H>
-requires detail::Waitable<H> detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when,
-                                                  std::optional<double> timeout) {
+  requires detail::Waitable<H>
+detail::Wait<H> wait(std::vector<H> aws, ReturnWhen return_when, std::optional<double> timeout) {
   if (aws.empty()) {
     throw InvalidArgument("wait: the set of tasks is empty; there is nothing to wait for (asyncio raises ValueError)");
   }
