@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -39,7 +40,9 @@
 #endif
 #endif
 #ifdef CORIO_SOAK_ASAN
-#include <sanitizer/allocator_interface.h>
+// The sanitizers' runtime has it; GCC 12 ships no header declaring it
+// (sanitizer/allocator_interface.h is clang's only).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace corio_soak {
