@@ -101,7 +101,7 @@ TEST_CASE("SIGUSR1 runs its handler on the loop, Ctrl-C cancels the main task, i
       "worker: cancelled at its await; closing its files",
       "main: cancelled by Ctrl-C, the worker too; cleaning up (Ctrl-C again exits at once)",
       "main: cleanup done",
-      "run_interruptible threw KeyboardInterrupt: the program ends normally",
+      "run() threw KeyboardInterrupt: the program ends normally",
   };
   CHECK(corio_test::lines_of(child.rest(10)) == expected);
   CHECK(child.wait(10) == 0);
@@ -127,7 +127,7 @@ TEST_CASE("alone, the signals program sends itself SIGUSR1 and SIGINT and shows 
       "worker: cancelled at its await; closing its files",
       "main: cancelled by Ctrl-C, the worker too; cleaning up (Ctrl-C again exits at once)",
       "main: cleanup done",
-      "run_interruptible threw KeyboardInterrupt: the program ends normally",
+      "run() threw KeyboardInterrupt: the program ends normally",
   };
   CHECK(out == expected);
 }

@@ -1,6 +1,6 @@
 // @chapter 14
 // Signals on the loop: add_signal_handler / remove_signal_handler, and
-// run_interruptible's Ctrl-C. Each test raises the signal in this process
+// run()'s Ctrl-C. Each test raises the signal in this process
 // (raise() delivers it before it returns) and checks where the handler ran.
 #include <signal.h>
 #include <unistd.h>
@@ -216,16 +216,16 @@ corio::Coro<int> interrupted_but_carries_on(std::string& log) {
 
 }  // namespace
 
-TEST_CASE("run_interruptible: SIGINT cancels the main task, its cleanup runs, then KeyboardInterrupt", "[ch14]") {
+TEST_CASE("run(): SIGINT cancels the main task, its cleanup runs, then KeyboardInterrupt", "[ch14]") {
   Disposition dfl(SIGINT, SIG_DFL);  // as a program starts (asyncio acts only then)
   std::string log;
-  CHECK_THROWS_AS(corio::run_interruptible(interrupted_main(log), corio_test::virtual_time()),
+  CHECK_THROWS_AS(corio::run(interrupted_main(log), corio_test::virtual_time()),
                   corio::KeyboardInterrupt);
   CHECK(log == "raised;cancelled;cleaned up;");
   CHECK(handler_of(SIGINT) == SIG_DFL);
 
   log.clear();
-  CHECK(corio::run_interruptible(interrupted_but_carries_on(log), corio_test::virtual_time()) == 2);
+  CHECK(corio::run(interrupted_but_carries_on(log), corio_test::virtual_time()) == 2);
   CHECK(log == "cancelled;");
 }
 
@@ -239,8 +239,40 @@ corio::Coro<int> raise_sigint_and_finish() {
 
 }  // namespace
 
-TEST_CASE("run_interruptible leaves SIGINT alone when its disposition is not the default", "[ch14]") {
+TEST_CASE("run() leaves SIGINT alone when its disposition is not the default", "[ch14]") {
   Disposition ignored(SIGINT, SIG_IGN);
-  CHECK(corio::run_interruptible(raise_sigint_and_finish(), corio_test::virtual_time()) == 3);
+  CHECK(corio::run(raise_sigint_and_finish(), corio_test::virtual_time()) == 3);
   CHECK(handler_of(SIGINT) == SIG_IGN);
+}
+
+namespace {
+
+corio::Coro<bool> sigint_is_default_while_running() {
+  co_await corio::sleep(0);
+  co_return handler_of(SIGINT) == SIG_DFL;
+}
+
+corio::Coro<void> wait_for_nobody() {
+  corio::Future<int> never;
+  co_await never;
+}
+
+}  // namespace
+
+TEST_CASE("run() catches SIGINT only while it runs, and only on the main thread", "[ch14][threads]") {
+  Disposition dfl(SIGINT, SIG_DFL);
+  CHECK_FALSE(corio::run(sigint_is_default_while_running()));
+  CHECK(handler_of(SIGINT) == SIG_DFL);
+
+  bool on_thread = false;
+  std::thread other([&on_thread] { on_thread = corio::run(sigint_is_default_while_running()); });
+  other.join();
+  CHECK(on_thread);
+}
+
+TEST_CASE("run()'s Ctrl-C handler does not keep a stuck main waiting: it is still told it would wait forever",
+          "[ch14]") {
+  Disposition dfl(SIGINT, SIG_DFL);
+  CHECK_THROWS_WITH(corio::run(wait_for_nobody()), Contains("would wait forever"));
+  CHECK(handler_of(SIGINT) == SIG_DFL);
 }

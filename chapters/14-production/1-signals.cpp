@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
     slow_cleanup = slow_cleanup || std::strcmp(argv[i], "--slow-cleanup") == 0;
   }
   try {
-    corio::run_interruptible(main_coro(wait, slow_cleanup));
+    corio::run(main_coro(wait, slow_cleanup));
   } catch (const corio::KeyboardInterrupt& e) {
-    std::printf("run_interruptible threw %s: the program ends normally\n", e.what());
+    std::printf("run() threw %s: the program ends normally\n", e.what());
   }
 }

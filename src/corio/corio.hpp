@@ -32,7 +32,6 @@
 #include <corio/streams/streams.hpp>
 // @end
 #include <corio/http/http.hpp>  // @since 13
-#include <corio/signals/interrupt.hpp>  // @since 14
 #include <corio/signals/signals.hpp>  // @since 14
 #include <corio/cores/loop_threads.hpp>  // @since 14
 #include <corio/introspect/call_graph.hpp>    // @since 14

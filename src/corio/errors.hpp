@@ -230,7 +230,7 @@ class RemoteProtocolError : public ConnectionError {
 // @end
 
 // @since 14
-// Ctrl-C ended run_interruptible's main coroutine (Python's
+// Ctrl-C ended run()'s main coroutine (Python's
 // KeyboardInterrupt): the first SIGINT cancelled it and nothing took the
 // cancellation back. Like CancelledError, not a std::exception: a
 // `catch (const std::exception&)` must not turn a Ctrl-C into an error

@@ -3,11 +3,11 @@
 // (server.hpp lists the routes).
 #include <charconv>
 #include <cstdint>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <corio/http/detail/json.hpp>
 #include <corio/http/server.hpp>
 #include <corio/tasks/future.hpp>
 #include <corio/tasks/sleep.hpp>
@@ -15,6 +15,8 @@
 namespace corio::http {
 
 namespace {
+
+using detail::json_string;
 
 // The path's part after prefix as a number in [lo, hi], or nullopt.
 std::optional<std::uint64_t> number_after(const Request& request, std::string_view prefix, std::uint64_t lo,
@@ -34,23 +36,6 @@ Response bad_number(const Request& request, std::string_view what, std::uint64_t
 
 constexpr std::uint64_t kMaxDelayMs = 3'600'000;           // an hour
 constexpr std::uint64_t kMaxBytes = 256ULL * 1024 * 1024;  // 256 MiB
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 Coro<Response> hello(Request) { co_return Response::text(200, "Hello, World!"); }
 

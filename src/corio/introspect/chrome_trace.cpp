@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <corio/http/detail/json.hpp>
 #include <corio/loop/loop.hpp>
 #include <corio/tasks/coro.hpp>
 #include <corio/tasks/detail/task_list.hpp>
@@ -32,22 +33,7 @@ namespace detail {
 
 namespace {
 
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+using http::detail::json_string;
 
 // Microseconds, to the nanosecond.
 std::string micros(Nanos t) {

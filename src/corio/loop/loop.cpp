@@ -66,6 +66,11 @@ void Loop::attach_threads() {
 
 // Closing: everything the loop still holds is let go.
 Loop::~Loop() {
+  // @since 14
+  // Signals first: from here on none is delivered, and each one's old
+  // disposition is back.
+  if (signals_) signals_->close();
+  // @end
   // @since 11
   // Work on other threads may still use what the tasks below own: it
   // finishes first, and while it does, what other threads post runs; once
@@ -338,6 +343,7 @@ detail::PollTimeout Loop::poll_timeout() const {
   // @end
   // @before 11: if (watched_ == 0) {
   if (watched_ == 0 && threads_quiet()) {  // @since 11: work in flight will wake the loop
+    if (awaited_signals_ != 0) return detail::PollTimeout(-1);  // @since 14: a signal will wake it
     throw RuntimeError(
         "the loop would wait forever: nothing is ready, no timer is pending and no fd is watched, so "
         "nothing can ever wake it (is a coroutine awaiting something nobody will complete?)");

@@ -291,6 +291,13 @@ class Loop {
   bool debug_ = false;
   detail::Nanos slow_callback_duration_{0};
   // @end
+  // @since 14
+  // Chapter 14's signal handlers (signals/signals.cpp), made by the first
+  // add_signal_handler and closed first of all with the loop; and how many
+  // of them keep an idle loop waiting for their signal.
+  std::unique_ptr<detail::LoopPart> signals_;
+  std::size_t awaited_signals_ = 0;
+  // @end
   ExceptionHandler exception_handler_;
   detail::LiveLoop live_{this};  // @since 03
   std::thread::id owner_;
@@ -443,6 +450,13 @@ struct LoopAccess {
   // @since 11
   // The loop's part for other threads, which its RemoteLoops share.
   static const std::shared_ptr<ThreadsPart>& threads(const Loop& loop) { return loop.threads_; }
+  // @end
+  // @since 14
+  // The signals layer's part of a loop (null until its first handler), and
+  // its count of handlers an idle loop waits for rather than saying it would
+  // wait forever.
+  static std::unique_ptr<LoopPart>& signals(Loop& loop) { return loop.signals_; }
+  static std::size_t& awaited_signals(Loop& loop) { return loop.awaited_signals_; }
   // @end
 };
 }  // namespace detail

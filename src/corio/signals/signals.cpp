@@ -1,7 +1,6 @@
 // @chapter 14
 #include <corio/signals/signals.hpp>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +15,8 @@
 #include <utility>
 
 #include <corio/errors.hpp>
+#include <corio/threads/detail/inbox.hpp>
+#include <corio/threads/executor.hpp>
 
 namespace corio {
 
@@ -23,10 +24,9 @@ namespace {
 
 constexpr int kSignals = NSIG;  // numbers 1 .. NSIG-1
 
-// For the C-level handler, per signal: the write end of the self-pipe of the
-// loop handling it, plus one (0: none). Lock-free atomics are safe to read in
-// a signal handler.
-std::atomic<int> pipe_of[kSignals];
+// For the C-level handler, per signal: the inbox of the loop handling it
+// (null: none). Lock-free atomics are safe to read in a signal handler.
+std::atomic<detail::Inbox*> inbox_for[kSignals];
 std::atomic<bool> sigint_counts{false};
 std::atomic<int> sigints{0};
 
@@ -41,11 +41,7 @@ extern "C" void on_signal(int signum) {
     ::sigaction(SIGINT, &dfl, nullptr);
     ::raise(SIGINT);
   }
-  int fd = pipe_of[signum].load() - 1;
-  if (fd >= 0) {
-    auto byte = static_cast<unsigned char>(signum);
-    [[maybe_unused]] ssize_t n = ::write(fd, &byte, 1);  // a full pipe drops it: the loop is woken anyway
-  }
+  if (detail::Inbox* inbox = inbox_for[signum].load()) inbox->signal_arrived(signum);
   errno = saved;
 }
 
@@ -53,64 +49,78 @@ struct Entry {
   std::shared_ptr<std::function<void()>> callback;
   struct sigaction old {};  // the disposition before the first add
   std::uint64_t id = 0;
+  bool awaited = true;  // keeps an idle loop waiting for the signal
 };
 
-// One loop's signals: its self-pipe and its handlers. Owned by the reader
-// callback the loop watches the pipe with, so the loop's close (which drops
-// its watches) or the last remove_signal_handler destroys it, restoring the
-// dispositions still replaced.
-struct LoopSignals {
-  Loop* loop = nullptr;
-  int read_fd = -1;
-  int write_fd = -1;
-  std::map<int, Entry> handlers;
-
-  ~LoopSignals();
-  void drain();
-};
-
-// Which loop handles which signal, and each loop's state: for every thread.
+// Which loop handles which signal, for every thread.
 std::mutex registry_mutex;
-std::map<const Loop*, LoopSignals*> registry;
 const Loop* owner_of[kSignals];
 std::uint64_t next_id = 0;
 
 void restore(int signum, const struct sigaction& old) {
   ::sigaction(signum, &old, nullptr);
-  pipe_of[signum].store(0);
+  inbox_for[signum].store(nullptr);
   if (signum == SIGINT) sigint_counts.store(false);
 }
 
-LoopSignals::~LoopSignals() {
-  std::lock_guard<std::mutex> lock(registry_mutex);
-  for (auto& [signum, entry] : handlers) {
-    restore(signum, entry.old);
-    owner_of[signum] = nullptr;
+// One loop's signals: its handlers, and where their signals arrive (the
+// loop's inbox). The loop owns it from the first add_signal_handler on and
+// closes it first of all as it closes, which restores every disposition
+// still replaced.
+class LoopSignals final : public detail::LoopPart, public detail::SignalSink {
+ public:
+  LoopSignals(Loop& loop, std::shared_ptr<detail::Inbox> inbox) : loop_(loop), inbox_(std::move(inbox)) {
+    inbox_->set_signal_sink(this);
   }
-  auto it = registry.find(loop);
-  if (it != registry.end() && it->second == this) registry.erase(it);
-  ::close(read_fd);
-  ::close(write_fd);
-}
+  // The loop calls it first of all as it closes.
+  void close() noexcept override {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    for (auto& [signum, entry] : handlers_) {
+      restore(signum, entry.old);
+      owner_of[signum] = nullptr;
+    }
+    handlers_.clear();
+    detail::LoopAccess::awaited_signals(loop_) = 0;
+    inbox_->set_signal_sink(nullptr);
+  }
 
-// What the loop runs when the pipe is readable: each number read queues its
-// handler's callback, as asyncio's _handle_signal does.
-void LoopSignals::drain() {
-  unsigned char buf[256];
-  ssize_t n;
-  while ((n = ::read(read_fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
-    for (ssize_t i = 0; i < n; ++i) {
-      auto it = handlers.find(buf[i]);
-      if (it == handlers.end()) continue;  // removed since it arrived
-      loop->call_soon([callback = it->second.callback] { (*callback)(); });
+  // Each signal that arrived queues its handler's callback, as asyncio's
+  // _handle_signal does; a signal removed since it arrived queues nothing.
+  void arrived(std::uint64_t signals, detail::ReadyQueue& ready) override {
+    for (int signum = 1; signals != 0; ++signum, signals >>= 1) {
+      if ((signals & 1) == 0) continue;
+      auto it = handlers_.find(signum);
+      if (it == handlers_.end()) continue;
+      auto call = [callback = it->second.callback] { (*callback)(); };
+      ready.push(detail::ReadyEntry(new detail::CallbackFn<decltype(call)>(std::move(call))));
     }
   }
-}
 
-struct Reader {
-  std::shared_ptr<LoopSignals> signals;
-  void operator()() const { signals->drain(); }
+  std::map<int, Entry>& handlers() { return handlers_; }
+  detail::Inbox* inbox() const { return inbox_.get(); }
+
+ private:
+  Loop& loop_;
+  std::shared_ptr<detail::Inbox> inbox_;
+  std::map<int, Entry> handlers_;
 };
+
+LoopSignals* find(Loop& loop) { return static_cast<LoopSignals*>(detail::LoopAccess::signals(loop).get()); }
+
+// The loop's signals, made with its first handler.
+LoopSignals& signals_of(Loop& loop) {
+  if (LoopSignals* s = find(loop)) return *s;
+  std::shared_ptr<detail::Inbox> inbox = detail::inbox_of(loop);
+  if (!inbox) {
+    throw RuntimeError(
+        "add_signal_handler: this loop has no wake fd (it was made before main() started, when the threads "
+        "layer had not plugged its inbox in yet); make the loop inside main()");
+  }
+  auto made = std::make_unique<LoopSignals>(loop, std::move(inbox));
+  LoopSignals& s = *made;
+  detail::LoopAccess::signals(loop) = std::move(made);
+  return s;
+}
 
 [[noreturn]] void invalid_signal(const char* what, int signum) {
   throw ValueError(std::string(what) + ": invalid signal number " + std::to_string(signum) +
@@ -124,11 +134,6 @@ void check_signal(const char* what, int signum) {
   if (signum > SIGSYS && signum < SIGRTMIN) invalid_signal(what, signum);
 }
 
-LoopSignals* find(const Loop& loop) {
-  auto it = registry.find(&loop);
-  return it == registry.end() ? nullptr : it->second;
-}
-
 }  // namespace
 
 std::string detail::signal_name(int signum) {
@@ -138,6 +143,10 @@ std::string detail::signal_name(int signum) {
 }
 
 void add_signal_handler(Loop& loop, int signum, std::function<void()> callback) {
+  detail::add_signal_handler(loop, signum, std::move(callback), true);
+}
+
+void detail::add_signal_handler(Loop& loop, int signum, std::function<void()> callback, bool awaited) {
   check_signal("add_signal_handler", signum);
   if (signum == SIGKILL || signum == SIGSTOP) {
     throw RuntimeError("sig " + std::to_string(signum) + " cannot be caught (add_signal_handler: " +
@@ -147,85 +156,62 @@ void add_signal_handler(Loop& loop, int signum, std::function<void()> callback) 
     throw InvalidArgument("add_signal_handler: the callback for " + detail::signal_name(signum) + " is empty");
   loop.check_owner_thread("add_signal_handler");
   auto shared_callback = std::make_shared<std::function<void()>>(std::move(callback));
-  std::shared_ptr<LoopSignals> made;
-  std::unique_lock<std::mutex> lock(registry_mutex);
+  LoopSignals& s = signals_of(loop);
+  std::lock_guard<std::mutex> lock(registry_mutex);
   if (owner_of[signum] != nullptr && owner_of[signum] != &loop) {
     throw RuntimeError("add_signal_handler: " + detail::signal_name(signum) +
                        " is handled by another loop (a signal goes to one loop of the process); remove it there "
                        "first with remove_signal_handler");
   }
-  LoopSignals* s = find(loop);
-  if (s == nullptr) {
-    int fds[2];
-    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
-      throw std::system_error(errno, std::generic_category(), "add_signal_handler: pipe2");
-    }
-    made = std::make_shared<LoopSignals>();
-    made->loop = &loop;
-    made->read_fd = fds[0];
-    made->write_fd = fds[1];
-    registry[&loop] = made.get();
-    s = made.get();
-  }
-  auto it = s->handlers.find(signum);
-  if (it != s->handlers.end()) {
+  std::size_t& waiting = LoopAccess::awaited_signals(loop);
+  auto it = s.handlers().find(signum);
+  if (it != s.handlers().end()) {
     it->second.callback = std::move(shared_callback);  // replaced; the saved disposition stays
     it->second.id = ++next_id;
+    if (it->second.awaited != awaited) waiting = awaited ? waiting + 1 : waiting - 1;
+    it->second.awaited = awaited;
     if (signum == SIGINT) sigint_counts.store(false);
-  } else {
-    Entry entry{std::move(shared_callback), {}, ++next_id};
-    pipe_of[signum].store(s->write_fd + 1);
-    struct sigaction action {};
-    action.sa_handler = on_signal;
-    sigfillset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;  // as asyncio's siginterrupt(sig, False): fewer EINTRs
-    if (::sigaction(signum, &action, &entry.old) != 0) {
-      int err = errno;
-      pipe_of[signum].store(0);
-      if (made) {
-        lock.unlock();
-        made.reset();  // closes the pipe, leaves the registry
-      }
-      throw std::system_error(err, std::generic_category(),
-                              "add_signal_handler: sigaction(" + detail::signal_name(signum) + ")");
-    }
-    s->handlers.emplace(signum, std::move(entry));
-    owner_of[signum] = &loop;
+    return;
   }
-  lock.unlock();
-  if (made) loop.add_reader(made->read_fd, Reader{made});
+  Entry entry{std::move(shared_callback), {}, ++next_id, awaited};
+  inbox_for[signum].store(s.inbox());
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigfillset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // as asyncio's siginterrupt(sig, False): fewer EINTRs
+  if (::sigaction(signum, &action, &entry.old) != 0) {
+    int err = errno;
+    inbox_for[signum].store(nullptr);
+    throw std::system_error(err, std::generic_category(),
+                            "add_signal_handler: sigaction(" + detail::signal_name(signum) + ")");
+  }
+  s.handlers().emplace(signum, std::move(entry));
+  owner_of[signum] = &loop;
+  if (awaited) ++waiting;
 }
 
 bool remove_signal_handler(Loop& loop, int signum) {
   check_signal("remove_signal_handler", signum);
   loop.check_owner_thread("remove_signal_handler");
-  int last_fd = -1;
-  {
-    std::lock_guard<std::mutex> lock(registry_mutex);
-    LoopSignals* s = find(loop);
-    if (s == nullptr) return false;
-    auto it = s->handlers.find(signum);
-    if (it == s->handlers.end()) return false;
-    restore(signum, it->second.old);
-    owner_of[signum] = nullptr;
-    s->handlers.erase(it);
-    if (s->handlers.empty()) {
-      registry.erase(&loop);  // a later add makes a new pipe, even if this one's reader is still queued
-      last_fd = s->read_fd;
-    }
-  }
-  // No handler left: the loop stops watching the pipe, which destroys it.
-  if (last_fd >= 0) loop.remove_reader(last_fd);
+  LoopSignals* s = find(loop);
+  if (s == nullptr) return false;
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = s->handlers().find(signum);
+  if (it == s->handlers().end()) return false;
+  restore(signum, it->second.old);
+  owner_of[signum] = nullptr;
+  if (it->second.awaited) --detail::LoopAccess::awaited_signals(loop);
+  s->handlers().erase(it);
   return true;
 }
 
-std::uint64_t detail::signal_handler_id(const Loop& loop, int signum) {
+std::uint64_t detail::signal_handler_id(Loop& loop, int signum) {
   if (signum < 1 || signum >= kSignals) return 0;
-  std::lock_guard<std::mutex> lock(registry_mutex);
   LoopSignals* s = find(loop);
   if (s == nullptr) return 0;
-  auto it = s->handlers.find(signum);
-  return it == s->handlers.end() ? 0 : it->second.id;
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = s->handlers().find(signum);
+  return it == s->handlers().end() ? 0 : it->second.id;
 }
 
 void detail::sigint_second_exits(bool on) {

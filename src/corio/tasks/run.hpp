@@ -5,7 +5,9 @@
 #pragma once
 
 #include <coroutine>
+#include <cstdint>  // @since 14
 #include <exception>
+#include <memory>  // @since 14
 #include <string>  // @since 10
 #include <type_traits>
 #include <utility>
@@ -25,6 +27,33 @@ namespace detail {
 // @since 10
 // How many times run()'s shutdown cancels the tasks left before it gives up.
 inline constexpr int kShutdownRounds = 3;
+// @end
+
+// @since 14
+// Ctrl-C as asyncio.run takes it (Lib/asyncio/runners.py, Runner._on_sigint):
+// while this lives, the first SIGINT cancels the main task, whose cleanup
+// then runs at its await points; a second SIGINT kills the process at once,
+// however long the cleanup. Only on the main thread, and only while SIGINT's
+// disposition is the default (a program that set its own, or ignores
+// SIGINT, keeps it), as asyncio.run. Defined by chapter 14's signals layer
+// (signals/interrupt.cpp), which the loop's inbox carries the signal for.
+class SigintCatcher {
+ public:
+  // ended_by_ctrl_c is set as this goes if main ended cancelled by the
+  // first SIGINT and nobody else's cancellation (asyncio's uncancel() test).
+  SigintCatcher(Loop& loop, PromiseBase* main, bool& ended_by_ctrl_c);
+  ~SigintCatcher();
+  SigintCatcher(const SigintCatcher&) = delete;
+  SigintCatcher& operator=(const SigintCatcher&) = delete;
+
+  struct Shared;  // what the handler and this share: the handler may run after this is gone
+
+ private:
+  Loop& loop_;
+  std::shared_ptr<Shared> shared_;
+  bool& ended_by_ctrl_c_;
+  std::uint64_t id_ = 0;
+};
 // @end
 
 // The bottom of run()'s stack of coroutines: it awaits the main coroutine,
@@ -56,9 +85,11 @@ class RootCoroutine {
 
 template <class T>
 RootCoroutine drive(Loop& loop, Coro<T> main, ResultSlot<T>& result, std::exception_ptr& error) {
+  bool ctrl_c = false;  // @since 14
   try {
     // @before 05: Coro<T>& awaited = main;
     Task<T> awaited = create_task(std::move(main));  // @since 05: main runs as a task, like any other
+    SigintCatcher sigint(loop, awaited.state(), ctrl_c);  // @since 14: Ctrl-C cancels main
     if constexpr (std::is_void_v<T>) {
       co_await std::move(awaited);
     } else {
@@ -67,6 +98,7 @@ RootCoroutine drive(Loop& loop, Coro<T> main, ResultSlot<T>& result, std::except
   } catch (...) {
     error = std::current_exception();
   }
+  if (ctrl_c) error = std::make_exception_ptr(KeyboardInterrupt());  // @since 14
   // @since 10
   // asyncio.run's shutdown: the tasks still pending are cancelled and run
   // until they end, so their frames unwind (and clean up) normally. Cleanup

@@ -99,7 +99,20 @@ void Inbox::deliver(ReadyQueue& ready) {
   }
   for (Callback* cb : taken_) ready.push(ReadyEntry(cb));
   taken_.clear();
+  // @since 14
+  // After has_mail_ went false: a signal arriving from here on raises it
+  // again, so none is left unseen.
+  std::uint64_t arrived = signals_.exchange(0, std::memory_order_acq_rel);
+  if (arrived != 0 && signal_sink_ != nullptr) signal_sink_->arrived(arrived, ready);
+  // @end
 }
+
+// @since 14
+void Inbox::signal_arrived(int signum) noexcept {
+  signals_.fetch_or(std::uint64_t{1} << (signum - 1), std::memory_order_acq_rel);
+  if (!has_mail_.exchange(true, std::memory_order_acq_rel)) waker_.wake();
+}
+// @end
 
 void Inbox::wait_for_mail() {
   pollfd p{.fd = waker_.fd(), .events = POLLIN, .revents = 0};

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>  // @since 14
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -29,6 +30,19 @@
 namespace corio {
 
 namespace detail {
+
+// @since 14
+// Where the signals that arrive go (chapter 14's signals/signals.cpp): told,
+// on the loop's thread as the loop collects its mail, which arrived since it
+// last looked (bit n-1 for signal n); it queues their handlers on ready.
+class SignalSink {
+ public:
+  virtual void arrived(std::uint64_t signals, ReadyQueue& ready) = 0;
+
+ protected:
+  ~SignalSink() = default;
+};
+// @end
 
 class Inbox final : public ThreadsPart {
  public:
@@ -68,6 +82,15 @@ class Inbox final : public ThreadsPart {
   // use; RuntimeError once shut down.
   ThreadPoolExecutor& default_executor();
   void shutdown_default_executor();
+  // @since 14
+  // Signals ride the wake fd as asyncio's do (signal.set_wakeup_fd on its
+  // self-pipe). signal_arrived is what the C-level handler calls, so it does
+  // only what a signal handler may: two lock-free atomics and a write().
+  void signal_arrived(int signum) noexcept;
+  // The loop's thread: where deliver() hands the signals that arrived (null:
+  // nowhere, they are dropped).
+  void set_signal_sink(SignalSink* sink) { signal_sink_ = sink; }
+  // @end
 
  private:
   void push(Callback* cb, bool finishes_work);
@@ -83,6 +106,10 @@ class Inbox final : public ThreadsPart {
   std::unique_ptr<ThreadPoolExecutor> default_executor_;
   bool default_executor_shut_down_ = false;
   std::thread joiner_;  // shuts the default executor down at close
+  // @since 14
+  std::atomic<std::uint64_t> signals_{0};  // arrived, not yet delivered: bit n-1 for signal n
+  SignalSink* signal_sink_ = nullptr;
+  // @end
 };
 
 // The loop's inbox, which its RemoteLoops share.
