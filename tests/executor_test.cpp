@@ -373,3 +373,22 @@ TEST_CASE("closing a loop while a to_thread job waits for a call it posted back 
   }  // the loop closes with the job in flight
   CHECK(got == 42);
 }
+
+namespace {
+
+// The safe form under GCC 12 (chapter 11's README): the lambda is named
+// before the co_await, so only its copy in to_thread's frame is destroyed
+// there, once.
+corio::Coro<long> reference_count_after_to_thread() {
+  auto shared = std::make_shared<int>(21);
+  auto job = [shared] { return *shared * 2; };
+  int doubled = co_await corio::to_thread(job);
+  CHECK(doubled == 42);
+  co_return shared.use_count();
+}
+
+}  // namespace
+
+TEST_CASE("a lambda named before co_await is destroyed once", "[ch11][threads]") {
+  CHECK(corio::run(reference_count_after_to_thread()) == 2);  // shared, and job's capture
+}

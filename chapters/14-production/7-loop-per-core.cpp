@@ -21,7 +21,9 @@ int served[kLoops] = {};       // each written by its own loop's thread only, re
 corio::Coro<> serve(int index) {
   // Loop 0 lets the system pick the port; the others wait for it off the loop (blocking the loop would stall it).
   int port = 0;
-  if (index > 0) port = co_await corio::to_thread([f = port_future] { return f.get(); });
+  // The lambda is named first: GCC 12 destroys a lambda with captures twice when it is made inside a co_await.
+  auto wait_for_port = [f = port_future] { return f.get(); };
+  if (index > 0) port = co_await corio::to_thread(wait_for_port);
   corio::http::Router router;
   router.get("/", [index](corio::http::Request) -> corio::Coro<corio::http::Response> {
     ++served[index];

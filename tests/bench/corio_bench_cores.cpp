@@ -115,7 +115,9 @@ Measured measure(int n) {
     return [](int i, std::promise<int>& promise, std::shared_future<int> port_of_first, std::latch& ready,
               std::size_t& count) -> corio::Coro<> {
       int port = 0;
-      if (i > 0) port = co_await corio::to_thread([port_of_first] { return port_of_first.get(); });
+      // Named first: GCC 12 destroys a lambda with captures twice when it is made inside a co_await.
+      auto wait_for_port = [port_of_first] { return port_of_first.get(); };
+      if (i > 0) port = co_await corio::to_thread(wait_for_port);
       corio::http::ServerOptions options;
       options.reuse_port = true;
       corio::http::Server server =

@@ -53,6 +53,10 @@
 #                  which make sets, else build/bench)
 #   BENCH_DOC      the report written (default docs/benchmarks.md; "" = none)
 #   BENCH_TIMEOUT  seconds one run may take before it counts as failed (120)
+#   BENCH_LONG_RUNS     runs of the long workloads K and KS, each side (default 1,
+#                       never more than BENCH_RUNS): one KS run is a million
+#                       requests
+#   BENCH_LONG_TIMEOUT  seconds one run of K or KS may take (900)
 
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -66,6 +70,9 @@ BIN=${BENCH_BIN:-${CORIO_BENCH_DIR:-build/bench}}
 export BENCH_BIN="$BIN"
 DOC=${BENCH_DOC-docs/benchmarks.md}
 TIMEOUT=${BENCH_TIMEOUT:-120}
+LONG_RUNS=${BENCH_LONG_RUNS:-1}
+[ "$LONG_RUNS" -gt "$RUNS" ] && LONG_RUNS=$RUNS
+LONG_TIMEOUT=${BENCH_LONG_TIMEOUT:-900}
 PY_SCRIPT=tests/bench/asyncio_bench.py
 
 if [ -n "${BENCH_PYTHON:-}" ]; then
@@ -149,7 +156,7 @@ corio_binary() {
 
 have_timeout=$(command -v timeout || true)
 run_limited() {
-    if [ -n "$have_timeout" ]; then timeout "$TIMEOUT" "$@"; else "$@"; fi
+    if [ -n "$have_timeout" ]; then timeout "$r_timeout" "$@"; else "$@"; fi
 }
 
 # record SIDE WORKLOAD CMD...: one run; its values go to $TMP/W.SIDE.KEY, one
@@ -182,9 +189,12 @@ record() {
 }
 
 # Workloads that only corio has: asyncio's column shows n/a.
-corio_only() { case $1 in OFF | GC) return 0 ;; esac; return 1; }
+corio_only() { case $1 in OFF | GC | KS) return 0 ;; esac; return 1; }
 
 slow_in_python() { case $1 in A | B1 | C | F | I | J) return 0 ;; esac; return 1; }
+
+# Workloads of minutes: BENCH_LONG_RUNS runs each, BENCH_LONG_TIMEOUT each.
+long_workload() { case $1 in K | KS) return 0 ;; esac; return 1; }
 
 LOAD_NOTE=
 LOAD_START=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)
@@ -194,19 +204,22 @@ if [ -n "$LOAD_START" ] && awk -v l="${LOAD_START%% *}" -v n="$(nproc 2>/dev/nul
     echo "corio bench: warning: load average $LOAD_START is above $(nproc) CPUs;" \
         "other work shares the CPUs, so every figure will be low" >&2
 fi
-echo "corio bench: $RUNS runs per workload (asyncio: $PY_RUNS for A B1 C F I J)," \
+echo "corio bench: $RUNS runs per workload (asyncio: $PY_RUNS for A B1 C F I J; both $LONG_RUNS for K KS)," \
     "medians; python: ${PYTHON:-missing}" >&2
 : >"$TMP/notes"
 for w in $WORKLOADS; do
     bin=$(corio_binary "$w")
-    py_runs=$RUNS
+    runs=$RUNS py_runs=$RUNS r_timeout=$TIMEOUT
     slow_in_python "$w" && py_runs=$PY_RUNS
+    if long_workload "$w"; then
+        runs=$LONG_RUNS py_runs=$LONG_RUNS r_timeout=$LONG_TIMEOUT
+    fi
     [ -x "$bin" ] || echo "not built" >"$TMP/$w.corio.status"
     [ -n "$PYTHON" ] || echo "python3 missing" >"$TMP/$w.asyncio.status"
     corio_only "$w" && echo "n/a" >"$TMP/$w.asyncio.status"
     printf '  %-4s' "$w" >&2
     i=1
-    while [ "$i" -le "$RUNS" ]; do
+    while [ "$i" -le "$runs" ]; do
         if [ ! -s "$TMP/$w.corio.status" ]; then
             record corio "$w" "$bin" "$w"
             printf 'c' >&2
@@ -323,8 +336,8 @@ timed test.
 
 Every workload but F runs twice in each process: a **cold** pass, the first
 in the process, and a **warm** pass, the same workload again in the same
-process. A first touch of a 4 KiB page costs 12-16 us on these machines, so
-the cold pass pays for memory the warm pass reuses. The table shows both,
+process. The kernel zeroes a page at its first touch, so the cold pass
+pays for memory the warm pass reuses. The table shows both,
 as `cold_...` and `warm_...` rows; **a target applies to the warm figure**
 (the cold row has none, but for C's, which has its own). C's peak RSS is the whole process's (both passes),
 reported once; F measures memory and runs once.
@@ -603,7 +616,7 @@ EOF
     echo "- load average (1, 5, 15 min) at the start: ${LOAD_START:-?}$LOAD_NOTE"
     echo "- compiler: ${cxx_version:-$cxx (not found)}, -O2 -DNDEBUG"
     echo "- python: ${PYTHON:-python3 missing}${py_version:+ ($py_version)}"
-    echo "- runs: $RUNS per workload for corio and asyncio; asyncio $PY_RUNS for A B1 C F I J"
+    echo "- runs: $RUNS per workload for corio and asyncio; asyncio $PY_RUNS for A B1 C F I J; $LONG_RUNS for K and KS"
     echo
     { echo "$HEADER"; format_rows; } | awk -F'\t' '
         { line = "|"; for (i = 1; i <= NF; i++) line = line " " $i " |"; print line }
