@@ -84,13 +84,13 @@ class LoopSignals final : public detail::LoopPart, public detail::SignalSink {
     inbox_->set_signal_sink(nullptr);
   }
 
-  // Each signal that arrived queues its handler's callback, as asyncio's
-  // _handle_signal does; a signal removed since it arrived queues nothing.
-  void arrived(std::uint64_t signals, detail::ReadyQueue& ready) override {
-    for (int signum = 1; signals != 0; ++signum, signals >>= 1) {
-      if ((signals & 1) == 0) continue;
-      auto it = handlers_.find(signum);
-      if (it == handlers_.end()) continue;
+  // A signal that arrived queues its handler's callback once for each time
+  // it came, as asyncio's _handle_signal does for each byte it reads; a
+  // signal removed since it arrived queues nothing.
+  void arrived(int signum, std::uint32_t times, detail::ReadyQueue& ready) override {
+    auto it = handlers_.find(signum);
+    if (it == handlers_.end()) return;
+    for (std::uint32_t i = 0; i < times; ++i) {
       auto call = [callback = it->second.callback] { (*callback)(); };
       ready.push(detail::ReadyEntry(new detail::CallbackFn<decltype(call)>(std::move(call))));
     }

@@ -103,12 +103,19 @@ void Inbox::deliver(ReadyQueue& ready) {
   // After has_mail_ went false: a signal arriving from here on raises it
   // again, so none is left unseen.
   std::uint64_t arrived = signals_.exchange(0, std::memory_order_acq_rel);
-  if (arrived != 0 && signal_sink_ != nullptr) signal_sink_->arrived(arrived, ready);
+  for (int signum = 1; arrived != 0; ++signum, arrived >>= 1) {
+    if ((arrived & 1) == 0) continue;
+    std::uint32_t times = signal_counts_[signum].exchange(0, std::memory_order_acq_rel);
+    if (times != 0 && signal_sink_ != nullptr) signal_sink_->arrived(signum, times, ready);
+  }
   // @end
 }
 
 // @since 14
+// The count first, then the bit: a deliver() that sees the bit finds the
+// count, and one that took the count early leaves a bit that finds 0.
 void Inbox::signal_arrived(int signum) noexcept {
+  signal_counts_[signum].fetch_add(1, std::memory_order_acq_rel);
   signals_.fetch_or(std::uint64_t{1} << (signum - 1), std::memory_order_acq_rel);
   if (!has_mail_.exchange(true, std::memory_order_acq_rel)) waker_.wake();
 }

@@ -12,6 +12,7 @@
 // wait forever, a virtual clock stands still, and closing the loop waits.
 #pragma once
 
+#include <array>  // @since 14
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -33,11 +34,12 @@ namespace detail {
 
 // @since 14
 // Where the signals that arrive go (chapter 14's signals/signals.cpp): told,
-// on the loop's thread as the loop collects its mail, which arrived since it
-// last looked (bit n-1 for signal n); it queues their handlers on ready.
+// on the loop's thread as the loop collects its mail, of each signal that
+// arrived since it last looked and how many times; it queues the handler
+// that many times on ready, as asyncio does for each byte on its pipe.
 class SignalSink {
  public:
-  virtual void arrived(std::uint64_t signals, ReadyQueue& ready) = 0;
+  virtual void arrived(int signum, std::uint32_t times, ReadyQueue& ready) = 0;
 
  protected:
   ~SignalSink() = default;
@@ -108,6 +110,7 @@ class Inbox final : public ThreadsPart {
   std::thread joiner_;  // shuts the default executor down at close
   // @since 14
   std::atomic<std::uint64_t> signals_{0};  // arrived, not yet delivered: bit n-1 for signal n
+  std::array<std::atomic<std::uint32_t>, 65> signal_counts_{};  // how many times each, by number (1 to 64)
   SignalSink* signal_sink_ = nullptr;
   // @end
 };
