@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <corio/errors.hpp>
 #include <corio/http/detail/json.hpp>
 #include <corio/loop/loop.hpp>
 #include <corio/tasks/coro.hpp>
@@ -23,7 +24,11 @@ void record_chrome_trace(Loop& loop, std::string path) {
   detail::TaskList& list = detail::task_list(loop);
   bool fresh = list.timeline() == nullptr;
   if (fresh) list.record_timeline(loop, nullptr);
-  detail::Timeline& timeline = *list.timeline();
+  detail::Timeline* recorder = list.timeline();
+  if (recorder == nullptr) {  // a build with -DCORIO_NO_WATCHERS records nothing
+    throw RuntimeError("record_chrome_trace: this build has the timeline compiled out (CORIO_NO_WATCHERS)");
+  }
+  detail::Timeline& timeline = *recorder;
   timeline.trace_to(std::move(path));
   if (!fresh) return;
   for (detail::PromiseBase* task : list.tasks()) timeline.made(task, task->continuation());
