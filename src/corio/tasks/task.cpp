@@ -51,7 +51,7 @@ struct SetTaskHooks {
       // @since 14
       if (const char* path = chrome_trace_from_env()) {
         if (list->timeline() == nullptr) list->record_timeline(loop, nullptr);
-        list->timeline()->trace_to(path);
+        if (Timeline* t = list->timeline()) t->trace_to(path);  // null when compiled out (CORIO_NO_WATCHERS)
       }
       // @end
       return list;
