@@ -16,7 +16,7 @@
 
 #include <corio/errors.hpp>
 #include <corio/threads/detail/inbox.hpp>
-#include <corio/threads/executor.hpp>
+#include <corio/threads/executor.hpp>  // completes the Inbox's default executor type
 
 namespace corio {
 

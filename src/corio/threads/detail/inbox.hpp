@@ -87,7 +87,8 @@ class Inbox final : public ThreadsPart {
   // @since 14
   // Signals ride the wake fd as asyncio's do (signal.set_wakeup_fd on its
   // self-pipe). signal_arrived is what the C-level handler calls, so it does
-  // only what a signal handler may: two lock-free atomics and a write().
+  // only what a signal handler may: three lock-free atomics (a count, a bit,
+  // the has-mail flag) and a write().
   void signal_arrived(int signum) noexcept;
   // The loop's thread: where deliver() hands the signals that arrived (null:
   // nowhere, they are dropped).
