@@ -149,16 +149,22 @@ test-snapshot:
 	@$(ENSURE_TEST_PACKAGES)
 	+$(Q)$(MAKE) --no-print-directory all run-tests
 
+# A hung test must fail the run, not eat CI's whole budget: past
+# TEST_TIMEOUT seconds the suite gets SIGTERM, and Catch2 names the test
+# that was running.
+TEST_TIMEOUT ?= 900
+bounded = timeout -s TERM $(TEST_TIMEOUT)
+
 run-tests: $(TEST_BIN) $(EX_BINS)
 	@for poller in $(POLLERS); do \
 	    echo "== $(TEST_BIN) with CORIO_POLLER=$$poller"; \
-	    CORIO_POLLER=$$poller $(TEST_BIN) $(if $(TEST_ARGS),'$(TEST_ARGS)') || exit 1; \
+	    CORIO_POLLER=$$poller $(bounded) $(TEST_BIN) $(if $(TEST_ARGS),'$(TEST_ARGS)') || exit 1; \
 	done
 
 test-core: $(CORE_TEST_BIN)
 	@for poller in $(POLLERS); do \
 	    echo "== $(CORE_TEST_BIN) (the loop core alone) with CORIO_POLLER=$$poller"; \
-	    CORIO_POLLER=$$poller $(CORE_TEST_BIN) || exit 1; \
+	    CORIO_POLLER=$$poller $(bounded) $(CORE_TEST_BIN) || exit 1; \
 	done
 
 check:
