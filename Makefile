@@ -33,18 +33,20 @@ ASAN_FLAGS      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 # pool's own bugs (frames outliving the thread that allocated them). One
 # poller each: both are covered, for the time of one run of the suite.
 # The sanitizers' builds are at -O1 (what both sanitizers' manuals advise:
-# fast enough, stacks still exact, and half the compile time of -O2).
+# fast enough, stacks still exact, and half the compile time of -O2), with
+# -g1: line tables only, so a report still names each frame's file and line,
+# and a test file compiles in 7 s instead of 11 s with -g.
 SAN_FLAGS_asan       = $(ASAN_FLAGS) -DCORIO_NO_FRAME_POOL
-OPT_FLAGS_asan      := -O1 -g
+OPT_FLAGS_asan      := -O1 -g1
 POLLERS_asan        := select
 SAN_FLAGS_asan-pool  = $(ASAN_FLAGS)
-OPT_FLAGS_asan-pool := -O1 -g
+OPT_FLAGS_asan-pool := -O1 -g1
 POLLERS_asan-pool   := epoll
 # ThreadSanitizer over the tests that start threads (tagged [threads]); the
 # rest of the suite is single-threaded by construction, so only the files
 # holding such a test are compiled (TEST_SRCS_<name>: the test files).
 SAN_FLAGS_tsan  = -fsanitize=thread -fno-omit-frame-pointer $(GCC_SAN_QUIRKS)
-OPT_FLAGS_tsan := -O1 -g
+OPT_FLAGS_tsan := -O1 -g1
 TEST_ARGS_tsan := [threads]
 TEST_SRCS_tsan  = tests/main.cpp $(shell grep -l '\[threads\]' tests/*.cpp)
 EX_SRCS_tsan    = $(call programs_tested_by,$(TEST_SRCS_tsan))

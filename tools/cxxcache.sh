@@ -17,9 +17,16 @@ cache=${CORIO_OBJ_CACHE:?CORIO_OBJ_CACHE is not set}
 dep=${obj%.o}.d
 
 if command -v md5sum >/dev/null 2>&1; then hash=md5sum; else hash=cksum; fi
+# An object with debug information holds line numbers: then the key keeps
+# the preprocessor's line markers, so a line moved by an edit misses. Without
+# it (-g0, or no -g), only the code counts and the key drops them (-P).
+lines=-P
+for arg in "$@"; do
+    case $arg in -g0) lines=-P ;; -g*) lines= ;; esac
+done
 # The key of the source as it preprocesses now.
 key_now() {
-    "$@" -E -P -MMD -MP -MF "$dep" -MT "$obj" "$src" -o "$obj.ii"
+    "$@" -E $lines -MMD -MP -MF "$dep" -MT "$obj" "$src" -o "$obj.ii"
     {
         for arg in "$@"; do
             case $arg in -D* | -I*) ;; *) printf '%s\n' "$arg" ;; esac
