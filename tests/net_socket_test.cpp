@@ -4,6 +4,7 @@
 // pipe: never SIGPIPE), and cancellation that leaves no reader, writer or
 // fd behind. Every test runs inside a 10 s timeout of its own.
 #include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -96,6 +97,27 @@ corio::Coro<> talk_over(std::string host) {
 
 TEST_CASE("sock_connect, sock_accept, sock_sendall and sock_recv carry bytes both ways over 127.0.0.1", "[ch12]") {
   run_bounded(talk_over("127.0.0.1"));
+}
+
+bool nonblocking_and_cloexec(const Socket& sock) {
+  int fl = ::fcntl(sock.fd(), F_GETFL);
+  int fd = ::fcntl(sock.fd(), F_GETFD);
+  return fl >= 0 && fd >= 0 && (fl & O_NONBLOCK) != 0 && (fd & FD_CLOEXEC) != 0;
+}
+
+corio::Coro<> check_the_flags() {
+  Socket listener = listen_on("127.0.0.1");
+  Socket client = Socket::tcp();
+  CHECK(nonblocking_and_cloexec(client));  // born with them: socket(SOCK_NONBLOCK | SOCK_CLOEXEC)
+  co_await corio::sock_connect(client, listener.local_address());
+  auto [server, peer] = co_await corio::sock_accept(listener);
+  CHECK(nonblocking_and_cloexec(server));  // accept4 with the same flags
+  Socket adopted(::socket(AF_INET, SOCK_STREAM, 0));
+  CHECK(nonblocking_and_cloexec(adopted));  // a plain blocking fd gets them from Socket(int)
+}
+
+TEST_CASE("every Socket is non-blocking and close-on-exec: made, accepted or adopted", "[ch12]") {
+  run_bounded(check_the_flags());
 }
 
 // The IPv6 loopback is there on the machines corio targets (ip -6 addr

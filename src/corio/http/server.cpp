@@ -159,7 +159,7 @@ void HttpServerCore::accept_ready() {
     }
     auto connection = std::make_shared<Connection>(shared_from_this());
     attach(*connection);
-    Transport::make(Socket(fd), connection);
+    Transport::make(Socket::adopt_nonblocking(fd), connection);
   }
 }
 

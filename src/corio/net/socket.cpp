@@ -44,6 +44,7 @@ bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err ==
 
 void set_flag(int fd, int get, int set, int flag) {
   int flags = ::fcntl(fd, get);
+  if (flags >= 0 && (flags & flag) == flag) return;
   if (flags < 0 || ::fcntl(fd, set, flags | flag) < 0) {
     throw_os_error(errno, "Socket(" + std::to_string(fd) + "): fcntl");
   }
@@ -68,7 +69,7 @@ void check_open(const Socket& sock, const char* call) {
 Socket make_socket(int family, const char* what) {
   int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw_os_error(errno, what);
-  return Socket(fd);
+  return Socket::adopt_nonblocking(fd);
 }
 
 }  // namespace
@@ -167,7 +168,7 @@ Coro<std::pair<Socket, SocketAddress>> sock_accept(Socket& sock) {
     int fd = ::accept4(sock.fd(), peer.data(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       peer.resize(len);
-      co_return std::pair<Socket, SocketAddress>(Socket(fd), peer);
+      co_return std::pair<Socket, SocketAddress>(Socket::adopt_nonblocking(fd), peer);
     }
     int err = errno;
     if (!would_block(err)) throw_os_error(err, "sock_accept on fd " + std::to_string(sock.fd()));

@@ -87,14 +87,41 @@ void EpollPoller::rebuild() {
   }
 }
 
-bool EpollPoller::poll(PollTimeout timeout, std::vector<Fired>& fired) {
-  // Milliseconds, rounded up; a wait longer than a day is cut to a day (the
-  // loop simply waits again), so the int never overflows.
-  int ms = -1;
-  if (timeout.count() >= 0) {
-    ms = static_cast<int>((std::min<PollTimeout>(timeout, kLongestPoll).count() + 999999) / 1000000);
+// @since 14
+// epoll_wait counts in milliseconds: rounded up, a timer wakes the loop up
+// to a millisecond past its deadline. epoll_pwait2 takes a timespec, so the
+// loop wakes on time to the microsecond; a kernel older than 5.11 answers
+// ENOSYS, and the poller goes back to milliseconds for good. A wait longer
+// than a day is cut to a day (the loop simply waits again).
+int EpollPoller::wait(PollTimeout timeout) {
+  auto size = static_cast<int>(events_.size());
+  if (timeout.count() >= 0) timeout = std::min<PollTimeout>(timeout, kLongestPoll);
+  if (precise_) {
+    timespec ts{};
+    if (timeout.count() >= 0) {
+      ts.tv_sec = static_cast<time_t>(timeout.count() / 1000000000);
+      ts.tv_nsec = static_cast<long>(timeout.count() % 1000000000);
+    }
+    int n = ::epoll_pwait2(epfd_, events_.data(), size, timeout.count() >= 0 ? &ts : nullptr, nullptr);
+    if (n >= 0 || errno != ENOSYS) return n;
+    precise_ = false;
   }
-  int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), ms);
+  int ms = timeout.count() < 0 ? -1 : static_cast<int>((timeout.count() + 999999) / 1000000);
+  return ::epoll_wait(epfd_, events_.data(), size, ms);
+}
+// @end
+
+bool EpollPoller::poll(PollTimeout timeout, std::vector<Fired>& fired) {
+  // @before 14
+  // // Milliseconds, rounded up; a wait longer than a day is cut to a day (the
+  // // loop simply waits again), so the int never overflows.
+  // int ms = -1;
+  // if (timeout.count() >= 0) {
+  //   ms = static_cast<int>((std::min<PollTimeout>(timeout, kLongestPoll).count() + 999999) / 1000000);
+  // }
+  // int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), ms);
+  // @end
+  int n = wait(timeout);  // @since 14
   if (n < 0) {
     if (errno == EINTR) return true;
     throw std::system_error(errno, std::generic_category(), "epoll_wait");

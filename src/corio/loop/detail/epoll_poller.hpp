@@ -41,6 +41,11 @@ class EpollPoller final : public Poller {
   };
   void add(int fd, unsigned mask);
   void rebuild();
+  int wait(PollTimeout timeout);  // @since 14
+
+  // @since 14
+  bool precise_ = true;  // epoll_pwait2 is there (Linux 5.11 and later)
+  // @end
 
   int epfd_;
   std::vector<Interest> interest_;  // indexed by fd
