@@ -206,6 +206,7 @@ test-chapters:
 
 bench: $(BENCH_BINS) $(BENCH_BARE)
 	@sh tools/ensure-package.sh wrk wrk
+	@sh tools/ensure-package.sh valgrind valgrind
 	@if [ -f tests/bench/run.sh ]; then \
 	    CORIO_BENCH_DIR='$(abspath $(B)/bench)' bash tests/bench/run.sh; \
 	 else echo "make bench: tests/bench/run.sh is missing, so there is nothing to run yet"; fi
