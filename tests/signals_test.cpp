@@ -172,19 +172,24 @@ namespace {
 // could land on the loop's thread inside select(), which ThreadSanitizer
 // does not intercept: TSan defers the handler to that thread's next
 // intercepted call, which a loop asleep with nothing else to do never makes.
+sigset_t just(int signum) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, signum);
+  return set;
+}
+
 class SignalBlocked {
  public:
   explicit SignalBlocked(int signum) {
-    sigemptyset(&set_);
-    sigaddset(&set_, signum);
-    ::pthread_sigmask(SIG_BLOCK, &set_, &saved_);
+    sigset_t set = just(signum);
+    ::pthread_sigmask(SIG_BLOCK, &set, &saved_);
   }
   ~SignalBlocked() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
   SignalBlocked(const SignalBlocked&) = delete;
   SignalBlocked& operator=(const SignalBlocked&) = delete;
 
  private:
-  sigset_t set_{};
   sigset_t saved_{};
 };
 
@@ -193,9 +198,7 @@ corio::Coro<int> wait_for_a_signal_from_another_thread() {
   corio::Event got;
   corio::add_signal_handler(loop, SIGUSR1, [&got] { got.set(); });
   std::thread sender([] {
-    sigset_t usr1;
-    sigemptyset(&usr1);
-    sigaddset(&usr1, SIGUSR1);
+    sigset_t usr1 = just(SIGUSR1);
     ::pthread_sigmask(SIG_UNBLOCK, &usr1, nullptr);
     ::kill(::getpid(), SIGUSR1);
   });

@@ -90,9 +90,10 @@ void EpollPoller::rebuild() {
 // @since 14
 // epoll_wait counts in milliseconds: rounded up, a timer wakes the loop up
 // to a millisecond past its deadline. epoll_pwait2 takes a timespec, so the
-// loop wakes on time to the microsecond; a kernel older than 5.11 answers
-// ENOSYS, and the poller goes back to milliseconds for good. A wait longer
-// than a day is cut to a day (the loop simply waits again).
+// loop wakes on time but for the kernel's timer slack (50 us by default); a
+// kernel older than 5.11 answers ENOSYS, and the poller goes back to
+// milliseconds for good. A wait longer than a day is cut to a day (the loop
+// simply waits again).
 int EpollPoller::wait(PollTimeout timeout) {
   auto size = static_cast<int>(events_.size());
   if (timeout.count() >= 0) timeout = std::min<PollTimeout>(timeout, kLongestPoll);
@@ -124,7 +125,10 @@ bool EpollPoller::poll(PollTimeout timeout, std::vector<Fired>& fired) {
   int n = wait(timeout);  // @since 14
   if (n < 0) {
     if (errno == EINTR) return true;
-    throw std::system_error(errno, std::generic_category(), "epoll_wait");
+    // @before 14
+    // throw std::system_error(errno, std::generic_category(), "epoll_wait");
+    // @end
+    throw std::system_error(errno, std::generic_category(), precise_ ? "epoll_pwait2" : "epoll_wait");  // @since 14
   }
   bool stale = false;
   for (int i = 0; i < n; ++i) {
