@@ -110,6 +110,8 @@ OFF a_instr_pct      lo 5         <=_5_%
 OFF b1_instr_pct     lo 5         <=_5_%
 I  warm_rt_per_s     hi 5x        >=_5x_asyncio
 I  cold_rt_per_s     hi -         -
+I  limit_rt_per_s    hi -         -
+I  warm_of_limit_pct hi -         -
 J  warm_gib_per_s    hi -         -
 J  cold_gib_per_s    hi -         -
 J  limit_gib_per_s   hi -         -
@@ -386,7 +388,14 @@ reported once; F measures memory and runs once.
   an echo server on the same loop (`start_server`, `open_connection`); the
   client writes 64 bytes, drains and `readexactly(64)`s them back, 100,000
   times; round trips per second. Its target is a ratio: at least 5x
-  asyncio's rate.
+  asyncio's rate. Beside it, `limit_rt_per_s`: the same round trips with
+  no runtime, in the same process just before (one thread, one epoll set
+  holding both ends, and per round trip the six system calls a loop makes:
+  two `send`, two `recv`, two `epoll_wait`), so what is left is the
+  kernel's share; `warm_of_limit_pct` is corio's warm figure as a
+  percentage of it. The limit over asyncio's rate is the most any runtime
+  could reach on the ratio on that machine (asyncio's side has no such
+  row).
 - **J. stream throughput** (chapter 12): 1 GiB from a client to a server
   on the same loop through one connection, in 64 KiB writes each followed
   by `drain()`, the server reading whatever arrives (`read(1 MiB)`); GiB per

@@ -36,7 +36,15 @@ struct FunctionName {
 class PromiseBase : public FutureCore {
  public:
   explicit PromiseBase(FunctionName fn) : FutureCore(nullptr), function_(fn.value) {}
-  ~PromiseBase();  // @since 05
+  // @since 05
+  // A given name (and, from chapter 09, a cancel message) lives in a side
+  // table, and its entry goes with the frame. Inline: a frame with neither,
+  // the usual one, pays two bit tests and no call.
+  ~PromiseBase() {
+    if (named_) [[unlikely]] forget_name();
+    if (has_message_) [[unlikely]] forget_message();  // @since 09
+  }
+  // @end
 
   const char* function() const { return function_; }
   bool started() const { return started_; }
@@ -103,7 +111,9 @@ class PromiseBase : public FutureCore {
   friend class TaskList;
   std::uint32_t task_index_ = 0;  // place in the loop's task list
   // @end
+  void forget_name();  // @since 05
   // @since 09
+  void forget_message();
   void step_cancelled();  // step()'s rare paths (task.cpp)
   void pass_on_after_step();
   // The cancellation state costs a frame little: the request count fills

@@ -12,7 +12,7 @@ namespace corio::detail {
 // Waiters still hanging on a dying future are told so: a done-callback
 // frees itself. (An awaiting coroutine holds the future alive, so it is
 // never among them.)
-FutureCore::~FutureCore() {
+void FutureCore::drop_waiters() {
   while (head_) {
     Waiter* w = head_;
     remove_waiter(w);

@@ -47,6 +47,7 @@ class FutureCore {
   FutureCore& operator=(const FutureCore&) = delete;
 
   bool done() const { return state_ != State::Pending; }
+  bool has_error() const { return error_ != nullptr; }  // @since 06: done with an error (unlike exception(), it marks nothing retrieved)
   bool cancelled() const { return state_ == State::Cancelled; }  // @since 09
   Loop& loop() const { return *loop_; }
 
@@ -77,11 +78,16 @@ class FutureCore {
   // @end
 
  protected:
-  ~FutureCore();
+  // Waiters still hooked on a future that goes are told so (Dropped). Inline:
+  // the usual future has none left, and pays one test.
+  ~FutureCore() {
+    if (head_ != nullptr) [[unlikely]] drop_waiters();
+  }
   // Called when the last reference goes: a plain future deletes itself; a
   // task destroys its coroutine frame.
   virtual void destroy() = 0;
 
+  void drop_waiters();
   void check_pending(const char* who) const;
   void check_done(const char* who) const;
   // Marks the error retrieved and throws it, if there is one.

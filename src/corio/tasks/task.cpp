@@ -66,10 +66,8 @@ struct SetTaskHooks {
 } set_task_hooks;
 }  // namespace
 
-PromiseBase::~PromiseBase() {
-  if (named_) given_names.erase(this);
-  if (has_message_) messages.erase(this);  // @since 09
-}
+void PromiseBase::forget_name() { given_names.erase(this); }
+void PromiseBase::forget_message() { messages.erase(this); }  // @since 09
 
 std::string PromiseBase::task_name() const {
   return named_ ? given_names.at(this) : "Task-" + std::to_string(task_id_);

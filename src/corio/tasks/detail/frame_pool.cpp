@@ -166,8 +166,9 @@ void settle() {
   (void)&leaver;  // registers the Leaver's destructor for this thread
 }
 
-// The slow path of frame_alloc: the list of class c is empty.
-void* refill(std::size_t c) {
+// The slow path of frame_alloc: the list of class c is empty. Out of line,
+// so that the fast path saves no registers for it.
+[[gnu::noinline]] void* refill(std::size_t c) {
   if (pool.home == nullptr) settle();
   if (pool.home->returned.load(std::memory_order_relaxed) != nullptr) take_returned();
   if (FreeFrame* f = pool.lists[c]) {
@@ -194,7 +195,7 @@ void* refill(std::size_t c) {
 // A frame freed on a thread that does not own its chunk goes back to the
 // owner's home through a lock-free list; the owner sorts it on its next
 // refill (or the next thread to adopt the home does).
-void give_back(ChunkHeader* chunk, FreeFrame* f, std::size_t c) {
+[[gnu::noinline]] void give_back(ChunkHeader* chunk, FreeFrame* f, std::size_t c) {
   std::atomic<FreeFrame*>& returned = chunk->home->returned;
   FreeFrame* head = returned.load(std::memory_order_relaxed);
   do {
