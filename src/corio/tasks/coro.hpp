@@ -111,7 +111,10 @@ class PromiseBase : public FutureCore {
   friend class TaskList;
   std::uint32_t task_index_ = 0;  // place in the loop's task list
   // @end
-  void forget_name();  // @since 05
+  // @since 05
+  void give_name(std::string&& name);
+  void forget_name();
+  // @end
   // @since 09
   void forget_message();
   void step_cancelled();  // step()'s rare paths (task.cpp)

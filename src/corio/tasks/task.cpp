@@ -74,20 +74,21 @@ std::string PromiseBase::task_name() const {
 }
 
 // @since 14
-void PromiseBase::set_task_name(std::string name) {
+void PromiseBase::set_task_name(std::string name) { give_name(std::move(name)); }
+// @end
+
+// Out of line: most tasks get no name, and make_task, which runs for every
+// task, then saves no registers for the side table's code.
+[[gnu::noinline]] void PromiseBase::give_name(std::string&& name) {
   given_names[this] = std::move(name);
   named_ = true;
 }
-// @end
 
 void PromiseBase::make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame) {
   bind(&loop);
   is_task_ = true;
   task_id_ = ++tasks_made;
-  if (!name.empty()) {
-    given_names[this] = std::move(name);
-    named_ = true;
-  }
+  if (!name.empty()) give_name(std::move(name));
   if (Timeline* t = task_list(loop).timeline()) t->made(this, frame);
   task_list(loop).add(this);
 }
