@@ -527,7 +527,11 @@ The chapters teach the code; the figures it gives live here.
 - F and the promise (chapter 05): a task's number is 48 bits sharing a word
   with its flags, and a name given to `create_task` lives in a side table
   keyed by the promise. Most tasks are never named, so they pay nothing:
-  the frame of a task waiting on an `Event` is 176 bytes instead of 192.
+  the frame of a task waiting on an `Event` was 176 bytes instead of 192.
+  Chapter 14's `waits_on_` (decision 146) made it 184, which the frame
+  pool rounds to 192; with the ready queue's slot, the task list's and the
+  program's vector of handles (8 bytes each, and the vectors' slack) that
+  is F's 223. F's 176 needs the frame at 144: five words fewer.
 - F and the awaiters (chapter 07): an `Event`'s awaiter is its waiter node
   plus a pointer to the event, inside the waiting frame, so 100,000 tasks
   waiting on one event cost their frames and nothing else.
@@ -543,7 +547,28 @@ The chapters teach the code; the figures it gives live here.
   `get` takes the fast path: the producer fills the queue, the first
   consumer to run drains it without suspending, and the others take what
   is left, about a hundred items per round trip through the loop. An item
-  costs a few increments and a ring-buffer move on each side.
+  costs a few increments and a ring-buffer move on each side. GCC called
+  the awaiters' `await_resume` instead of inlining it; forced inline
+  (`[[gnu::always_inline]]`), callgrind's count of `corio_bench_sync D`
+  went from 243,639,209 to 199,738,507 instructions (122 to 100 an item)
+  and the rate from 138M to 193M items a second (medians of 7 runs, each
+  binary in turn).
+- AG and gather (chapter 06): `gather` walks its children once, hooking a
+  node on each pending child and counting the done ones (it walked them
+  twice), and asks a child that succeeded for its error inline
+  (`has_error`): `corio_bench AG` 272,274,525 to 255,074,209 instructions.
+  AG stays at about half of A: its own cost is a 48-byte node per child
+  and a second visit to every child's frame when it completes, and with
+  200,000 children those are trips to memory.
+- I and the kernel (chapters 01 and 12): a round trip is six system calls,
+  two `send`, two `recv` and two waits, and 82 % of corio's time in it is
+  the kernel's. `limit_rt_per_s` is a bare epoll loop making exactly those
+  calls; corio reaches 87-89 % of it since a poll that would wait first
+  peeks without waiting and only a loop going to sleep audits its fds
+  (decision 156): a wait with a deadline read the clock three times per
+  poll, and corio was at 82-84 %. asyncio's rate is 20-21 % of the limit
+  on this machine, so no runtime can reach 5x asyncio here: the limit
+  itself is 4.7-5.0x.
 - B1 and the lone yield (chapter 04): when nothing else is ready, a
   `sleep(0)` goes on at once, for the loop's next iteration would only have
   resumed it (decision 123 lists what that iteration could have done instead:
