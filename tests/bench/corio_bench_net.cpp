@@ -121,7 +121,7 @@ long long blocking_read(int fd) {
 }
 
 // A listening socket on 127.0.0.1, its port in *port.
-int blocking_listener(int* port) {
+int blocking_listener(const char* workload, int* port) {
   int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -129,22 +129,38 @@ int blocking_listener(int* port) {
   socklen_t len = sizeof addr;
   if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listener, 1) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    fail("J", std::string("a blocking listening socket: ") + std::strerror(errno));
+    fail(workload, std::string("a blocking listening socket: ") + std::strerror(errno));
   }
   *port = ntohs(addr.sin_port);
   return listener;
 }
 
-int blocking_connect(int port) {
+int blocking_connect(const char* workload, int port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    fail("J", std::string("a blocking connect: ") + std::strerror(errno));
+    fail(workload, std::string("a blocking connect: ") + std::strerror(errno));
   }
   return fd;
+}
+
+// Both ends of a TCP connection on 127.0.0.1, made with blocking calls.
+struct LoopbackPair {
+  int client;
+  int server;
+};
+
+LoopbackPair loopback_pair(const char* workload) {
+  int port = 0;
+  int listener = blocking_listener(workload, &port);
+  int client = blocking_connect(workload, port);
+  int server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  if (server < 0) fail(workload, std::string("a blocking accept: ") + std::strerror(errno));
+  ::close(listener);
+  return {client, server};
 }
 
 // I's limit: the same round trips with no runtime at all. One thread, one
@@ -154,12 +170,7 @@ int blocking_connect(int port) {
 // epoll_wait; recv at the client. What is left of a round trip here is the
 // kernel's share, which no runtime can go below. Seconds.
 double bare_echo_pass() {
-  int port = 0;
-  int listener = blocking_listener(&port);
-  int client = blocking_connect(port);
-  int server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-  if (server < 0) fail("I", std::string("the bare loop's accept: ") + std::strerror(errno));
-  ::close(listener);
+  auto [client, server] = loopback_pair("I");
   int ep = ::epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) fail("I", std::string("epoll_create1: ") + std::strerror(errno));
   int one = 1;
@@ -210,12 +221,7 @@ double bare_echo_pass() {
 // The limit: the same gigabyte through a TCP connection on 127.0.0.1 with
 // blocking write() on one thread and blocking read() on another, no loop.
 double blocking_pass() {
-  int port = 0;
-  int listener = blocking_listener(&port);
-  int client = blocking_connect(port);
-  int server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-  if (server < 0) fail("J", std::string("the blocking loop's accept: ") + std::strerror(errno));
-  ::close(listener);
+  auto [client, server] = loopback_pair("J");
   double t0 = now();
   std::thread writer(blocking_write, client);
   long long total = blocking_read(server);
@@ -229,7 +235,7 @@ double blocking_pass() {
 // reader on another thread (the limit's two threads, one of them a loop).
 corio::Coro<double> send_side_pass() {
   int port = 0;
-  int listener = blocking_listener(&port);
+  int listener = blocking_listener("J", &port);
   long long total = -1;
   double t1 = 0;
   std::thread sink([&] {
@@ -273,7 +279,7 @@ corio::Coro<double> receive_side_pass() {
   corio::Server server = co_await corio::start_server(sink, "127.0.0.1", 0);
   int port = server.port();
   double t0 = now();
-  std::thread source([port] { blocking_write(blocking_connect(port)); });
+  std::thread source([port] { blocking_write(blocking_connect("J", port)); });
   co_await done.wait();
   source.join();
   server.close();

@@ -207,22 +207,22 @@ detail::PollTimeout Loop::audit_fds(detail::PollTimeout timeout) {
 bool Loop::poll_fds(detail::PollTimeout timeout) {
   fired_.clear();
   if (watched_ == 0) return poller_->poll(timeout, fired_);
-  if (timeout.count() != 0) {
-    bool ok = poller_->poll(detail::PollTimeout(0), fired_);
-    if (ok && !fired_.empty()) return after_busy_poll();
-    // Nothing ready: the loop will sleep. select refused a closed fd
-    // (EBADF): drop it first, and the loop may have nothing left to wait for.
-    fired_.clear();
-    if (!ok && drop_closed_fds() != 0 && timeout.count() < 0) timeout = poll_timeout();
-    return poller_->poll(audit_fds(timeout), fired_);
+  bool ok = poller_->poll(detail::PollTimeout(0), fired_);
+  if (timeout.count() == 0 || (ok && !fired_.empty())) {
+    if (ok) audit_now_and_then();
+    return ok;
   }
-  return poller_->poll(timeout, fired_) && after_busy_poll();
+  // Nothing ready: the loop will sleep. select refused a closed fd
+  // (EBADF): drop it first, and the loop may have nothing left to wait for.
+  fired_.clear();
+  if (!ok && drop_closed_fds() != 0 && timeout.count() < 0) timeout = poll_timeout();
+  return poller_->poll(audit_fds(timeout), fired_);
 }
 
-bool Loop::after_busy_poll() {
+// After a poll that did not wait: the audit's clock, every kAuditPolls-th time.
+void Loop::audit_now_and_then() {
   constexpr unsigned kAuditPolls = 64;
   if (busy_polls_++ % kAuditPolls == 0) audit_fds(detail::PollTimeout(0));
-  return true;
 }
 
 std::size_t Loop::drop_closed_fds() {

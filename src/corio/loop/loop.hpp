@@ -233,7 +233,7 @@ class Loop {
   bool unwatch(int fd, unsigned side);
   detail::PollTimeout audit_fds(detail::PollTimeout timeout);
   bool poll_fds(detail::PollTimeout timeout);
-  bool after_busy_poll();
+  void audit_now_and_then();
   std::size_t drop_closed_fds();
   std::size_t drop_closed_fds(std::size_t& slot, std::size_t most);
   detail::PollTimeout poll_timeout() const;
@@ -305,7 +305,7 @@ class Loop {
   std::thread::id owner_;
   unsigned since_poll_ = 0;                             // iterations since the poller was last asked
   std::chrono::steady_clock::time_point next_audit_{};  // when audit_fds checks its next slice of watched fds
-  unsigned busy_polls_ = 0;                             // polls that did not wait (after_busy_poll)
+  unsigned busy_polls_ = 0;                             // polls that did not wait (audit_now_and_then)
   std::size_t audit_slot_ = 0;                          // the watches_ slot that slice starts at
   bool in_run_once_ = false;
   bool stopping_ = false;

@@ -115,8 +115,7 @@ class QueueCore {
 // loop on the iteration after the put() that promised it an item; it takes
 // the item the queue's order gives next (FIFO: the oldest). (Its
 // await_resume, and the putter's, are always inlined: GCC would call them,
-// once per item, and the queue ran at 72 % of its speed; chapter 08 has
-// the figures.)
+// once per item, and the queue ran at 72 % of its speed; decision 158.)
 template <class Q>
 class [[nodiscard]] GetAwaiter : private WaiterNode {
  public:
