@@ -143,6 +143,17 @@ class PromiseBase : public FutureCore {
   bool passing_on_ : 1 = false;       // a cancellation is being passed on from here (cycles stop)
   // @end
   bool awaits_future_ : 1 = false;  // @since 14: waits_on_ is the awaited future, not park()'s name
+  // @since 05
+  // The rest of the word is given a value too, so the constructor writes
+  // the word whole. Leave those bits out and it must keep them as they were:
+  // it reads the word first, from a frame fresh off the pool, which is cold
+  // memory, and every new task waits for that read (decision 159).
+  // @before 09: std::uint64_t unused_ : 12 = 0;
+  // @end
+  // @since 09
+  // @before 14: std::uint64_t unused_ : 6 = 0;
+  // @end
+  std::uint64_t unused_ : 5 = 0;  // @since 14
   // @since 09
   WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
   // @end
@@ -327,10 +338,10 @@ class [[nodiscard]] Coro {
   }
 
   // @since 05
-  // For create_task: the frame, which from now on owns itself.
+  // For create_task: the frame, which from now on owns itself (make_task
+  // marks it started).
   typename promise_type::Handle release(const char* who) {
     check_awaitable(who);
-    h_.promise().mark_started();
     return std::exchange(h_, nullptr);
   }
   // @end

@@ -120,12 +120,10 @@ void FutureCore::check_pending(const char* who) const {
   }
 }
 
-void FutureCore::check_done(const char* who) const {
-  if (!done()) {
-    throw InvalidStateError(std::string(who) +
-                            ": the result is not ready (the future is still pending); await it, or add a "
-                            "done-callback");
-  }
+void FutureCore::refuse_pending(const char* who) const {
+  throw InvalidStateError(std::string(who) +
+                          ": the result is not ready (the future is still pending); await it, or add a "
+                          "done-callback");
 }
 
 // @since 04
@@ -166,8 +164,7 @@ bool FutureCore::request_cancel(const std::string& message) {
 }
 
 // @end
-void FutureCore::rethrow_error() {
-  if (!error_) return;
+void FutureCore::throw_error() {
   retrieved_ = true;
   std::rethrow_exception(error_);
 }

@@ -89,9 +89,17 @@ class FutureCore {
 
   void drop_waiters();
   void check_pending(const char* who) const;
-  void check_done(const char* who) const;
+  // Every read of a result asks these two: each is one test inline, and
+  // what it throws is built out of line, only when it throws.
+  void check_done(const char* who) const {
+    if (!done()) [[unlikely]] refuse_pending(who);
+  }
   // Marks the error retrieved and throws it, if there is one.
-  void rethrow_error();
+  void rethrow_error() {
+    if (error_ != nullptr) [[unlikely]] throw_error();
+  }
+  [[noreturn]] void refuse_pending(const char* who) const;
+  [[noreturn]] void throw_error();
   // Completes the future: every waiter goes to the loop, in order.
   void finish();
   // The error nobody looked at, for the "never retrieved" report.

@@ -84,10 +84,14 @@ void PromiseBase::set_task_name(std::string name) { give_name(std::move(name)); 
   named_ = true;
 }
 
+// The word of the id and the flags is written here alone, and in one go:
+// the frame is fresh, cold memory, and a read of the whole word right after
+// a write to one of its bytes would wait for that memory (decision 159).
 void PromiseBase::make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame) {
-  bind(&loop);
-  is_task_ = true;
   task_id_ = ++tasks_made;
+  is_task_ = true;
+  started_ = true;
+  bind(&loop);
   if (!name.empty()) give_name(std::move(name));
   if (Timeline* t = task_list(loop).timeline()) t->made(this, frame);
   task_list(loop).add(this);
