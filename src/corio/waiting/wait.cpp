@@ -5,15 +5,6 @@
 
 namespace corio::detail {
 
-void WaitMany::watch(std::span<Node> nodes) {
-  nodes_ = nodes;
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    nodes[i].owner = this;
-    nodes[i].index = static_cast<std::uint32_t>(i);
-    nodes[i].notify = &on_notice;
-  }
-}
-
 // One walk over the children, so each child's state is touched once (with
 // 200,000 children, a second walk is a second trip to memory for each): a
 // pending child gets its node hooked, a done one is counted. When the done
@@ -24,6 +15,7 @@ bool WaitMany::await_suspend(std::coroutine_handle<> h) {
   for (Node& node : nodes_) {
     if (!node.core->done()) {
       hook(node);
+      ++hooked_;
     } else if (settled_by(node)) {
       unhook_all();
       return false;
@@ -61,6 +53,7 @@ void WaitMany::on_notice(Waiter* w, Waiter::Notice) {
   Node& node = *static_cast<Node*>(w);
   node.hooked = false;
   WaitMany& self = *node.owner;
+  --self.hooked_;
   if (!self.settled_by(node)) return;
   self.unhook_all();
   detail::LoopAccess::schedule(node.core->loop(), std::exchange(self.waker_, ReadyEntry()));
@@ -89,8 +82,16 @@ void WaitMany::time_out() {
   wake(std::exchange(waker_, ReadyEntry()));
 }
 // @end
+// Stops once no node is left on a list: a wait settled by its last child
+// (ALL_COMPLETED, or a gather that succeeded) walks no node at all.
 void WaitMany::unhook_all() {
-  for (Node& node : nodes_) unhook(node);
+  for (Node& node : nodes_) {
+    if (hooked_ == 0) return;
+    if (node.hooked) {
+      unhook(node);
+      --hooked_;
+    }
+  }
 }
 
 }  // namespace corio::detail
