@@ -277,3 +277,52 @@ TEST_CASE("an error escaping data_received is reported and ends the connection w
     ::close(b);
   });
 }
+
+TEST_CASE("a transport still open when its loop closes is reported, its socket closed and its protocol let go",
+          "[ch12]") {
+  // The protocol keeps its transport, as a stream's does: with the
+  // transport's hold on itself, nothing outside would ever free either.
+  struct Keeper : Recorder {
+    void connection_made(Transport& t) override {
+      Recorder::connection_made(t);
+      held = t.shared_from_this();
+    }
+    std::shared_ptr<Transport> held;
+  };
+  corio_test::Diagnostics diagnostics;
+  int peer = -1;
+  std::weak_ptr<Keeper> protocol_left;
+  std::weak_ptr<Transport> transport_left;
+  run([&]() -> Coro<> {
+    auto [a, b] = socket_pair();
+    peer = b;
+    auto keeper = std::make_shared<Keeper>();
+    protocol_left = keeper;
+    transport_left = Transport::make(corio::Socket(a), keeper);
+    co_await corio::sleep(0);  // connection_made has run: the protocol holds the transport
+    CHECK(keeper->events == std::vector<std::string>{"made"});
+  });
+  CHECK(diagnostics.any_contains("ResourceWarning: unclosed transport <Transport fd="));
+  CHECK(transport_left.expired());
+  CHECK(protocol_left.expired());
+  char c;
+  CHECK(::recv(peer, &c, 1, MSG_DONTWAIT) == 0);  // the peer reads EOF: the socket is closed
+  ::close(peer);
+}
+
+TEST_CASE("a transport closed before its loop closes is not reported", "[ch12]") {
+  corio_test::Diagnostics diagnostics;
+  std::weak_ptr<Transport> transport_left;
+  run([&]() -> Coro<> {
+    auto [a, b] = socket_pair();
+    auto recorder = std::make_shared<Recorder>();
+    auto t = Transport::make(corio::Socket(a), recorder);
+    transport_left = t;
+    t->close();
+    while (recorder->events.size() < 2) co_await corio::sleep(0);
+    CHECK(recorder->events == std::vector<std::string>{"made", "lost"});
+    ::close(b);
+  });
+  CHECK_FALSE(diagnostics.any_contains("unclosed transport"));
+  CHECK(transport_left.expired());
+}

@@ -82,6 +82,10 @@ Loop::~Loop() {
   // from still exists; each is reported.
   if (tasks_) tasks_->close();
   // @end
+  // @since 12
+  // Then the transports still open: their sockets close, each reported.
+  if (transports_) transports_->close();
+  // @end
   // @since 03
   // Done-callbacks still waiting on futures that can no longer complete go,
   // and what they hold with them (a future of their own, a task's frame).

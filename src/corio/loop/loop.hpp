@@ -293,6 +293,9 @@ class Loop {
   bool debug_ = false;
   detail::Nanos slow_callback_duration_{0};
   // @end
+  // Chapter 12's open transports (streams/transport.cpp), made by the first
+  // transport: each is closed, and reported, when the loop goes.
+  std::unique_ptr<detail::LoopPart> transports_;  // @since 12
   // @since 14
   // Chapter 14's signal handlers (signals/signals.cpp), made by the first
   // add_signal_handler and closed first of all with the loop; and how many
@@ -453,6 +456,10 @@ struct LoopAccess {
   // @since 11
   // The loop's part for other threads, which its RemoteLoops share.
   static const std::shared_ptr<ThreadsPart>& threads(const Loop& loop) { return loop.threads_; }
+  // @end
+  // @since 12
+  // The transports' part of a loop: null until the first transport.
+  static std::unique_ptr<LoopPart>& transports(Loop& loop) { return loop.transports_; }
   // @end
   // @since 14
   // The signals layer's part of a loop (null until its first handler), and

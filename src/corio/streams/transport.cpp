@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <corio/errors.hpp>
@@ -53,6 +55,36 @@ void set_nodelay(int fd) {
 
 }  // namespace
 
+namespace detail {
+
+// The transports of one loop that still hold themselves (self_): one the
+// program never closed would otherwise outlive its loop, socket and all,
+// kept by nothing but itself. At the loop's close each is abandoned:
+// reported (asyncio's ResourceWarning "unclosed transport") and its socket
+// closed; its protocol's connection_lost does not run, as in asyncio.
+class OpenTransports final : public LoopPart {
+ public:
+  static OpenTransports& of(Loop& loop) {
+    std::unique_ptr<LoopPart>& part = LoopAccess::transports(loop);
+    if (!part) part = std::make_unique<OpenTransports>();
+    return static_cast<OpenTransports&>(*part);
+  }
+  void add(Transport* t) { open_.insert(t); }
+  void remove(Transport* t) { open_.erase(t); }
+  // Each is held while the others go: a protocol may hold another transport.
+  void close() noexcept override {
+    std::vector<std::shared_ptr<Transport>> left;
+    for (Transport* t : open_) left.push_back(t->self_);
+    open_.clear();
+    for (const std::shared_ptr<Transport>& t : left) t->abandon();
+  }
+
+ private:
+  std::unordered_set<Transport*> open_;
+};
+
+}  // namespace detail
+
 std::shared_ptr<Transport> Transport::make(Socket socket, std::shared_ptr<Protocol> protocol) {
   int fd = socket.release();
   auto transport = std::make_shared<Transport>(get_running_loop(), fd, std::move(protocol));
@@ -76,6 +108,7 @@ Transport::~Transport() {
 
 void Transport::start() {
   self_ = shared_from_this();
+  detail::OpenTransports::of(*loop_).add(this);
   loop_->call_soon([self = self_] {
     self->protocol_->connection_made(*self);
     if (!self->is_reading()) return;
@@ -213,7 +246,7 @@ void Transport::close() {
     writing_ = false;
     // The loop's reference moves to the queued call: a loop that closes
     // before running it drops it, and the transport closes its fd.
-    loop_->call_soon([self = std::move(self_)] { self->connection_lost(nullptr); });
+    loop_->call_soon([self = let_go()] { self->connection_lost(nullptr); });
   }
 }
 
@@ -304,11 +337,31 @@ void Transport::force_close(std::exception_ptr error) {
     loop_->remove_reader(fd_);
   }
   ++conn_lost_;
-  loop_->call_soon([self = std::move(self_), error] { self->connection_lost(error); });
+  loop_->call_soon([self = let_go(), error] { self->connection_lost(error); });
+}
+
+std::shared_ptr<Transport> Transport::let_go() {
+  if (self_) detail::OpenTransports::of(*loop_).remove(this);
+  return std::move(self_);
+}
+
+void Transport::abandon() noexcept {
+  detail::report("ResourceWarning: unclosed transport <Transport fd=" + std::to_string(fd_) +
+                 ">: its loop closed while the connection was open, so its socket is closed now, without "
+                 "connection_lost; close() a transport (or let its peer close it) before the loop ends");
+  closing_ = true;
+  ++conn_lost_;
+  ::close(fd_);
+  fd_ = -1;
+  std::string().swap(buffer_);
+  sent_ = 0;
+  server_.reset();
+  protocol_.reset();  // a protocol that holds the transport holds it no more
+  std::shared_ptr<Transport> keep = std::move(self_);  // may be the last: it goes last
 }
 
 void Transport::connection_lost(std::exception_ptr error) {
-  std::shared_ptr<Transport> keep = std::move(self_);
+  std::shared_ptr<Transport> keep = let_go();
   loop_->remove_reader(fd_);
   loop_->remove_writer(fd_);
   // As asyncio's _call_connection_lost: the socket closes, and the server

@@ -28,6 +28,7 @@ class Loop;
 class Transport;
 namespace detail {
 struct ServerState;
+class OpenTransports;
 }  // namespace detail
 
 // asyncio.Protocol: what a transport calls, always from the loop, never
@@ -112,6 +113,12 @@ class Transport : public std::enable_shared_from_this<Transport> {
   void start();
 
  private:
+  friend class detail::OpenTransports;
+  // The loop's reference, handed out (to a queued connection_lost) or
+  // dropped; either way the transport leaves the loop's list of open ones.
+  std::shared_ptr<Transport> let_go();
+  // At the loop's close, while still open: reported, and its socket closed.
+  void abandon() noexcept;
   void on_readable();
   void on_writable();
   void on_eof();
