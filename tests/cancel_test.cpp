@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -482,3 +483,31 @@ TEST_CASE("the timeline shows a cancellation travel: the worker ends cancelled w
 }
 
 }  // namespace
+
+TEST_CASE("a task's name and cancel message leave the side tables with its frame, on whatever thread it goes",
+          "[ch09]") {
+  std::size_t before = corio::detail::side_table_entries();
+  corio::Task<int> kept;
+  corio::run([&]() -> corio::Coro<> {
+    // Cancelled with a message while it sleeps: the message waits in its
+    // table until the CancelledError takes it; the task catches that.
+    auto t = corio::create_task(
+        []() -> corio::Coro<int> {
+          try {
+            co_await corio::sleep(1);
+          } catch (const corio::CancelledError&) {
+          }
+          co_return 7;
+        }(),
+        "named");
+    co_await corio::sleep(0);
+    t.cancel("a message");
+    CHECK(corio::detail::side_table_entries() == before + 2);
+    CHECK(co_await t == 7);
+    kept = t;
+  }());
+  CHECK(corio::detail::side_table_entries() == before + 1);  // the name, while the frame lives
+  // The last handle goes on another thread, and the frame with it.
+  std::thread([&kept] { kept = corio::Task<int>(); }).join();
+  CHECK(corio::detail::side_table_entries() == before);
+}

@@ -9,6 +9,7 @@
 
 #include <exception>  // @since 09
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>  // @since 09
@@ -23,14 +24,51 @@ namespace corio::detail {
 
 namespace {
 thread_local std::uint64_t tasks_made = 0;  // names Task-1, Task-2, ...
-// The names given to create_task, by task.
-thread_local std::unordered_map<const PromiseBase*, std::string> given_names;
+
+// Strings kept beside some tasks, by task. One table for every thread, and
+// locked: a frame may be destroyed on another thread than its loop's (its
+// last Task handle dropped there), and its entry must go with it from the
+// table it was put in. Only tasks that have an entry pay for the lock.
+class SideTable {
+ public:
+  void put(const PromiseBase* task, std::string text) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    texts_[task] = std::move(text);
+  }
+  std::string get(const PromiseBase* task) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return texts_.at(task);
+  }
+  std::string take(const PromiseBase* task) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto node = texts_.extract(task);
+    return std::move(node.mapped());
+  }
+  void erase(const PromiseBase* task) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    texts_.erase(task);
+  }
+  std::size_t size() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return texts_.size();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<const PromiseBase*, std::string> texts_;
+};
+
+// Never destroyed: a frame may go during the program's exit, after any
+// static table would have.
+SideTable& given_names = *new SideTable;  // the names given to create_task
 // @since 09
-// The messages given to cancel(), by task: most cancellations carry none.
-thread_local std::unordered_map<const PromiseBase*, std::string> messages;
+// The messages given to cancel(): most cancellations carry none.
+SideTable& messages = *new SideTable;
 thread_local void* park_context = nullptr;
 // @end
 }  // namespace
+
+std::size_t side_table_entries() { return given_names.size() + messages.size(); }  // @since 09
 
 // @since 09
 constinit thread_local PromiseBase* running = nullptr;  // the task whose step runs now
@@ -70,7 +108,7 @@ void PromiseBase::forget_name() { given_names.erase(this); }
 void PromiseBase::forget_message() { messages.erase(this); }  // @since 09
 
 std::string PromiseBase::task_name() const {
-  return named_ ? given_names.at(this) : "Task-" + std::to_string(task_id_);
+  return named_ ? given_names.get(this) : "Task-" + std::to_string(task_id_);
 }
 
 // @since 14
@@ -80,7 +118,7 @@ void PromiseBase::set_task_name(std::string name) { give_name(std::move(name)); 
 // Out of line: most tasks get no name, and make_task, which runs for every
 // task, then saves no registers for the side table's code.
 [[gnu::noinline]] void PromiseBase::give_name(std::string&& name) {
-  given_names[this] = std::move(name);
+  given_names.put(this, std::move(name));
   named_ = true;
 }
 
@@ -129,7 +167,7 @@ void PromiseBase::set_message(const std::string& message) {
     has_message_ = false;
     return;
   }
-  messages[this] = message;
+  messages.put(this, message);
   has_message_ = true;
 }
 
@@ -205,7 +243,7 @@ void PromiseBase::step_cancelled() {
 // waits at now, if it waits at one.
 void PromiseBase::pass_on_after_step() {
   if (!must_cancel_ || wait_point_ == nullptr) return;
-  CancelAnswer answer = pass_on(has_message_ ? messages.at(this) : std::string());
+  CancelAnswer answer = pass_on(has_message_ ? messages.get(this) : std::string());
   if (answer == CancelAnswer::PassedOn) {
     must_cancel_ = false;  // passed on, message and all
     set_message({});
@@ -263,9 +301,7 @@ std::string PromiseBase::take_cancel() {
   throw_on_resume_ = false;
   if (!has_message_) return {};
   has_message_ = false;
-  std::string message = std::move(messages.at(this));
-  messages.erase(this);
-  return message;
+  return messages.take(this);
 }
 
 // @end

@@ -181,6 +181,9 @@ class AnyTask {
 
 namespace detail {
 PromiseBase* running_task();  // the task whose step runs now, or null
+// For tests: how many tasks have a name or a cancel message in a side
+// table (task.cpp), on every thread.
+std::size_t side_table_entries();
 }
 
 // The task running now (asyncio.current_task()); RuntimeError outside any
