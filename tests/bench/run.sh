@@ -557,9 +557,24 @@ The chapters teach the code; the figures it gives live here.
   node on each pending child and counting the done ones (it walked them
   twice), and asks a child that succeeded for its error inline
   (`has_error`): `corio_bench AG` 272,274,525 to 255,074,209 instructions.
-  AG stays at about half of A: its own cost is a 48-byte node per child
-  and a second visit to every child's frame when it completes, and with
-  200,000 children those are trips to memory.
+  Its nodes are built whole in one write, `unhook_all` stops once no node
+  is hooked (a gather ended by its last child walks none), and each child
+  is let go as soon as its result is read (decision 159): AG went from
+  52 % to 58-61 % of A. What is left is structural: A visits each frame
+  three times (made, stepped, awaited), AG four (made, hooked, stepped,
+  read), and each of 200,000 nodes three times (built, hooked, notified);
+  with 200,000 children every visit is a trip to memory, so 75 % of A
+  needs a gather that touches neither its nodes nor its children's frames
+  once more than A does.
+- A and the fresh frame (chapter 05): a frame comes off the pool cold. A
+  bit-field store reads its word first, and the promise's word of task
+  number and flags had five undeclared bits, so its constructor read the
+  cold frame; then `release` wrote one byte of that word and `make_task`
+  read all of it, a read the store queue cannot answer. Declared to the
+  last bit and written in one go (decision 159), `make_task` fell from
+  28 % of A's time to 5 %: A +7 %, AG +9 %, E +7 % (medians of 9
+  interleaved runs), and reading a result tests `done` and the error
+  inline.
 - I and the kernel (chapters 01 and 12): a round trip is six system calls,
   two `send`, two `recv` and two waits, and 82 % of corio's time in it is
   the kernel's. `limit_rt_per_s` is a bare epoll loop making exactly those
