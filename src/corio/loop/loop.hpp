@@ -293,9 +293,11 @@ class Loop {
   bool debug_ = false;
   detail::Nanos slow_callback_duration_{0};
   // @end
+  // @since 12
   // Chapter 12's open transports (streams/transport.cpp), made by the first
   // transport: each is closed, and reported, when the loop goes.
-  std::unique_ptr<detail::LoopPart> transports_;  // @since 12
+  std::unique_ptr<detail::LoopPart> transports_;
+  // @end
   // @since 14
   // Chapter 14's signal handlers (signals/signals.cpp), made by the first
   // add_signal_handler and closed first of all with the loop; and how many
