@@ -560,7 +560,8 @@ The chapters teach the code; the figures it gives live here.
   Its nodes are built whole in one write, `unhook_all` stops once no node
   is hooked (a gather ended by its last child walks none), and each child
   is let go as soon as its result is read (decision 159): AG went from
-  52 % to 58-61 % of A. What is left is structural: A visits each frame
+  52 % to 58 % of A in interleaved runs, and from 55 % to 61 % in `make
+  bench`. What is left is structural: A visits each frame
   three times (made, stepped, awaited), AG four (made, hooked, stepped,
   read), and each of 200,000 nodes three times (built, hooked, notified);
   with 200,000 children every visit is a trip to memory, so 75 % of A
