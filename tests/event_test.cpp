@@ -133,19 +133,43 @@ TEST_CASE("a frame destroyed while it waits leaves the event's list, so a later 
   CHECK(ev.is_set());
 }
 
+// Until it is in line the node's back link holds the event, so the awaiter
+// is the node and nothing more.
 // @before 09
-// TEST_CASE("an event waiter is three words in the waiting frame, its awaiter four", "[ch07]") {
+// TEST_CASE("an event's awaiter is its waiter node alone: three words in the waiting frame", "[ch07]") {
 //   CHECK(sizeof(corio::detail::WaiterNode) == 3 * sizeof(void*));
-//   CHECK(sizeof(corio::detail::EventAwaiter) == 4 * sizeof(void*));
+//   CHECK(sizeof(corio::detail::EventAwaiter) == 3 * sizeof(void*));
 // }
 // @end
 // @since 09
 // Chapter 09 adds one word: how the waiter is told it was cancelled.
-TEST_CASE("an event waiter is four words in the waiting frame, its awaiter five", "[ch09]") {
+TEST_CASE("an event's awaiter is its waiter node alone: four words in the waiting frame", "[ch09]") {
   CHECK(sizeof(corio::detail::WaiterNode) == 4 * sizeof(void*));
-  CHECK(sizeof(corio::detail::EventAwaiter) == 5 * sizeof(void*));
+  CHECK(sizeof(corio::detail::EventAwaiter) == 4 * sizeof(void*));
 }
 // @end
+
+// The event an awaiter keeps in its node's back link survives the move into
+// a task's frame, and each awaiter joins its own event's line.
+corio::Coro<> moved_awaiters_keep_their_event(corio::Event& a, corio::Event& b) {
+  std::vector<corio::Task<bool>> on_a, on_b;
+  for (int i = 0; i < 3; ++i) {
+    on_a.push_back(corio::create_task(a.wait()));
+    on_b.push_back(corio::create_task(b.wait()));
+  }
+  co_await corio::sleep(0);
+  b.set();
+  co_await corio::sleep(0);
+  for (auto& t : on_a) CHECK_FALSE(t.done());
+  for (auto& t : on_b) CHECK(t.done());
+  a.set();
+  for (auto& t : on_a) CHECK(co_await t);
+}
+
+TEST_CASE("awaiters moved into tasks wait on their own event, each in its own line", "[ch07]") {
+  corio::Event a, b;
+  corio::run(moved_awaiters_keep_their_event(a, b), corio_test::virtual_time());
+}
 
 // asyncio's Event.wait() returns True, so `if (await ev.wait()):` ports
 // unchanged: at once on a set event, and after waiting for set().

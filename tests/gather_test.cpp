@@ -272,4 +272,34 @@ TEST_CASE("a frame destroyed while it waits in gather leaves no waiter on the ch
   CHECK(b->done());
 }
 
+// A gather over a vector takes the node block the thread's last range wait
+// let go, holds it while it waits, and gives it back; the thread keeps its
+// largest block. The children see the block taken while the gather waits.
+corio::Coro<int> spare_room_now() { co_return static_cast<int>(corio::detail::spare_node_capacity()); }
+
+corio::Coro<int> number(int i) { co_return i; }
+
+corio::Coro<> reuse_node_blocks() {
+  std::vector<corio::Task<int>> many;
+  for (int i = 0; i < 1000; ++i) many.push_back(corio::create_task(number(i)));
+  std::vector<int> got = co_await corio::gather(std::move(many));
+  CHECK(got[999] == 999);
+  std::size_t kept = corio::detail::spare_node_capacity();
+  CHECK(kept >= 1000);
+  std::vector<corio::Task<int>> few;
+  for (int i = 0; i < 3; ++i) few.push_back(corio::create_task(spare_room_now()));
+  std::vector<int> seen = co_await corio::gather(std::move(few));
+  CHECK(seen == std::vector<int>{0, 0, 0});
+  CHECK(corio::detail::spare_node_capacity() == kept);  // back, and the larger one stays
+  std::vector<corio::Task<int>> waited;
+  waited.push_back(corio::create_task(spare_room_now()));
+  co_await corio::wait(waited);
+  CHECK(waited[0].result() == 0);  // wait() takes it too
+  CHECK(corio::detail::spare_node_capacity() == kept);
+}
+
+TEST_CASE("a gather over a vector reuses the node block of the last one, and gives it back", "[ch06]") {
+  corio::run(reuse_node_blocks(), corio_test::virtual_time());
+}
+
 }  // namespace

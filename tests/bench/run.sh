@@ -531,10 +531,13 @@ The chapters teach the code; the figures it gives live here.
   Chapter 14's `waits_on_` (decision 146) made it 184, which the frame
   pool rounds to 192; with the ready queue's slot, the task list's and the
   program's vector of handles (8 bytes each, and the vectors' slack) that
-  is F's 223. F's 176 needs the frame at 144: five words fewer.
+  was F's 223.
 - F and the awaiters (chapter 07): an `Event`'s awaiter is its waiter node
-  plus a pointer to the event, inside the waiting frame, so 100,000 tasks
-  waiting on one event cost their frames and nothing else.
+  alone, inside the waiting frame, so 100,000 tasks waiting on one event
+  cost their frames and nothing else. Until the node is in line its back
+  link holds the event (decision 162): the frame went from 184 bytes to
+  176, a size class down, and F from 223 to 207. F's 176 needs the frame
+  at 144: four words fewer.
 - F and cancellation (chapter 09): an awaiter gains one word, its `cancel`
   pointer (the waker it keeps, a `ReadyEntry`, is there from chapter 04),
   and the promise one, its `wait_point_`; the request count fills the half
@@ -561,12 +564,17 @@ The chapters teach the code; the figures it gives live here.
   is hooked (a gather ended by its last child walks none), and each child
   is let go as soon as its result is read (decision 159): AG went from
   52 % to 58 % of A in interleaved runs, and from 55 % to 61 % in `make
-  bench`. What is left is structural: A visits each frame
-  three times (made, stepped, awaited), AG four (made, hooked, stepped,
-  read), and each of 200,000 nodes three times (built, hooked, notified);
-  with 200,000 children every visit is a trip to memory, so 75 % of A
-  needs a gather that touches neither its nodes nor its children's frames
-  once more than A does.
+  bench`. Then the nodes: a new vector of them per call was 9.6 MB of
+  fresh pages, 2,344 page faults a pass, and the vector forms now take the
+  block the thread's last one let go (decision 163): AG went up 19 %,
+  from 59 % to 73 % of A in interleaved runs. What is left is structural:
+  A visits each frame three times (made, stepped, awaited), AG four (made,
+  hooked, stepped, read), and each of 200,000 nodes three times (built,
+  hooked, notified); with 200,000 children every visit is a trip to
+  memory. Reading each result when its child completes, while the frame
+  is in the cache, was tried and gained nothing measurable: the read
+  walks the frames in the order they were made, which the prefetcher
+  follows.
 - A and the fresh frame (chapter 05): a frame comes off the pool cold. A
   bit-field store reads its word first, and the promise's word of task
   number and flags had five undeclared bits, so its constructor read the

@@ -146,14 +146,17 @@ class [[nodiscard]] GatherRange final : public GatherBase {
  public:
   using Result = std::vector<ChildResult<Catch, C>>;
 
-  explicit GatherRange(std::vector<C> children) : GatherBase(Catch), children_(std::move(children)) {
-    nodes_.reserve(children_.size());
+  explicit GatherRange(std::vector<C> children)
+      : GatherBase(Catch), children_(std::move(children)), nodes_(spare_nodes(children_.size())) {
     for (std::size_t i = 0; i < children_.size(); ++i) nodes_.push_back(node_for(children_[i].state(), i));
     watch(nodes_);
   }
   // Moved only before it is awaited, as the tuple form.
   GatherRange(GatherRange&& other) : GatherRange(std::move(other.children_)) {}
-  ~GatherRange() { unhook_all(); }
+  ~GatherRange() {
+    unhook_all();
+    keep_nodes(std::move(nodes_));
+  }
 
   // Resumed as the tuple form is.
   Result await_resume() {
@@ -174,7 +177,7 @@ class [[nodiscard]] GatherRange final : public GatherBase {
 
  private:
   std::vector<C> children_;
-  std::vector<Node> nodes_;  // one allocation per call
+  std::vector<Node> nodes_;  // the thread's spare block, or one allocation
 };
 
 }  // namespace detail

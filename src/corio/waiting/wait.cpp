@@ -82,6 +82,25 @@ void WaitMany::time_out() {
   wake(std::exchange(waker_, ReadyEntry()));
 }
 // @end
+namespace {
+// The block of nodes the thread keeps between range waits (spare_nodes).
+thread_local std::vector<ChildWaiter<WaitMany>> spare;
+}  // namespace
+
+std::vector<WaitMany::Node> WaitMany::spare_nodes(std::size_t n) {
+  std::vector<Node> nodes = std::move(spare);
+  spare = std::vector<Node>();
+  nodes.clear();
+  nodes.reserve(n);
+  return nodes;
+}
+
+void WaitMany::keep_nodes(std::vector<Node>&& nodes) noexcept {
+  if (nodes.capacity() > spare.capacity()) spare = std::move(nodes);
+}
+
+std::size_t spare_node_capacity() { return spare.capacity(); }
+
 // Stops once no node is left on a list: a wait settled by its last child
 // (ALL_COMPLETED, or a gather that succeeded) walks no node at all.
 void WaitMany::unhook_all() {
