@@ -33,6 +33,21 @@ TEST_CASE("sleep resumes at exactly its deadline on the virtual clock", "[ch04]"
   CHECK(corio::run(wake_times(), corio_test::virtual_time()) == std::vector<double>{1.0, 1.5, 3.5});
 }
 
+// The delay waits in the timer node's deadline until the timer is set, so
+// a sleep's awaiter is the node, its loop and its waker: nothing for the
+// delay. (The deadlines above show the delay survives until then.)
+// @before 09
+// TEST_CASE("a sleep's awaiter is its timer node and two words: the delay lives in the node", "[ch04]") {
+//   CHECK(sizeof(corio::detail::SleepAwaiter) == sizeof(corio::detail::TimerNode) + 2 * sizeof(void*));
+// }
+// @end
+// @since 09
+// Chapter 09 adds one word: the awaiter's kind.
+TEST_CASE("a sleep's awaiter is its timer node and three words: the delay lives in the node", "[ch09]") {
+  CHECK(sizeof(corio::detail::SleepAwaiter) == sizeof(corio::detail::TimerNode) + 3 * sizeof(void*));
+}
+// @end
+
 corio::Coro<double> tenths(int count) {
   for (int i = 0; i < count; ++i) co_await corio::sleep(0.1);
   co_return corio::get_running_loop().time();

@@ -531,13 +531,15 @@ The chapters teach the code; the figures it gives live here.
   Chapter 14's `waits_on_` (decision 146) made it 184, which the frame
   pool rounds to 192; with the ready queue's slot, the task list's and the
   program's vector of handles (8 bytes each, and the vectors' slack) that
-  was F's 223.
+  was F's 223. `waits_on_` went again when the awaiter's kind took over
+  what it said (decision 165, below).
 - F and the awaiters (chapter 07): an `Event`'s awaiter is its waiter node
   alone, inside the waiting frame, so 100,000 tasks waiting on one event
   cost their frames and nothing else. Until the node is in line its back
   link holds the event (decision 162): the frame went from 184 bytes to
-  176, a size class down, and F from 223 to 207. F's 176 needs the frame
-  at 144: four words fewer.
+  176, a size class down, and F from 223 to 207. Without `waits_on_` it
+  is 168, in the same class; F's 176 needs the frame at 144, three words
+  fewer.
 - F and cancellation (chapter 09): an awaiter gains one word, its `cancel`
   pointer (the waker it keeps, a `ReadyEntry`, is there from chapter 04),
   and the promise one, its `wait_point_`; the request count fills the half
@@ -624,6 +626,18 @@ The chapters teach the code; the figures it gives live here.
   yield), B1 143,805,738 to 119,805,640 (72 to 60), D 278,437,637 to
   243,237,077 (139 to 122 an item), A 208,651,083 to 204,251,085 (522 to
   511 a task).
+- Every frame and the wait kinds (chapters 04 and 09): an awaiter points to
+  a static table of its class (`WaitKind`: how it answers a cancellation,
+  what the wait is, what it awaits), so a task no longer notes at every
+  `park()` what it waits on, for chapter 14's call graph, in a word of its
+  own (decision 165); and a sleep keeps its delay in its timer node's
+  deadline until the timer is set (decision 166). Eight bytes each, but a
+  frame is rounded to 16: A's task went from 144 bytes to 128, C's
+  sleeper and B2's yielder from 208 to 192 (C's peak RSS 27.1 to 25.8
+  MiB). callgrind, two passes: B2 280,928,208 to 272,919,264 instructions
+  (140 to 136 a yield), E 18,500,962 to 18,227,953, A 194,272,651 to
+  192,274,173; medians of 7 interleaved runs: A +9 %, B2 +6 to 8 %, E
+  +5 %.
 - G, GS, GP and the kernel (chapters 12 and 13): the server makes the two
   system calls a request without pipelining needs, one `recv` and one
   `send` (`perf stat -e 'syscalls:sys_enter_*'` on the server alone), and

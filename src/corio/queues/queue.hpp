@@ -137,6 +137,7 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
   bool await_ready() const { return q_->core_.item_free(); }
   void await_suspend(std::coroutine_handle<> h) {
     q_->core_.getters_.push_back(this);
+    kind = &kKind;  // @since 09
     waker = park(h, this, "queue get");
   }
   // @since 09
@@ -156,6 +157,7 @@ class [[nodiscard]] GetAwaiter : private WaiterNode {
 
  private:
   Q* q_;
+  static constexpr WaitKind kKind{.cancel = &leave_line, .what = "queue get"};  // @since 09
 };
 
 // `co_await q.put(item)`: the item waits in the awaiter, so in the frame.
@@ -182,6 +184,7 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
   bool await_ready() const { return q_->core_.slot_free(); }
   void await_suspend(std::coroutine_handle<> h) {
     q_->core_.putters_.push_back(this);
+    kind = &kKind;  // @since 09
     waker = park(h, this, "queue put");
   }
   // @since 09
@@ -202,6 +205,7 @@ class [[nodiscard]] PutAwaiter : private WaiterNode {
  private:
   Q* q_;
   typename Q::value_type item_;
+  static constexpr WaitKind kKind{.cancel = &leave_line, .what = "queue put"};  // @since 09
 };
 
 // `co_await q.join()`: at once when no task is unfinished; otherwise
@@ -222,6 +226,7 @@ class [[nodiscard]] JoinAwaiter : private WaiterNode {
   bool await_ready() const { return core_->unfinished() == 0; }
   void await_suspend(std::coroutine_handle<> h) {
     core_->joiners_.push_back(this);
+    kind = &kKind;  // @since 09
     waker = park(h, this, "queue join");
   }
   void await_resume() {
@@ -231,6 +236,7 @@ class [[nodiscard]] JoinAwaiter : private WaiterNode {
 
  private:
   QueueCore* core_;
+  static constexpr WaitKind kKind{.cancel = &leave_line, .what = "queue join"};  // @since 09
 };
 
 }  // namespace detail

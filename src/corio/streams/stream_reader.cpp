@@ -43,6 +43,7 @@ class DataWaiter final : private WaitPoint {
 
  private:
   static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);
+  static constexpr WaitKind kKind{.cancel = &on_cancel, .what = "stream read"};
 
   ReaderState* s_;
   ReadyEntry waker_;  // resumes the waiting coroutine
@@ -93,7 +94,7 @@ struct ReaderState {
 };
 
 DataWaiter::DataWaiter(ReaderState& s) : s_(&s) {
-  cancel = &on_cancel;
+  kind = &kKind;
   s.waiter = this;
 }
 

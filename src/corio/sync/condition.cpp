@@ -37,7 +37,7 @@ ConditionAwaiter::~ConditionAwaiter() {
 
 void ConditionAwaiter::await_suspend(std::coroutine_handle<> h) {
   cond_->waiters_.push_back(this);
-  cancel = &on_cancel;  // @since 09
+  kind = &kKind;  // @since 09
   waker = park(h, this, "condition wait");
   cond_->pass_lock();
 }

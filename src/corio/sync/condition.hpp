@@ -53,6 +53,7 @@ class [[nodiscard]] ConditionAwaiter : private WaiterNode {
   // @since 09
   friend class corio::Condition;
   static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);
+  static constexpr WaitKind kKind{.cancel = &on_cancel, .what = "condition wait"};
   bool notified_ = false;  // moved to the lock's queue by notify()
   // @end
   Condition* cond_;

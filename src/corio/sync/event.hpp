@@ -43,6 +43,7 @@ class [[nodiscard]] EventAwaiter : private WaiterNode {
 
  private:
   Event& event() const { return *static_cast<Event*>(until_linked); }
+  static constexpr WaitKind kKind{.cancel = &leave_line, .what = "event wait"};  // @since 09
 };
 
 }  // namespace detail
@@ -77,6 +78,7 @@ inline bool detail::EventAwaiter::await_ready() const { return event().set_; }
 
 inline void detail::EventAwaiter::await_suspend(std::coroutine_handle<> h) {
   event().waiters_.push_back(this);  // writes the back link: the event is read first
+  kind = &kKind;                     // @since 09
   waker = park(h, this, "event wait");
 }
 

@@ -88,15 +88,15 @@ class PromiseBase : public FutureCore {
   // @end
   // @since 14
   // For the call graph (introspect/call_graph.hpp): the frame that awaits
-  // this Coro, or the frame a task waits in; the awaiter it waits at; and
-  // what that is, park()'s name or the future it awaits (one word for both).
+  // this Coro, or the frame a task waits in; the awaiter it waits at; and,
+  // from that awaiter's kind (awaiter.hpp), what the wait is, or the task
+  // or future it awaits. Nothing is noted at each wait: the awaiter knows.
   std::coroutine_handle<> continuation() const { return continuation_; }
   const WaitPoint* wait_point() const { return wait_point_; }
-  const char* waits_on() const { return awaits_future_ ? nullptr : static_cast<const char*>(waits_on_); }
-  const FutureCore* awaits() const { return awaits_future_ ? static_cast<const FutureCore*>(waits_on_) : nullptr; }
-  void note_wait(const char* what, const FutureCore* awaited) {
-    waits_on_ = awaited != nullptr ? static_cast<const void*>(awaited) : what;
-    awaits_future_ = awaited != nullptr;
+  const char* waits_on() const { return wait_point_ != nullptr ? wait_point_->kind->what : nullptr; }
+  const FutureCore* awaits() const {
+    if (wait_point_ == nullptr || wait_point_->kind->awaited == nullptr) return nullptr;
+    return wait_point_->kind->awaited(wait_point_);
   }
   // @end
 
@@ -142,7 +142,6 @@ class PromiseBase : public FutureCore {
   bool awaiter_let_go_ : 1 = false;   // the awaiter let go: uncancel() cannot stop the throw
   bool passing_on_ : 1 = false;       // a cancellation is being passed on from here (cycles stop)
   // @end
-  bool awaits_future_ : 1 = false;  // @since 14: waits_on_ is the awaited future, not park()'s name
   // @since 05
   // The rest of the word is given a value too, so the constructor writes
   // the word whole. Leave those bits out and it must keep them as they were:
@@ -150,14 +149,10 @@ class PromiseBase : public FutureCore {
   // memory, and every new task waits for that read (decision 159).
   // @before 09: std::uint64_t unused_ : 12 = 0;
   // @end
-  // @since 09
-  // @before 14: std::uint64_t unused_ : 6 = 0;
-  // @end
-  std::uint64_t unused_ : 5 = 0;  // @since 14
+  std::uint64_t unused_ : 6 = 0;  // @since 09
   // @since 09
   WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
   // @end
-  const void* waits_on_ = nullptr;  // @since 14: what it waits on (note_wait)
 };
 
 // @since 09
@@ -176,7 +171,6 @@ inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* wha
   if (awaited == running) [[unlikely]]
     refuse_self_await(running);
   running->wait_at(h, wp);
-  running->note_wait(what, awaited);  // @since 14
   if (parks_watched) [[unlikely]]
     return watched_park(h, what, awaited);
   return ReadyEntry::task_step(running);

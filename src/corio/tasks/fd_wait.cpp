@@ -50,7 +50,7 @@ void FdWaitAwaiter::await_suspend(std::coroutine_handle<> h) {
     throw InvalidArgument(std::string(name()) + "(" + std::to_string(fd_) + "): " + e.what());
   }
   armed_ = true;
-  cancel = &on_cancel;  // @since 09
+  kind = side_ == Side::Read ? &kReadWait : &kWriteWait;  // @since 09
   waker_ = park(h, this, name());
 }
 

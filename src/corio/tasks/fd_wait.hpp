@@ -69,7 +69,11 @@ class FdWaitAwaiter final : private WaitPoint {
   void ready();
   void dropped();
   void stop_watching();
-  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);  // @since 09
+  // @since 09
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);
+  static constexpr WaitKind kReadWait{.cancel = &on_cancel, .what = "readable"};
+  static constexpr WaitKind kWriteWait{.cancel = &on_cancel, .what = "writable"};
+  // @end
 
   int fd_;
   Side side_;

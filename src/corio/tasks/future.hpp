@@ -343,7 +343,7 @@ class FutureAwaiter : private Waiter, private WaitPoint {
  public:
   explicit FutureAwaiter(State* state) : state_(state) {
     notify = &on_notice;
-    cancel = &on_cancel;  // @since 09
+    kind = &kKind;  // @since 09
   }
   FutureAwaiter(const FutureAwaiter&) = delete;
   FutureAwaiter& operator=(const FutureAwaiter&) = delete;
@@ -387,6 +387,8 @@ class FutureAwaiter : private Waiter, private WaitPoint {
     detail::LoopAccess::schedule(me->state_->loop(), std::exchange(me->waker_, ReadyEntry()));
     return CancelAnswer::LetGo;
   }
+  static const FutureCore* awaited_of(const WaitPoint* self) { return static_cast<const FutureAwaiter*>(self)->state_; }
+  static constexpr WaitKind kKind{.cancel = &on_cancel, .awaited = &awaited_of};
   // @end
   // @since 04
   State* state_;

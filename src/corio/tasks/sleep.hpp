@@ -28,7 +28,9 @@ namespace detail {
 // @end
 class SleepAwaiter final : private TimerNode, private WaitPoint {
  public:
-  explicit SleepAwaiter(Nanos delay) : delay_(delay) {}
+  // Until its timer is set, the node's deadline holds the delay: one word
+  // less in the frame of every sleeping coroutine.
+  explicit SleepAwaiter(Nanos delay) : TimerNode(delay) {}
   SleepAwaiter(const SleepAwaiter&) = delete;
   SleepAwaiter& operator=(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
@@ -38,7 +40,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   // sleep(0) when nothing else would run before the yielder: it goes on at
   // once, which is what the loop's next iteration would have done.
   bool await_ready() {
-    if (delay_.count() > 0) return false;
+    if (delay().count() > 0) return false;
     loop_ = detail::running_loop();
     if (loop_ == nullptr || !detail::LoopAccess::lone_yield(*loop_)) return false;
     if (!detail::task_may_go_on()) return false;  // @since 09
@@ -47,9 +49,9 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   }
   void await_suspend(std::coroutine_handle<> h) {
     if (loop_ == nullptr) loop_ = &get_running_loop();
-    cancel = &on_cancel;  // @since 09
+    kind = &kKind;  // @since 09
     waker_ = park(h, this, "sleep");
-    if (delay_.count() <= 0) {
+    if (delay().count() <= 0) {
       detail::LoopAccess::schedule(*loop_, waker_);
     } else {
       start_timer();
@@ -59,10 +61,11 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   void await_resume() const { throw_if_cancelled(); }  // @since 09
 
  private:
+  Nanos delay() const { return when(); }  // before start_timer only
   void fire() override { detail::LoopAccess::schedule(*loop_, waker_); }
   // Out of line, so that a yield's await_suspend stays small enough to inline.
   [[gnu::noinline]] void start_timer() {
-    detail::LoopAccess::add_timer(*loop_, this, deadline_after(detail::LoopAccess::now(*loop_), delay_));
+    detail::LoopAccess::add_timer(*loop_, this, deadline_after(detail::LoopAccess::now(*loop_), delay()));
   }
   // @since 09
   static CancelAnswer on_cancel(WaitPoint* self, const std::string&) {
@@ -72,9 +75,9 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
     detail::LoopAccess::schedule(*me->loop_, me->waker_);
     return CancelAnswer::LetGo;
   }
+  static constexpr WaitKind kKind{.cancel = &on_cancel, .what = "sleep"};
   // @end
 
-  Nanos delay_;
   Loop* loop_ = nullptr;
   ReadyEntry waker_;  // resumes the sleeper
 };

@@ -156,7 +156,7 @@ bool PromiseBase::request_cancel(const std::string& message) {
 
 CancelAnswer PromiseBase::pass_on(const std::string& message) {
   passing_on_ = true;
-  CancelAnswer answer = wait_point_->cancel(wait_point_, message);
+  CancelAnswer answer = wait_point_->kind->cancel(wait_point_, message);
   passing_on_ = false;
   return answer;
 }
@@ -363,7 +363,7 @@ void TaskList::wake_if_drained(Loop& loop) {
 // CancelledError; nothing it does reaches the dead loop.
 void TaskList::abandon(PromiseBase* task) {
   std::string message = "the task's event loop was closed before the task finished";
-  if (WaitPoint* wp = std::exchange(task->wait_point_, nullptr)) wp->cancel(wp, message);
+  if (WaitPoint* wp = std::exchange(task->wait_point_, nullptr)) wp->kind->cancel(wp, message);
   task->store_error(std::make_exception_ptr(CancelledError(message)));
   task->mark_cancelled();
   task->finish();

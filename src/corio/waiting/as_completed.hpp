@@ -129,7 +129,7 @@ class AsCompleted final : public detail::CompletionOrder {
    public:
     explicit Next(AsCompleted* owner) : owner_(owner) {
       owner_->check_next();
-      cancel = &on_cancel;  // @since 09
+      kind = &kKind;  // @since 09
     }
     Next(const Next&) = delete;
     Next& operator=(const Next&) = delete;
@@ -163,6 +163,7 @@ class AsCompleted final : public detail::CompletionOrder {
       return static_cast<Next*>(self)->owner_->wake_early() ? detail::CancelAnswer::LetGo
                                                             : detail::CancelAnswer::TooLate;
     }
+    static constexpr detail::WaitKind kKind{.cancel = &on_cancel, .what = "as_completed"};
     // @end
     AsCompleted* owner_;
     std::coroutine_handle<> coro_;  // set while suspended in next()

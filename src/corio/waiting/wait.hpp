@@ -65,12 +65,15 @@ class WaitMany : private WaitPoint {
 
   // what: the wait's name, for the timeline ("gather", "wait").
   explicit WaitMany(ReturnWhen rule, const char* what = "wait") : what_(what), rule_(rule) {
-    cancel = &on_cancel;  // @since 09
+    kind = &kWait;  // @since 09
   }
   // @since 09
   // gather: a cancellation goes on to every child, and a cancelled child
   // counts as failed.
-  void forward_cancellation() { forward_ = true; }
+  void forward_cancellation() {
+    forward_ = true;
+    kind = &kGather;
+  }
   // True when a cancellation was passed on to the children (gather).
   bool cancel_requested() const { return cancel_requested_; }
   // wait()'s timeout: the coroutine goes on with the rule unmet, and the
@@ -109,7 +112,11 @@ class WaitMany : private WaitPoint {
 
  private:
   static void on_notice(Waiter* w, Waiter::Notice notice);
-  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);  // @since 09
+  // @since 09
+  static CancelAnswer on_cancel(WaitPoint* self, const std::string& message);
+  static constexpr WaitKind kWait{.cancel = &on_cancel, .what = "wait"};
+  static constexpr WaitKind kGather{.cancel = &on_cancel, .what = "gather"};
+  // @end
   bool settled_by(Node& node);
   bool failed(const Node& node) const;
 

@@ -25,6 +25,12 @@ class TimerNode {
   virtual void fire() = 0;
 
  protected:
+  TimerNode() = default;
+  // @since 04
+  // For a node that keeps something else in its deadline until it is
+  // scheduled: a sleep keeps its delay there (sleep.hpp).
+  explicit TimerNode(Nanos when) : when_(when) {}
+  // @end
   ~TimerNode() = default;
 
  private:

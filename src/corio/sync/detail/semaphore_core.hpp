@@ -75,6 +75,7 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
   bool await_ready() { return permits_->try_take(); }
   void await_suspend(std::coroutine_handle<> h) {
     permits_->wait(this);
+    kind = &kKind;  // @since 09
     waker = park(h, this, "acquire");
   }
   // True, as asyncio's acquire() returns: `if (co_await lock.acquire())`.
@@ -96,6 +97,7 @@ class [[nodiscard]] AcquireAwaiter : private WaiterNode {
 
  private:
   Permits* permits_;
+  static constexpr WaitKind kKind{.cancel = &leave_line, .what = "acquire"};  // @since 09
 };
 
 }  // namespace corio::detail

@@ -31,7 +31,6 @@ struct WaiterNode : WaitPoint {
   WaiterNode* next = nullptr;  // null: on no list
   ReadyEntry waker;            // what resumes the waiting coroutine (park()'s answer)
 
-  WaiterNode() { cancel = &leave_line; }  // @since 09
   bool linked() const { return next != nullptr; }
   void unlink() {
     prev->next = next;

@@ -38,11 +38,26 @@ enum class CancelAnswer : std::uint8_t {
 };
 // @end
 
-struct WaitPoint {
-  // @since 09
+// @since 09
+struct WaitPoint;
+
+// What every awaiter of one class shares, in one static table per class:
+// how it answers a cancellation, and what the wait is. An awaiter points to
+// its table, so it pays one word however much the table holds, and a task
+// that waits notes nothing but where (the awaiter): the rest is there.
+struct WaitKind {
   // Asked by Task::cancel while the task waits here.
-  CancelAnswer (*cancel)(WaitPoint* self, const std::string& message) = nullptr;
-  // @end
+  CancelAnswer (*cancel)(WaitPoint* self, const std::string& message);
+  // What the wait is, the name park() is given ("sleep"), and the task or
+  // future awaited, for an await on one (else null): what a task is doing,
+  // for whoever asks, as chapter 14's call graph will.
+  const char* what = nullptr;
+  const FutureCore* (*awaited)(const WaitPoint* self) = nullptr;
+};
+// @end
+
+struct WaitPoint {
+  const WaitKind* kind = nullptr;  // @since 09
 };
 
 // @since 05
