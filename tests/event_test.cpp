@@ -142,7 +142,8 @@ TEST_CASE("a frame destroyed while it waits leaves the event's list, so a later 
 // }
 // @end
 // @since 09
-// Chapter 09 adds one word: how the waiter is told it was cancelled.
+// Chapter 09 adds one word: the awaiter's kind, which says how it is told
+// it was cancelled.
 TEST_CASE("an event's awaiter is its waiter node alone: four words in the waiting frame", "[ch09]") {
   CHECK(sizeof(corio::detail::WaiterNode) == 4 * sizeof(void*));
   CHECK(sizeof(corio::detail::EventAwaiter) == 4 * sizeof(void*));

@@ -540,7 +540,7 @@ The chapters teach the code; the figures it gives live here.
   176, a size class down, and F from 223 to 207. Without `waits_on_` it
   is 168, in the same class; F's 176 needs the frame at 144, three words
   fewer.
-- F and cancellation (chapter 09): an awaiter gains one word, its `cancel`
+- F and cancellation (chapter 09): an awaiter gains one word, its `kind`
   pointer (the waker it keeps, a `ReadyEntry`, is there from chapter 04),
   and the promise one, its `wait_point_`; the request count fills the half
   word beside the task's index in the loop's task list (a vector of task

@@ -82,6 +82,7 @@ void WaitMany::time_out() {
   wake(std::exchange(waker_, ReadyEntry()));
 }
 // @end
+
 namespace {
 // The block of nodes the thread keeps between range waits (spare_nodes).
 thread_local std::vector<ChildWaiter<WaitMany>> spare;
