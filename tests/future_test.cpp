@@ -377,3 +377,47 @@ TEST_CASE("a done-callback still queued when the loop is destroyed is freed, and
   // The future died with the callback's reference, its error still unseen.
   CHECK(diagnostics.any_contains("Future exception was never retrieved: never looked at"));
 }
+
+namespace {
+// A Life small enough for the word a future shares with its error: one
+// pointer, no more.
+class SmallLife {
+ public:
+  explicit SmallLife(Lives& lives) : lives_(&lives) { ++lives_->made; }
+  SmallLife(const SmallLife& other) : lives_(other.lives_) { ++lives_->made; }
+  SmallLife& operator=(const SmallLife&) = delete;
+  ~SmallLife() { ++lives_->ended; }
+
+ private:
+  Lives* lives_;
+};
+}  // namespace
+
+TEST_CASE("a result shares the error's word when it fits, else has room of its own; either is destroyed once",
+          "[ch03]") {
+  // Four words whatever the result, if it fits one: the state and count, the
+  // loop, the error or the result, the waiters. No vtable pointer.
+  CHECK(sizeof(corio::detail::HeapState<void>) == 4 * sizeof(void*));
+  CHECK(sizeof(corio::detail::HeapState<int>) == 4 * sizeof(void*));
+  CHECK(sizeof(corio::detail::HeapState<SmallLife>) == 4 * sizeof(void*));
+  CHECK(sizeof(corio::detail::HeapState<Life>) == 4 * sizeof(void*) + sizeof(Life));
+  corio::Loop loop;
+  Lives small;
+  Lives large;
+  {
+    corio::Future<SmallLife> a(loop);
+    corio::Future<Life> b(loop);
+    a.set_result(SmallLife(small));
+    b.set_result(Life(large));
+    CHECK(small.alive() == 1);
+    CHECK(large.alive() == 1);
+    corio::Future<SmallLife> failed(loop);
+    failed.set_exception(std::runtime_error("no result"));
+    CHECK_THROWS_WITH(failed.result(), "no result");
+    CHECK(message_of(failed.exception()) == "no result");
+  }
+  CHECK(small.made == 2);  // the argument and the stored copy; the failed future made none
+  CHECK(small.alive() == 0);
+  CHECK(large.alive() == 0);
+  CHECK(large.twice == 0);
+}

@@ -595,3 +595,33 @@ TEST_CASE("a loop whose only watched fd was closed says it would wait forever in
   ::sigaction(SIGALRM, &previous, nullptr);
   CHECK(diagnostics.any_contains("fd " + std::to_string(fd) + " was closed while the loop watched it"));
 }
+
+TEST_CASE("the ready queue starts again at its first slot only when it is empty, and keeps its order", "[ch01]") {
+  std::vector<int> ran;
+  auto entry = [&ran](int id) {
+    auto run = [&ran, id] { ran.push_back(id); };
+    return corio::detail::ReadyEntry(new corio::detail::CallbackFn<decltype(run)>(run));
+  };
+  auto run_oldest = [](corio::detail::ReadyQueue& q, std::size_t n) {
+    for (; n > 0; --n) {
+      corio::detail::Callback* cb = q.pop().callback();
+      cb->run();
+      cb->release();
+    }
+  };
+  corio::detail::ReadyQueue q;
+  for (int i = 0; i < 300; ++i) q.push(entry(i));  // past the first 256 slots: it grows
+  run_oldest(q, 299);
+  q.rewind();  // one entry left: nothing moves
+  q.push(entry(300));
+  CHECK(q.size() == 2);
+  run_oldest(q, 2);
+  q.rewind();  // empty: the next entry takes the first slot, and nothing is lost
+  q.push(entry(301));
+  q.push(entry(302));
+  run_oldest(q, 2);
+  CHECK(q.empty());
+  std::vector<int> expected;
+  for (int i = 0; i <= 302; ++i) expected.push_back(i);
+  CHECK(ran == expected);
+}

@@ -597,3 +597,34 @@ TEST_CASE("a pending task whose done-callback holds it is still destroyed when t
 }
 
 }  // namespace
+
+namespace {
+struct alignas(16) Wide {
+  double a;
+  double b;
+};
+
+template <class T>
+bool frame_found_from_promise(corio::Coro<T> coro) {
+  auto h = coro.release("frame_of");
+  bool found = corio::detail::frame_of(&h.promise()).address() == h.address();
+  h.destroy();
+  return found;
+}
+
+corio::Coro<void> gives_nothing() { co_return; }
+corio::Coro<int> gives_int() { co_return 1; }
+corio::Coro<std::string> gives_string() { co_return "text"; }
+corio::Coro<Wide> gives_wide() { co_return Wide{1, 2}; }
+}  // namespace
+
+TEST_CASE("a task's last reference finds its frame from the promise, two words before it, whatever the result",
+          "[ch05]") {
+  CHECK(frame_found_from_promise(gives_nothing()));
+  CHECK(frame_found_from_promise(gives_int()));
+  CHECK(frame_found_from_promise(gives_string()));
+  CHECK(frame_found_from_promise(gives_wide()));
+  // A result that fits a word shares the error's: an int costs a promise nothing.
+  CHECK(sizeof(corio::detail::Promise<int>) == sizeof(corio::detail::Promise<void>));
+  CHECK(sizeof(corio::detail::Promise<std::string>) == sizeof(corio::detail::Promise<void>) + sizeof(std::string));
+}

@@ -354,6 +354,7 @@ void Loop::run_once() {
   // @end
   // 6. Run what is ready now; what that schedules waits for the next round.
   run_ready();
+  ready_.rewind();
 }
 
 // Phase 1: no wait when work is queued or a stop was asked for; until the

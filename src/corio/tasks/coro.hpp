@@ -35,7 +35,8 @@ struct FunctionName {
 // chapter-05 Task can be awaited like any future.
 class PromiseBase : public FutureCore {
  public:
-  explicit PromiseBase(FunctionName fn) : FutureCore(nullptr), function_(fn.value) {}
+  // @before 09: explicit PromiseBase(FunctionName fn) : FutureCore(nullptr), function_(fn.value) {}
+  explicit PromiseBase(FunctionName fn) : FutureCore(InFrame{}), function_(fn.value) {}  // @since 09
   // @since 05
   // A given name (and, from chapter 09, a cancel message) lives in a side
   // table, and its entry goes with the frame. Inline: a frame with neither,
@@ -58,6 +59,11 @@ class PromiseBase : public FutureCore {
   static void* operator new(std::size_t size) { return frame_alloc(size); }
   static void operator delete(void* frame, std::size_t size) { frame_free(frame, size); }
 
+  // A task's handles, its loop and the waits on it hold references to it;
+  // the last one to go destroys the frame (task.cpp), the promise with it.
+  void release() {
+    if (unref()) destroy();
+  }
   bool is_task() const { return is_task_; }
   std::uint64_t task_id() const { return task_id_; }
   std::string task_name() const;
@@ -67,7 +73,7 @@ class PromiseBase : public FutureCore {
   // @end
   // @since 09
   // Task::cancel(), cancelling(), uncancel() (task.cpp).
-  bool request_cancel(const std::string& message) override;
+  bool request_cancel(const std::string& message);
   std::uint32_t cancelling() const { return cancel_requests_; }
   std::uint32_t uncancel();
   // One step of the task, run by the loop: resume the frame it waits in.
@@ -112,6 +118,7 @@ class PromiseBase : public FutureCore {
   std::uint32_t task_index_ = 0;  // place in the loop's task list
   // @end
   // @since 05
+  void destroy();
   void give_name(std::string&& name);
   void forget_name();
   // @end
@@ -154,6 +161,16 @@ class PromiseBase : public FutureCore {
   WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
   // @end
 };
+
+// @since 05
+// A frame from its promise, for code that does not know the promise's type
+// (a task's last reference can go through any handle). GCC and clang lay
+// every frame out alike: the resume and destroy pointers, then the promise,
+// two words in for a promise aligned to 16 or less (Promise asserts it).
+inline std::coroutine_handle<> frame_of(PromiseBase* p) {
+  return std::coroutine_handle<>::from_address(reinterpret_cast<char*>(p) - 2 * sizeof(void*));
+}
+// @end
 
 // @since 09
 // For sleep(0)'s shortcut: false when the running task, if any, has a
@@ -205,7 +222,14 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
 
   explicit Promise(FunctionName fn = {__builtin_FUNCTION()}) : FutureState<T, PromiseBase>(fn) {}
 
-  Coro<T> get_return_object() { return Coro<T>(Handle::from_promise(*this)); }
+  Coro<T> get_return_object() {
+    // @since 05
+    // frame_of() finds the frame two words before the promise, where every
+    // promise of alignment up to 16 sits.
+    static_assert(alignof(Promise) <= 2 * sizeof(void*), "a Coro's result type may not be over-aligned (alignas above 16)");
+    // @end
+    return Coro<T>(Handle::from_promise(*this));
+  }
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   // At the end, control goes back to the awaiter; a task (chapter 05)
@@ -228,7 +252,7 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
 
   template <class U>
   void put_result(U&& value) {
-    this->storage_.put(std::forward<U>(value));
+    this->put(std::forward<U>(value));
   }
   // @before 09: void unhandled_exception() { this->store_error(std::current_exception()); }
   // @since 09
@@ -261,31 +285,9 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
   // The result of a finished Coro, moved out, or its error thrown.
   T take() {
     this->rethrow_error();
-    return this->storage_.take();
+    if constexpr (!std::is_void_v<T>) return std::move(this->value());
   }
-
- private:
-  void destroy() override;
 };
-
-template <class T>
-void Promise<T>::destroy() {
-  // @since 14
-  // The call graph finds a frame's promise from its handle alone, where
-  // every promise of alignment up to 16 sits (call_graph.cpp).
-  static_assert(alignof(Promise) <= 16, "a Coro's result type may not be over-aligned (alignas above 16)");
-  // @end
-  // @since 05
-  if (auto error = this->unretrieved_error()) {
-    ExceptionContext context("Task exception was never retrieved", error);
-    context.future = this;
-    context.task_name = this->task_name();
-    context.coroutine = this->function();
-    report_unretrieved(&this->loop(), std::move(context));
-  }
-  // @end
-  Handle::from_promise(*this).destroy();
-}
 
 }  // namespace detail
 

@@ -143,21 +143,22 @@ void FutureCore::check_awaited_here() const {
 void FutureCore::set_exception(std::exception_ptr error, const char* who) {
   if (!error) throw InvalidArgument(std::string(who) + ": the exception_ptr is null");
   check_pending(who);
-  error_ = std::move(error);
+  store_error(std::move(error));
   finish();
 }
 
 std::exception_ptr FutureCore::exception(const char* who) {
   check_done(who);
   retrieved_ = true;
-  return error_;
+  return has_error_ ? error_ : nullptr;
 }
 
 // @since 09
 bool FutureCore::request_cancel(const std::string& message) {
+  if (in_frame_) return static_cast<PromiseBase*>(this)->request_cancel(message);  // Task::cancel
   if (head_ != nullptr) loop_->check_owner_thread("Future::cancel");  // @since 11
   if (done()) return false;
-  error_ = std::make_exception_ptr(CancelledError(message));
+  store_error(std::make_exception_ptr(CancelledError(message)));
   mark_cancelled();
   finish();
   return true;

@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <optional>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -43,20 +43,28 @@ struct Waiter {
 class FutureCore {
  public:
   explicit FutureCore(Loop* loop) : loop_stamp_(loop != nullptr ? loop->stamp() : 0), loop_(loop) {}
+  // @since 09
+  // A coroutine's promise: the core of a frame, which request_cancel asks
+  // as a task (Task::cancel) rather than cancelling it on the spot.
+  struct InFrame {};
+  explicit FutureCore(InFrame) : in_frame_(true), loop_stamp_(0), loop_(nullptr) {}
+  // @end
   FutureCore(const FutureCore&) = delete;
   FutureCore& operator=(const FutureCore&) = delete;
 
   bool done() const { return state_ != State::Pending; }
-  bool has_error() const { return error_ != nullptr; }  // @since 06: done with an error (unlike exception(), it marks nothing retrieved)
+  bool has_error() const { return has_error_; }  // @since 06: done with an error (unlike exception(), it marks nothing retrieved)
   bool cancelled() const { return state_ == State::Cancelled; }  // @since 09
   Loop& loop() const { return *loop_; }
 
   void retain() { ++refs_; }
   // More than one reference: someone besides the caller's handle holds it.
   bool shared() const { return refs_ > 1; }
-  void release() {
-    if (--refs_ == 0) destroy();
-  }
+  // Drops one reference; true when it was the last. Who drops it knows what
+  // the future is and frees it: a plain future's state deletes itself
+  // (HeapState, below), a task's promise destroys its frame (chapter 05).
+  // So a core needs no virtual function, nor the word a vtable pointer takes.
+  bool unref() { return --refs_ == 0; }
 
   // Appends w; it is notified once, when the future completes.
   void add_waiter(Waiter* w);
@@ -73,8 +81,9 @@ class FutureCore {
   // @since 09
   // Future::cancel: a pending future completes cancelled, its error a
   // CancelledError, and wakes its waiters; false when it is done already. A
-  // task's promise overrides it with Task::cancel, which only asks.
-  virtual bool request_cancel(const std::string& message);
+  // task's promise has its own, Task::cancel, which only asks; a core in a
+  // frame goes there, for a caller that knows only the core (gather's).
+  bool request_cancel(const std::string& message);
   // @end
 
  protected:
@@ -82,10 +91,8 @@ class FutureCore {
   // the usual future has none left, and pays one test.
   ~FutureCore() {
     if (head_ != nullptr) [[unlikely]] drop_waiters();
+    if (has_error_) error_.~exception_ptr();
   }
-  // Called when the last reference goes: a plain future deletes itself; a
-  // task destroys its coroutine frame.
-  virtual void destroy() = 0;
 
   void drop_waiters();
   void check_pending(const char* who) const;
@@ -96,18 +103,28 @@ class FutureCore {
   }
   // Marks the error retrieved and throws it, if there is one.
   void rethrow_error() {
-    if (error_ != nullptr) [[unlikely]] throw_error();
+    if (has_error_) [[unlikely]] throw_error();
   }
   [[noreturn]] void refuse_pending(const char* who) const;
   [[noreturn]] void throw_error();
   // Completes the future: every waiter goes to the loop, in order.
   void finish();
   // The error nobody looked at, for the "never retrieved" report.
-  std::exception_ptr unretrieved_error() const { return retrieved_ ? nullptr : error_; }
+  std::exception_ptr unretrieved_error() const { return has_error_ && !retrieved_ ? error_ : nullptr; }
+  // Puts the error in the word it shares with the result (below). A
+  // coroutine's promise (chapter 04) calls it alone, when the error escapes
+  // the body; it finishes later, at the final suspend.
+  void store_error(std::exception_ptr error) {
+    ::new (&error_) std::exception_ptr(std::move(error));
+    has_error_ = true;
+  }
+  // For FutureState: the shared word, for a result that fits in it; and
+  // whether the result is in, wherever it lives.
+  void* result_word() { return result_word_; }
+  bool has_result() const { return has_result_; }
+  void mark_result() { has_result_ = true; }
   // @since 04
-  // For a coroutine's promise, which completes in two steps: the error is
-  // stored when it escapes the body, finish() runs at the final suspend.
-  void store_error(std::exception_ptr error) { error_ = std::move(error); }
+  // A coroutine's promise learns its loop when it becomes a task.
   void bind(Loop* loop) {
     loop_ = loop;
     loop_stamp_ = loop->stamp();
@@ -127,58 +144,58 @@ class FutureCore {
   // @before 09: enum class State : std::uint8_t { Pending, Done };
   enum class State : std::uint8_t { Pending, Done, Cancelled };  // @since 09
   State state_ = State::Pending;
-  bool retrieved_ = false;    // an error was thrown or returned to someone
-  std::uint16_t loop_stamp_;  // loop_->stamp(): which loop of that address (in padding: costs no room)
+  bool retrieved_ : 1 = false;   // an error was thrown or returned to someone
+  bool has_error_ : 1 = false;   // the shared word holds an error
+  bool has_result_ : 1 = false;  // the result is in (FutureState's, of its type)
+  bool in_frame_ : 1 = false;    // @since 09: a coroutine's promise (FutureCore(InFrame))
+  std::uint16_t loop_stamp_;     // loop_->stamp(): which loop of that address (in padding: costs no room)
   std::uint32_t refs_ = 1;
   Loop* loop_;
-  std::exception_ptr error_;
+  // A future ends with a result or an error, never both, so the two share
+  // one word: the error, or a result that fits in a word (FutureState keeps
+  // a larger one after the core). The bits above say which is there.
+  union {
+    std::exception_ptr error_;
+    alignas(void*) unsigned char result_word_[sizeof(void*)];
+  };
+  static_assert(sizeof(std::exception_ptr) == sizeof(void*), "an exception_ptr is one pointer");
   // The oldest waiter; the list is a ring, so head_->prev is the newest (one
   // word instead of two).
   Waiter* head_ = nullptr;
 };
 
-// The stored result; void stores nothing.
+// Whether a result of type T fits the word a core shares with its error.
 template <class T>
-class ResultSlot {
- public:
-  template <class U>
-  void put(U&& value) {
-    value_.emplace(std::forward<U>(value));
-  }
-  const T& get() const { return *value_; }
-  T take() { return std::move(*value_); }
-
- private:
-  std::optional<T> value_;
-};
-
+inline constexpr bool kResultFitsWord = sizeof(T) <= sizeof(void*) && alignof(T) <= alignof(void*);
 template <>
-class ResultSlot<void> {
- public:
-  void put() {}
-  void get() const {}
-  void take() {}
-};
+inline constexpr bool kResultFitsWord<void> = true;
 
 // A future's state with its result. Core is FutureCore for a plain future;
-// chapter 04 makes a coroutine's promise one, with a richer Core.
+// chapter 04 makes a coroutine's promise one, with a richer Core. A result
+// that fits in a word lives in the word the core shares with its error;
+// a larger one has room of its own here. void stores nothing.
 template <class T, class Core = FutureCore>
 class FutureState : public Core {
  public:
   using Result = T;
   using Core::Core;
+  ~FutureState() {
+    if constexpr (!std::is_void_v<T> && !std::is_trivially_destructible_v<T>) {
+      if (this->has_result()) value().~T();
+    }
+  }
 
   template <class... U>
   void set_result(const char* who, U&&... value) {
     this->check_pending(who);
-    storage_.put(std::forward<U>(value)...);
+    put(std::forward<U>(value)...);
     this->finish();
   }
   // The result, or the error thrown; InvalidStateError while pending.
   decltype(auto) result(const char* who) {
     this->check_done(who);
     this->rethrow_error();
-    return storage_.get();
+    if constexpr (!std::is_void_v<T>) return std::as_const(value());
   }
   // The same for an rvalue handle: the result is moved out only when that
   // handle is the last reference, else copied, so that every other holder
@@ -189,7 +206,7 @@ class FutureState : public Core {
     if constexpr (!std::is_void_v<T>) {
       if (this->shared()) {
         if constexpr (std::is_copy_constructible_v<T>) {
-          return storage_.get();
+          return value();
         } else {
           throw InvalidStateError(std::string(who) +
                                   ": the result cannot be moved out while other handles share this Task or Future, "
@@ -197,12 +214,54 @@ class FutureState : public Core {
                                   "(std::move the others into it, or let them go first)");
         }
       }
+      return std::move(value());
     }
-    return storage_.take();
   }
 
  protected:
-  ResultSlot<T> storage_;
+  // Builds the result in place, once (set_result checks first).
+  template <class... U>
+  void put(U&&... value) {
+    if constexpr (!std::is_void_v<T>) {
+      ::new (place()) T(std::forward<U>(value)...);
+      this->mark_result();
+    }
+  }
+  auto& value()
+    requires(!std::is_void_v<T>)
+  {
+    return *std::launder(static_cast<T*>(place()));
+  }
+
+ private:
+  struct NoRoom {};
+  template <class R>
+  struct Room {
+    alignas(R) unsigned char bytes[sizeof(R)];
+  };
+  void* place() {
+    if constexpr (kResultFitsWord<T>) {
+      return this->result_word();
+    } else {
+      return room_.bytes;
+    }
+  }
+  [[no_unique_address]] std::conditional_t<kResultFitsWord<T>, NoRoom, Room<T>> room_;
+};
+
+// A plain future's state: on the heap, freed with its last handle, which
+// first reports an error nobody retrieved. A handle knows the type, so the
+// release needs no virtual function.
+template <class T>
+class HeapState final : public FutureState<T> {
+ public:
+  using FutureState<T>::FutureState;
+  void release() {
+    if (this->unref()) destroy();
+  }
+
+ private:
+  void destroy();
 };
 
 }  // namespace detail
@@ -401,11 +460,11 @@ class FutureAwaiter : private Waiter, private WaitPoint {
 template <class T = void>
 class Future {
  public:
-  using State = detail::FutureState<T>;
+  using State = detail::HeapState<T>;
 
   // A pending future on the running loop (RuntimeError when none runs).
   Future() : Future(get_running_loop()) {}
-  explicit Future(Loop& loop) : state_(detail::Ref<State>::adopt(new Node(&loop))) {}
+  explicit Future(Loop& loop) : state_(detail::Ref<State>::adopt(new State(&loop))) {}
   explicit Future(detail::Ref<State> state) : state_(std::move(state)) {}
   // For this library's waits on many (chapter 06): the shared state.
   State* state() const { return get("gather, wait, as_completed, wait_for or shield"); }  // @since 06
@@ -467,15 +526,6 @@ class Future {
   // @end
 
  private:
-  // A plain future's state lives on the heap and dies with its last handle.
-  class Node final : public State {
-   public:
-    using State::State;
-
-   private:
-    void destroy() override;
-  };
-
   template <class H, class S, class F>
   friend class detail::DoneCallback;
   // The state; RuntimeError, naming who asked, for an empty handle.
@@ -493,7 +543,7 @@ void report_unretrieved(const Loop* loop, ExceptionContext context);
 }  // namespace detail
 
 template <class T>
-void Future<T>::Node::destroy() {
+void detail::HeapState<T>::destroy() {
   if (auto error = this->unretrieved_error()) {
     ExceptionContext context("Future exception was never retrieved", error);
     context.future = this;

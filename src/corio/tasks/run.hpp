@@ -8,6 +8,7 @@
 #include <cstdint>  // @since 14
 #include <exception>
 #include <memory>  // @since 14
+#include <optional>
 #include <string>  // @since 10
 #include <type_traits>
 #include <utility>
@@ -23,6 +24,28 @@
 namespace corio {
 
 namespace detail {
+
+// Where run() keeps the main coroutine's result until it returns it; void
+// stores nothing.
+template <class T>
+class ResultSlot {
+ public:
+  template <class U>
+  void put(U&& value) {
+    value_.emplace(std::forward<U>(value));
+  }
+  T take() { return std::move(*value_); }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <>
+class ResultSlot<void> {
+ public:
+  void put() {}
+  void take() {}
+};
 
 // @since 10
 // How many times run()'s shutdown cancels the tasks left before it gives up.

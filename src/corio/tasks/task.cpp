@@ -115,6 +115,19 @@ std::string PromiseBase::task_name() const {
 void PromiseBase::set_task_name(std::string name) { give_name(std::move(name)); }
 // @end
 
+// The last reference went: report an error nobody retrieved ("Task
+// exception was never retrieved"), then destroy the frame, the promise with it.
+void PromiseBase::destroy() {
+  if (auto error = unretrieved_error()) {
+    ExceptionContext context("Task exception was never retrieved", error);
+    context.future = this;
+    context.task_name = task_name();
+    context.coroutine = function();
+    report_unretrieved(&loop(), std::move(context));
+  }
+  frame_of(this).destroy();
+}
+
 // Out of line: most tasks get no name, and make_task, which runs for every
 // task, then saves no registers for the side table's code.
 [[gnu::noinline]] void PromiseBase::give_name(std::string&& name) {

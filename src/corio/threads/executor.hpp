@@ -87,7 +87,7 @@ namespace detail {
 template <class T, class Fn>
 class ExecutorCall final : public Callback, public PoolJob {
  public:
-  ExecutorCall(Ref<FutureState<T>> state, std::shared_ptr<Inbox> inbox, Fn fn)
+  ExecutorCall(Ref<HeapState<T>> state, std::shared_ptr<Inbox> inbox, Fn fn)
       : state_(std::move(state)), inbox_(std::move(inbox)), fn_(std::move(fn)) {}
 
   void run_job() noexcept override {
@@ -124,7 +124,7 @@ class ExecutorCall final : public Callback, public PoolJob {
     }
   }
 
-  Ref<FutureState<T>> state_;
+  Ref<HeapState<T>> state_;
   std::shared_ptr<Inbox> inbox_;
   Fn fn_;
   std::optional<Value> value_;
@@ -141,7 +141,7 @@ Future<CallResult<F, Args...>> submit_call(Loop& loop, ThreadPoolExecutor& pool,
     return std::invoke(std::move(fn), std::move(args)...);
   };
   Future<T> future(loop);
-  auto state = Ref<FutureState<T>>::adopt(future.state());
+  auto state = Ref<HeapState<T>>::adopt(future.state());
   state->retain();
   auto* job = new ExecutorCall<T, decltype(call)>(std::move(state), detail::inbox_of(loop), std::move(call));
   detail::inbox_of(loop)->work_started();

@@ -2,13 +2,16 @@
 // The ready queue: what the loop runs next, first in, first out. An entry is
 // either a callback (from call_soon, a timer, an fd) or, from chapter 04 on,
 // a suspended coroutine to resume. It is a ring buffer that doubles when
-// full and never shrinks, so a busy loop allocates nothing once warm.
+// full and never shrinks, so a busy loop allocates nothing once warm, and
+// that starts again at its first slot whenever it empties.
 #pragma once
 
 #include <coroutine>  // @since 04
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <type_traits>
 
 #include <corio/loop/callback.hpp>
 
@@ -55,7 +58,7 @@ class ReadyEntry {
 
 class ReadyQueue {
  public:
-  ReadyQueue() : slots_(std::make_unique<ReadyEntry[]>(kInitial)), mask_(kInitial - 1) {}
+  ReadyQueue() : slots_(room(kInitial)), mask_(kInitial - 1) {}
   ReadyQueue(const ReadyQueue&) = delete;
   ReadyQueue& operator=(const ReadyQueue&) = delete;
   ~ReadyQueue() { clear(); }
@@ -68,6 +71,13 @@ class ReadyQueue {
     slots_[tail_++ & mask_] = item;
   }
   ReadyEntry pop() { return slots_[head_++ & mask_]; }
+  // An empty queue starts again at its first slot. So the queue writes no
+  // more of its array than it ever held at once, and the rest of a large
+  // one is never touched: those pages stay out of the process's memory.
+  // The loop calls it once an iteration, after running the queue.
+  void rewind() {
+    if (empty()) head_ = tail_ = 0;
+  }
   ReadyEntry peek(std::size_t i) const { return slots_[(head_ + i) & mask_]; }  // @since 02: for the trace
 
   // Drops every entry, releasing the callbacks' references. Coroutines in
@@ -88,15 +98,23 @@ class ReadyQueue {
   // instructions that need no saved registers.
   [[gnu::noinline, gnu::cold]] void grow() {
     std::size_t cap = mask_ + 1;
-    auto bigger = std::make_unique<ReadyEntry[]>(cap * 2);
+    Slots bigger = room(cap * 2);
     for (std::size_t i = 0; i < cap; ++i) bigger[i] = slots_[(head_ + i) & mask_];
     slots_ = std::move(bigger);
     head_ = 0;
     tail_ = cap;
     mask_ = cap * 2 - 1;
   }
+  // Room for n entries, left unwritten (a ReadyEntry is a plain word), so
+  // that only the slots the queue uses are ever touched (rewind()).
+  struct Free {
+    void operator()(ReadyEntry* slots) const { ::operator delete(slots); }
+  };
+  using Slots = std::unique_ptr<ReadyEntry[], Free>;
+  static_assert(std::is_trivially_copyable_v<ReadyEntry>, "a slot is written by assignment alone");
+  static Slots room(std::size_t n) { return Slots(static_cast<ReadyEntry*>(::operator new(n * sizeof(ReadyEntry)))); }
 
-  std::unique_ptr<ReadyEntry[]> slots_;
+  Slots slots_;
   std::size_t mask_;
   std::size_t head_ = 0;  // counts up forever; & mask_ gives the slot
   std::size_t tail_ = 0;

@@ -64,13 +64,22 @@ struct ChunkHeader {
 };
 static_assert(sizeof(ChunkHeader) <= kGrain);
 
+// A chunk's pages are faulted in a step at a time, as frames reach each
+// step (MADV_POPULATE_WRITE, Linux 5.14): one system call, where touching
+// the pages one by one traps into the kernel 16 times. A step, not the whole
+// chunk, so that the pages past the last frame stay out of memory. An older
+// kernel refuses the advice, and the pages come one fault at a time, as
+// they would anyway, so the answer is not checked.
+constexpr std::size_t kStep = 64 * 1024;
+void fault_in([[maybe_unused]] std::uintptr_t step) {
+#ifndef CORIO_ASAN
+  ::madvise(reinterpret_cast<void*>(step), kStep, MADV_POPULATE_WRITE);
+#endif
+}
+
 // A new chunk, straight from mmap and aligned by mapping twice its size and
 // unmapping the rest: malloc's aligned path writes bookkeeping into a page
 // beside every chunk, which would count in every task's resident bytes.
-// Its pages are then faulted in all at once (MADV_POPULATE_WRITE, Linux
-// 5.14): one system call, where touching them one by one traps into the
-// kernel 64 times. An older kernel refuses the advice, and the pages come
-// one fault at a time, as they would anyway, so the answer is not checked.
 // Under AddressSanitizer the chunk comes from operator new, so that its leak
 // checker still sees the pointers that live frames hold.
 ChunkHeader* map_chunk() {
@@ -84,7 +93,6 @@ ChunkHeader* map_chunk() {
   if (aligned > start) ::munmap(mapped, aligned - start);
   std::uintptr_t tail = aligned + kChunk;
   if (start + 2 * kChunk > tail) ::munmap(reinterpret_cast<void*>(tail), start + 2 * kChunk - tail);
-  ::madvise(reinterpret_cast<void*>(aligned), kChunk, MADV_POPULATE_WRITE);
   return reinterpret_cast<ChunkHeader*>(aligned);
 #endif
 }
@@ -190,9 +198,13 @@ void settle() {
     pool.cursor = reinterpret_cast<char*>(chunk) + kGrain;
     pool.end = reinterpret_cast<char*>(chunk) + kChunk;
     poison(pool.cursor, kChunk - kGrain);
+    fault_in(reinterpret_cast<std::uintptr_t>(chunk));
   }
   void* frame = pool.cursor;
   pool.cursor += bytes;
+  // The frame's last byte lies in a step the chunk's frames had not reached.
+  auto last = reinterpret_cast<std::uintptr_t>(pool.cursor) - 1;
+  if ((last & (kStep - 1)) < bytes) fault_in(last & ~(kStep - 1));
   unpoison(frame, bytes);
   return frame;
 }
