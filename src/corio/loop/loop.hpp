@@ -494,8 +494,7 @@ namespace detail {
 // heap's reference moves to the ready queue when the timer fires.
 class TimerCallback : public Callback, public TimerNode {
  public:
-  explicit TimerCallback(Loop* loop) : loop_(loop) {}
-  void fire() override { loop_->ready_.push(detail::ReadyEntry(this)); }
+  explicit TimerCallback(Loop* loop) : TimerNode(&on_fire), loop_(loop) {}
   void unschedule() {
     if (!scheduled()) return;
     loop_->timers_.remove(this);
@@ -503,6 +502,10 @@ class TimerCallback : public Callback, public TimerNode {
   }
 
  private:
+  static void on_fire(TimerNode* self) {
+    auto* me = static_cast<TimerCallback*>(self);
+    me->loop_->ready_.push(detail::ReadyEntry(me));
+  }
   Loop* loop_;
 };
 

@@ -30,7 +30,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
  public:
   // Until its timer is set, the node's deadline holds the delay: one word
   // less in the frame of every sleeping coroutine.
-  explicit SleepAwaiter(Nanos delay) : TimerNode(delay) {}
+  explicit SleepAwaiter(Nanos delay) : TimerNode(&wake, delay) {}
   SleepAwaiter(const SleepAwaiter&) = delete;
   SleepAwaiter& operator=(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
@@ -40,6 +40,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   // sleep(0) when nothing else would run before the yielder: it goes on at
   // once, which is what the loop's next iteration would have done.
   bool await_ready() {
+    kind = &kKind;  // @since 09: here, where the constructor's null is still unwritten, so one store remains
     if (delay().count() > 0) return false;
     loop_ = detail::running_loop();
     if (loop_ == nullptr || !detail::LoopAccess::lone_yield(*loop_)) return false;
@@ -49,7 +50,6 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   }
   void await_suspend(std::coroutine_handle<> h) {
     if (loop_ == nullptr) loop_ = &get_running_loop();
-    kind = &kKind;  // @since 09
     waker_ = park(h, this, "sleep");
     if (delay().count() <= 0) {
       detail::LoopAccess::schedule(*loop_, waker_);
@@ -62,7 +62,10 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
 
  private:
   Nanos delay() const { return when(); }  // before start_timer only
-  void fire() override { detail::LoopAccess::schedule(*loop_, waker_); }
+  static void wake(TimerNode* self) {
+    auto* me = static_cast<SleepAwaiter*>(self);
+    detail::LoopAccess::schedule(*me->loop_, me->waker_);
+  }
   // Out of line, so that a yield's await_suspend stays small enough to inline.
   [[gnu::noinline]] void start_timer() {
     detail::LoopAccess::add_timer(*loop_, this, deadline_after(detail::LoopAccess::now(*loop_), delay()));

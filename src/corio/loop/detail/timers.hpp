@@ -22,21 +22,26 @@ class TimerNode {
   Nanos when() const { return when_; }
   // Called by the loop when the deadline has passed and the node has left
   // the heap: queue whatever should run now.
-  virtual void fire() = 0;
+  void fire() { fire_(this); }
 
  protected:
-  TimerNode() = default;
+  // What fire() does, a function of the node's class: a pointer, where a
+  // virtual fire() would be a vtable pointer, one word all the same, but
+  // that a destructor would write again, and a sleep ends at every yield.
+  using Fire = void (*)(TimerNode* self);
+  explicit TimerNode(Fire fire) : fire_(fire) {}
   // @since 04
   // For a node that keeps something else in its deadline until it is
   // scheduled: a sleep keeps its delay there (sleep.hpp).
-  explicit TimerNode(Nanos when) : when_(when) {}
+  TimerNode(Fire fire, Nanos when) : fire_(fire), when_(when) {}
   // @end
   ~TimerNode() = default;
 
  private:
   friend class TimerHeap;
+  Fire fire_;
   Nanos when_{0};
-  std::uint64_t seq_ = 0;
+  std::uint64_t seq_;  // set when the node goes into the heap
   std::size_t index_ = kNotScheduled;
 };
 
