@@ -65,16 +65,7 @@ void throw_empty(const char* who, const char* kind) {
                      "it first");
 }
 
-void FutureCore::add_waiter(Waiter* w) {
-  if (done()) {
-    w->notify(w, Waiter::Notice::Done);
-    return;
-  }
-  if (head_ == nullptr) {
-    w->prev = w->next = w;
-    head_ = w;
-    return;
-  }
+void FutureCore::add_waiter_behind(Waiter* w) {
   Waiter* tail = head_->prev;
   w->prev = tail;
   w->next = head_;

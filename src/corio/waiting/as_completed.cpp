@@ -19,10 +19,9 @@ void CompletionOrder::watch() {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     Node& node = nodes_[i];
     node.owner = this;
-    node.index = static_cast<std::uint32_t>(i);
     node.notify = &on_notice;
     if (node.core->done()) {
-      order_.push_back(node.index);
+      order_.push_back(static_cast<std::uint32_t>(i));
     } else {
       hook(node);
     }
@@ -42,9 +41,8 @@ void CompletionOrder::check_next() const {
 // waiting in next() is queued on the loop.
 void CompletionOrder::on_notice(Waiter* w, Waiter::Notice) {
   Node& node = *static_cast<Node*>(w);
-  node.hooked = false;
   CompletionOrder& self = *node.owner;
-  self.order_.push_back(node.index);
+  self.order_.push_back(static_cast<std::uint32_t>(&node - self.nodes_.data()));
   if (self.order_.size() == self.nodes_.size()) self.timer_.cancel();  // @since 09: nothing left to time out
   if (self.waiting_ && !self.woken_) {
     self.woken_ = true;
@@ -60,7 +58,7 @@ void CompletionOrder::arm(double timeout) {
 
 void CompletionOrder::on_timeout() {
   for (Node& node : nodes_) {
-    if (!node.hooked) continue;
+    if (!node.hooked()) continue;
     unhook(node);
     order_.push_back(kTimedOut);
   }

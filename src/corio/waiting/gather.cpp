@@ -28,7 +28,7 @@ void GatherBase::rethrow_first_error() {
   std::size_t failed = first_failed();
   if (failed == kNone) return;
   for (Node& node : nodes()) {
-    if (node.index == failed) continue;
+    if (&node == &nodes()[failed]) continue;
     if (node.core->done()) {
       node.core->exception("gather");
     } else {

@@ -129,7 +129,7 @@ class [[nodiscard]] Gather final : public GatherBase {
  private:
   template <std::size_t... I>
   void watch_all(std::index_sequence<I...>) {
-    ((nodes_[I] = node_for(std::get<I>(children_).state(), I)), ...);
+    ((nodes_[I] = node_for(std::get<I>(children_).state())), ...);
     watch(nodes_);
   }
   template <std::size_t... I>
@@ -148,11 +148,15 @@ class [[nodiscard]] GatherRange final : public GatherBase {
 
   explicit GatherRange(std::vector<C> children)
       : GatherBase(Catch), children_(std::move(children)), nodes_(spare_nodes(children_.size())) {
-    for (std::size_t i = 0; i < children_.size(); ++i) nodes_.push_back(node_for(children_[i].state(), i));
-    watch(nodes_);
+    expect(children_);
   }
-  // Moved only before it is awaited, as the tuple form.
-  GatherRange(GatherRange&& other) : GatherRange(std::move(other.children_)) {}
+  // Moved only before it is awaited, as the tuple form; the room for the
+  // nodes goes along.
+  GatherRange(GatherRange&& other)
+      : GatherBase(Catch), children_(std::move(other.children_)), nodes_(std::move(other.nodes_)) {
+    expect(children_);
+  }
+  bool await_suspend(std::coroutine_handle<> h) { return suspend_building(h, children_, nodes_); }
   ~GatherRange() {
     unhook_all();
     keep_nodes(std::move(nodes_));

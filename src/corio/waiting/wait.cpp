@@ -10,30 +10,25 @@ namespace corio::detail {
 // pending child gets its node hooked, a done one is counted. When the done
 // ones settle the wait, the nodes hooked so far come off again.
 bool WaitMany::await_suspend(std::coroutine_handle<> h) {
-  finished_ = 0;
-  failed_ = kNone;
+  start();
   for (Node& node : nodes_) {
-    if (!node.core->done()) {
-      hook(node);
-      ++hooked_;
-    } else if (settled_by(node)) {
+    if (reached(node)) {
       unhook_all();
       return false;
     }
   }
-  waker_ = park(h, this, what_);  // only now is the coroutine sure to wait
-  return true;
+  return wait_here(h);
 }
 
 // One more child is done: does the rule hold now? Under FIRST_EXCEPTION the
 // child's error is looked at, which marks it retrieved, as asyncio does.
 bool WaitMany::settled_by(Node& node) {
   ++finished_;
-  if (rule_ == ReturnWhen::FirstException && failed(node)) {
-    failed_ = node.index;
+  if (rule_ == ReturnWhen::FirstException && node.core->has_error() && failed(node)) {
+    failed_ = static_cast<std::size_t>(&node - nodes_.data());
     return true;
   }
-  return rule_ == ReturnWhen::FirstCompleted || finished_ == nodes_.size();
+  return rule_ == ReturnWhen::FirstCompleted || finished_ == count_;
 }
 
 // A child that ended in an error.
@@ -51,7 +46,6 @@ bool WaitMany::failed(const Node& node) const {
 // (Notice::Dropped cannot come: the awaitable holds every child's handle.)
 void WaitMany::on_notice(Waiter* w, Waiter::Notice) {
   Node& node = *static_cast<Node*>(w);
-  node.hooked = false;
   WaitMany& self = *node.owner;
   --self.hooked_;
   if (!self.settled_by(node)) return;
@@ -107,7 +101,7 @@ std::size_t spare_node_capacity() { return spare.capacity(); }
 void WaitMany::unhook_all() {
   for (Node& node : nodes_) {
     if (hooked_ == 0) return;
-    if (node.hooked) {
+    if (node.hooked()) {
       unhook(node);
       --hooked_;
     }

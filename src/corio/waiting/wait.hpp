@@ -52,7 +52,7 @@ class WaitMany : private WaitPoint {
   WaitMany& operator=(const WaitMany&) = delete;
 
   // No children: nothing to wait for, the result is there at once.
-  bool await_ready() const noexcept { return nodes_.empty(); }
+  bool await_ready() const noexcept { return count_ == 0; }
   // Counts the children that are done already; if they settle it, the
   // coroutine goes on at once. Otherwise a node goes on every pending
   // child, and the loop resumes the coroutine on the iteration after the
@@ -82,23 +82,53 @@ class WaitMany : private WaitPoint {
   // @end
   ~WaitMany() = default;
 
-  // The node for the child at index, whose state is core, ready to hook.
-  // The derived constructor makes each node with it, whole, in one write
-  // (200,000 children have 200,000 nodes, and every pass over them is a
-  // trip to memory), then calls watch() once.
-  Node node_for(FutureCore* core, std::size_t index) {
+  // The node for a child whose state is core, ready to hook. The derived
+  // constructor makes each node with it, whole, in one write, in the
+  // children's order (200,000 children have 200,000 nodes, and every pass
+  // over them is a trip to memory), then calls watch() once.
+  Node node_for(FutureCore* core) {
     Node node;
     node.notify = &on_notice;
     node.owner = this;
     node.core = core;
-    node.index = static_cast<std::uint32_t>(index);
     return node;
   }
-  void watch(std::span<Node> nodes) { nodes_ = nodes; }
+  void watch(std::span<Node> nodes) {
+    nodes_ = nodes;
+    count_ = nodes.size();
+  }
+  // A range form (a vector of children) builds no node in its constructor:
+  // it says how many children there are, and its await_suspend builds each
+  // node when the walk reaches its child, in `nodes`, which has room for
+  // them all (so no node moves once hooked). The nodes are written once,
+  // by the walk that hooks them: with 200,000 children, a second pass over
+  // 8 MB of nodes was 3 % of a gather's time.
+  // An empty handle among them is refused here, where the wait is made
+  // (state() throws), not later, where it is awaited.
+  template <class Children>
+  void expect(const Children& children) {
+    for (const auto& child : children) (void)child.state();
+    count_ = children.size();
+  }
+  template <class Children>
+  bool suspend_building(std::coroutine_handle<> h, Children& children, std::vector<Node>& nodes) {
+    nodes.clear();
+    nodes_ = {nodes.data(), 0};  // where settled_by finds a node's place
+    start();
+    for (auto& child : children) {
+      Node& node = nodes.emplace_back(node_for(child.state()));
+      nodes_ = {nodes.data(), nodes.size()};
+      if (reached(node)) {
+        unhook_all();
+        return false;
+      }
+    }
+    return wait_here(h);
+  }
   // The node vector of a range form (a vector of children): empty, with
   // room for n, in the block the thread's last range form let go, if it
   // had one (keep_nodes gives it back from the destructor, after unhook_all).
-  // 200,000 children need 9.6 MB of nodes, and memory fresh from the
+  // 200,000 children need 8 MB of nodes, and memory fresh from the
   // system costs a page fault per 4 KiB at its first touch, which is a
   // fifth of such a gather's time; frames are pooled for the same reason
   // (frame_pool.hpp). A thread keeps one block, its largest, and never
@@ -119,8 +149,28 @@ class WaitMany : private WaitPoint {
   // @end
   bool settled_by(Node& node);
   bool failed(const Node& node) const;
+  // The walk of await_suspend, in three parts that both walks share.
+  void start() {
+    finished_ = 0;
+    failed_ = kNone;
+  }
+  // A pending child gets its node hooked; a done one is counted. True when
+  // the done ones settle the wait.
+  bool reached(Node& node) {
+    if (!node.core->done()) {
+      hook(node);
+      ++hooked_;
+      return false;
+    }
+    return settled_by(node);
+  }
+  bool wait_here(std::coroutine_handle<> h) {
+    waker_ = park(h, this, what_);  // only now is the coroutine sure to wait
+    return true;
+  }
 
   std::span<Node> nodes_;
+  std::size_t count_ = 0;     // children
   std::size_t hooked_ = 0;    // nodes on a child's list now: unhook_all stops at 0
   std::size_t finished_ = 0;  // children seen done
   std::size_t failed_ = kNone;
@@ -154,20 +204,21 @@ class [[nodiscard]] Wait final : public WaitMany {
  public:
   Wait(std::vector<H> children, ReturnWhen rule)
       : WaitMany(rule), children_(std::move(children)), nodes_(spare_nodes(children_.size())) {
-    for (std::size_t i = 0; i < children_.size(); ++i) nodes_.push_back(node_for(children_[i].state(), i));
-    watch(nodes_);
+    expect(children_);
   }
   // @since 09
   Wait(std::vector<H> children, ReturnWhen rule, std::optional<double> timeout) : Wait(std::move(children), rule) {
     timeout_ = timeout;
   }
-  // The timer starts when the coroutine waits, and goes when the wait does.
+  // @end
   bool await_suspend(std::coroutine_handle<> h) {
-    if (!WaitMany::await_suspend(h)) return false;
+    if (!suspend_building(h, children_, nodes_)) return false;
+    // @since 09
+    // The timer starts when the coroutine waits, and goes when the wait does.
     if (timeout_) timer_ = get_running_loop().call_later(std::max(*timeout_, 0.0), [this] { time_out(); });
+    // @end
     return true;
   }
-  // @end
   ~Wait() {
     timer_.cancel();  // @since 09
     unhook_all();
