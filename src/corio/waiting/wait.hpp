@@ -82,10 +82,11 @@ class WaitMany : private WaitPoint {
   // @end
   ~WaitMany() = default;
 
-  // The node for a child whose state is core, ready to hook. The derived
-  // constructor makes each node with it, whole, in one write, in the
-  // children's order (200,000 children have 200,000 nodes, and every pass
-  // over them is a trip to memory), then calls watch() once.
+  // The node for a child whose state is core, ready to hook, made whole in
+  // one write (200,000 children have 200,000 nodes, and every pass over
+  // them is a trip to memory), in the children's order. The tuple form's
+  // constructor makes its nodes with it, then calls watch() once; the
+  // range forms make theirs in suspend_building, below.
   Node node_for(FutureCore* core) {
     Node node;
     node.notify = &on_notice;
@@ -98,13 +99,13 @@ class WaitMany : private WaitPoint {
     count_ = nodes.size();
   }
   // A range form (a vector of children) builds no node in its constructor:
-  // it says how many children there are, and its await_suspend builds each
-  // node when the walk reaches its child, in `nodes`, which has room for
-  // them all (so no node moves once hooked). The nodes are written once,
-  // by the walk that hooks them: with 200,000 children, a second pass over
-  // 8 MB of nodes was 3 % of a gather's time.
-  // An empty handle among them is refused here, where the wait is made
-  // (state() throws), not later, where it is awaited.
+  // it counts the children (expect), and its await_suspend builds each node
+  // when the walk reaches its child, in `nodes`, which has room for them
+  // all (so no node moves once hooked). The nodes are written once, by the
+  // walk that hooks them: with 200,000 children, a second pass over 8 MB of
+  // nodes was 3 % of a gather's time. An empty handle among the children
+  // is refused by expect, where the wait is made (state() throws), not
+  // later, where it is awaited.
   template <class Children>
   void expect(const Children& children) {
     for (const auto& child : children) (void)child.state();

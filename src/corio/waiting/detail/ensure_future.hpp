@@ -21,8 +21,9 @@ namespace corio::detail {
 
 // One node per child, five words: `owner` is whoever counts the
 // completions. The nodes of one wait sit in one array, in the order of the
-// children, so a node's place in it is its child's (the owner's index_of);
-// and a node is on its child's list exactly while its links are set. A
+// children, so a node's place in it is its child's (the owner, who knows
+// where the array starts, finds it with a subtraction); and a node is on
+// its child's list exactly while its links are set. A
 // gather of 200,000 tasks walks 8 MB of nodes, and every word of a node is
 // 1.6 MB of that.
 template <class Owner>
