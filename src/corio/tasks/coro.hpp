@@ -254,11 +254,10 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
   void put_result(U&& value) {
     this->put(std::forward<U>(value));
   }
-  // @before 09: void unhandled_exception() { this->store_error(std::current_exception()); }
-  // @since 09
-  // A task whose body lets a CancelledError out ends cancelled.
   void unhandled_exception() {
     this->store_error(std::current_exception());
+    // @since 09
+    // A task whose body lets a CancelledError out ends cancelled.
     if (!this->is_task()) return;
     try {
       throw;
@@ -266,8 +265,8 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
       this->mark_cancelled();
     } catch (...) {
     }
+    // @end
   }
-  // @end
 
   // For Coro's awaiter: run the frame with `caller` as its continuation,
   // until it ends or first suspends. True when it suspended: then its end

@@ -60,12 +60,6 @@ class FutureCore {
   void retain() { ++refs_; }
   // More than one reference: someone besides the caller's handle holds it.
   bool shared() const { return refs_ > 1; }
-  // Drops one reference; true when it was the last. Who drops it knows what
-  // the future is and frees it: a plain future's state deletes itself
-  // (HeapState, below), a task's promise destroys its frame (chapter 05).
-  // So a core needs no virtual function, nor the word a vtable pointer takes.
-  bool unref() { return --refs_ == 0; }
-
   // Appends w; it is notified once, when the future completes (at once,
   // when it is done already). Inline: the usual future has one waiter at
   // most, and a gather adds 200,000 of them in one loop.
@@ -107,6 +101,12 @@ class FutureCore {
     if (has_error_) error_.~exception_ptr();
   }
 
+  // Drops one reference; true when it was the last. The class that drops
+  // it knows what the future is and frees it: a plain future's state
+  // deletes itself (HeapState, below), a task's promise destroys its frame
+  // (chapter 05). So a core needs no virtual function, nor the word a
+  // vtable pointer takes.
+  bool unref() { return --refs_ == 0; }
   void drop_waiters();
   void add_waiter_behind(Waiter* w);  // add_waiter's rest: w joins waiters already there
   void check_pending(const char* who) const;
@@ -162,6 +162,11 @@ class FutureCore {
   bool has_error_ : 1 = false;   // the shared word holds an error
   bool has_result_ : 1 = false;  // the result is in (FutureState's, of its type)
   bool in_frame_ : 1 = false;    // @since 09: a coroutine's promise (FutureCore(InFrame))
+  // The rest of the byte is declared too, so that the constructor writes
+  // the word whole, without reading it first: a task's frame (chapter 05)
+  // comes off the pool cold, and that read waits for memory (decision 159).
+  // @before 09: std::uint8_t unused_ : 5 = 0;
+  std::uint8_t unused_ : 4 = 0;  // @since 09
   std::uint16_t loop_stamp_;     // loop_->stamp(): which loop of that address (in padding: costs no room)
   std::uint32_t refs_ = 1;
   Loop* loop_;

@@ -40,7 +40,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   // sleep(0) when nothing else would run before the yielder: it goes on at
   // once, which is what the loop's next iteration would have done.
   bool await_ready() {
-    kind = &kKind;  // @since 09: here, where the constructor's null is still unwritten, so one store remains
+    kind = &kKind;  // @since 09: here, next to the constructor's null, the compiler writes the word once
     if (delay().count() > 0) return false;
     loop_ = detail::running_loop();
     if (loop_ == nullptr || !detail::LoopAccess::lone_yield(*loop_)) return false;

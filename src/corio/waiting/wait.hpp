@@ -117,13 +117,13 @@ class WaitMany : private WaitPoint {
     nodes_ = {nodes.data(), 0};  // where settled_by finds a node's place
     start();
     for (auto& child : children) {
-      Node& node = nodes.emplace_back(node_for(child.state()));
-      nodes_ = {nodes.data(), nodes.size()};
-      if (reached(node)) {
+      if (reached(nodes.emplace_back(node_for(child.state())))) {
+        nodes_ = nodes;  // the nodes built so far
         unhook_all();
         return false;
       }
     }
+    nodes_ = nodes;
     return wait_here(h);
   }
   // The node vector of a range form (a vector of children): empty, with
