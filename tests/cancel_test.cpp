@@ -141,6 +141,7 @@ corio::Coro<int> take_the_cancel_back(std::vector<std::uint32_t>& seen) {
 
 corio::Coro<> count_requests(std::vector<std::uint32_t>& seen) {
   corio::Task<int> task = corio::create_task(take_the_cancel_back(seen));
+  std::size_t entries = corio::detail::side_table_entries();
   co_await corio::sleep(1);
   CHECK(task.cancel());
   CHECK(task.cancel());
@@ -151,7 +152,8 @@ corio::Coro<> count_requests(std::vector<std::uint32_t>& seen) {
   CHECK(value == 3);
   CHECK_FALSE(task.cancelled());
   CHECK(task.cancelling() == 0);
-  CHECK(task.uncancel() == 0);  // never below zero
+  CHECK(corio::detail::side_table_entries() == entries);  // a count back at zero leaves its side table
+  CHECK(task.uncancel() == 0);                            // never below zero
   CHECK(now() == 2.0);
 }
 
@@ -484,7 +486,8 @@ TEST_CASE("the timeline shows a cancellation travel: the worker ends cancelled w
 
 }  // namespace
 
-TEST_CASE("a task's name and cancel message leave the side tables with its frame, on whatever thread it goes",
+TEST_CASE("a task's name, cancel message and request count leave the side tables with its frame, on whatever "
+          "thread it goes",
           "[ch09]") {
   std::size_t before = corio::detail::side_table_entries();
   corio::Task<int> kept;
@@ -502,11 +505,12 @@ TEST_CASE("a task's name and cancel message leave the side tables with its frame
         "named");
     co_await corio::sleep(0);
     t.cancel("a message");
-    CHECK(corio::detail::side_table_entries() == before + 2);
+    CHECK(corio::detail::side_table_entries() == before + 3);
     CHECK(co_await t == 7);
+    CHECK(t.cancelling() == 1);  // caught, not taken back: the count stays
     kept = t;
   }());
-  CHECK(corio::detail::side_table_entries() == before + 1);  // the name, while the frame lives
+  CHECK(corio::detail::side_table_entries() == before + 2);  // the name and the count, while the frame lives
   // The last handle goes on another thread, and the frame with it.
   std::thread([&kept] { kept = corio::Task<int>(); }).join();
   CHECK(corio::detail::side_table_entries() == before);

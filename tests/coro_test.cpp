@@ -154,6 +154,33 @@ TEST_CASE("awaiting a Coro a second time throws RuntimeError naming it", "[ch04]
   CHECK_THAT(message, Catch::Matchers::Contains("cannot reuse already awaited coroutine 'mark'"));
 }
 
+struct alignas(16) Wide {
+  double a;
+  double b;
+};
+corio::Coro<> gives_nothing() { co_return; }
+corio::Coro<std::string> gives_text() { co_return "text"; }
+corio::Coro<Wide> gives_wide() { co_return Wide{1, 2}; }
+
+template <class T>
+corio::Coro<std::string> names_before_and_after(corio::Coro<T> coro) {
+  std::string names = coro.name();
+  co_await coro;
+  co_return names + " " + coro.name();
+}
+
+// A frame keeps its function's name as a distance from its own code
+// (coro.hpp): the name must come back whole, before the body runs and after
+// it ended, whatever the promise holds.
+TEST_CASE("a Coro names its function before it runs and after it ended, whatever its result type", "[ch04]") {
+  int side_effect = 0;
+  CHECK(corio::run(names_before_and_after(mark(side_effect)), corio_test::virtual_time()) == "mark mark");
+  CHECK(corio::run(names_before_and_after(gives_nothing()), corio_test::virtual_time()) ==
+        "gives_nothing gives_nothing");
+  CHECK(corio::run(names_before_and_after(gives_text()), corio_test::virtual_time()) == "gives_text gives_text");
+  CHECK(corio::run(names_before_and_after(gives_wide()), corio_test::virtual_time()) == "gives_wide gives_wide");
+}
+
 corio::Coro<std::string> await_moved_from() {
   int side_effect = 0;
   corio::Coro<int> coro = mark(side_effect);

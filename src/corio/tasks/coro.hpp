@@ -31,23 +31,34 @@ struct FunctionName {
   const char* value;
 };
 
+// x86-64's small and medium code models (GCC's and clang's default is the
+// small one) keep all of a program image's code and constant data within
+// 2 GiB, so a frame can keep its name as a 32-bit distance from its code
+// (PromiseBase::function_) without checking each one. Elsewhere each is
+// checked.
+#if defined(__x86_64__) && (defined(__code_model_small__) || defined(__code_model_medium__))
+inline constexpr bool kNamesNearCode = true;
+#else
+inline constexpr bool kNamesNearCode = false;
+#endif
+
 // Everything a promise holds whatever its T. It is a FutureCore, so a
 // chapter-05 Task can be awaited like any future.
 class PromiseBase : public FutureCore {
  public:
-  // @before 09: explicit PromiseBase(FunctionName fn) : FutureCore(nullptr), function_(fn.value) {}
-  explicit PromiseBase(FunctionName fn) : FutureCore(InFrame{}), function_(fn.value) {}  // @since 09
+  // @before 09: explicit PromiseBase(FunctionName fn) : FutureCore(nullptr), function_(distance_of(fn.value)) {}
+  explicit PromiseBase(FunctionName fn) : FutureCore(InFrame{}), function_(distance_of(fn.value)) {}  // @since 09
   // @since 05
   // A given name (and, from chapter 09, a cancel message) lives in a side
   // table, and its entry goes with the frame. Inline: a frame with neither,
   // the usual one, pays two bit tests and no call.
   ~PromiseBase() {
     if (named_) [[unlikely]] forget_name();
-    if (has_message_) [[unlikely]] forget_message();  // @since 09
+    if (has_message_ || counted_) [[unlikely]] forget_cancel();  // @since 09
   }
   // @end
 
-  const char* function() const { return function_; }
+  const char* function() const { return reinterpret_cast<const char*>(code() + function_); }
   bool started() const { return started_; }
   void mark_started() { started_ = true; }
   // For Coro's awaiter: whether the frame's end returns into await_suspend.
@@ -74,7 +85,7 @@ class PromiseBase : public FutureCore {
   // @since 09
   // Task::cancel(), cancelling(), uncancel() (task.cpp).
   bool request_cancel(const std::string& message);
-  std::uint32_t cancelling() const { return cancel_requests_; }
+  std::uint32_t cancelling() const { return counted_ ? counted_requests() : 0; }
   std::uint32_t uncancel();
   // One step of the task, run by the loop: resume the frame it waits in.
   void step();
@@ -112,10 +123,34 @@ class PromiseBase : public FutureCore {
   std::coroutine_handle<> continuation_;
 
  private:
-  const char* function_;
+  // The function's name is a string literal of the coroutine's own source
+  // file, and so is the code the frame's destroy pointer names (the word
+  // just before the promise; see frame_of below, which steps back two).
+  // Both lie in one program image, whose code and constant data stay
+  // within 2 GiB of each other under the usual code models: so the name
+  // is kept as its distance from that code, in four bytes, not a
+  // pointer's eight. The compilers write that pointer before they build
+  // the promise, and never change it.
+  std::uintptr_t code() const {
+    void* destroy;
+    __builtin_memcpy(&destroy, reinterpret_cast<const char*>(this) - sizeof(void*), sizeof destroy);
+    return reinterpret_cast<std::uintptr_t>(destroy);
+  }
+  std::int32_t distance_of(const char* name) const {
+    auto d = static_cast<std::intptr_t>(reinterpret_cast<std::uintptr_t>(name) - code());
+    if (!kNamesNearCode && d != static_cast<std::int32_t>(d)) [[unlikely]]
+      refuse_far_name(name);
+    return static_cast<std::int32_t>(d);
+  }
+  [[noreturn, gnu::cold]] static void refuse_far_name(const char* name) {
+    throw RuntimeError(std::string("coroutine '") + name +
+                       "': its name lies over 2 GiB from its code, beyond what a frame keeps (build with a "
+                       "small or medium code model)");
+  }
+  std::int32_t function_;
   // @since 05
   friend class TaskList;
-  std::uint32_t task_index_ = 0;  // place in the loop's task list
+  std::uint32_t task_index_ = 0;  // place in the loop's task list (beside function_: one word)
   // @end
   // @since 05
   void destroy();
@@ -123,12 +158,14 @@ class PromiseBase : public FutureCore {
   void forget_name();
   // @end
   // @since 09
-  void forget_message();
+  void forget_cancel();
   void step_cancelled();  // step()'s rare paths (task.cpp)
   void pass_on_after_step();
-  // The cancellation state costs a frame little: the request count fills
-  // the word the task index leaves, and the flags are bits.
-  std::uint32_t cancel_requests_ = 0;
+  // The cancellation state costs a frame bits alone: the count of
+  // requests not taken back lives in a side table (task.cpp), as a
+  // message does, only while it is not zero (counted_).
+  std::uint32_t counted_requests() const;
+  void count_requests(std::uint32_t count);
   // @end
   // @since 05
   // A given name lives in a side table (task.cpp), not here: most tasks
@@ -148,6 +185,7 @@ class PromiseBase : public FutureCore {
   bool has_message_ : 1 = false;      // cancel() gave a message (a side table holds it)
   bool awaiter_let_go_ : 1 = false;   // the awaiter let go: uncancel() cannot stop the throw
   bool passing_on_ : 1 = false;       // a cancellation is being passed on from here (cycles stop)
+  bool counted_ : 1 = false;          // cancel requests are counted in a side table
   // @end
   // @since 05
   // The rest of the word is given a value too, so the constructor writes
@@ -156,7 +194,7 @@ class PromiseBase : public FutureCore {
   // memory, and every new task waits for that read (decision 159).
   // @before 09: std::uint64_t unused_ : 12 = 0;
   // @end
-  std::uint64_t unused_ : 6 = 0;  // @since 09
+  std::uint64_t unused_ : 5 = 0;  // @since 09
   // @since 09
   WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
   // @end

@@ -50,10 +50,11 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   }
   void await_suspend(std::coroutine_handle<> h) {
     if (loop_ == nullptr) loop_ = &get_running_loop();
-    waker_ = park(h, this, "sleep");
+    ReadyEntry waker = park(h, this, "sleep");
     if (delay().count() <= 0) {
-      detail::LoopAccess::schedule(*loop_, waker_);
+      detail::LoopAccess::schedule(*loop_, waker);
     } else {
+      waker_ = waker;  // for the timer, when it fires
       start_timer();
     }
   }
@@ -82,7 +83,7 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   // @end
 
   Loop* loop_ = nullptr;
-  ReadyEntry waker_;  // resumes the sleeper
+  ReadyEntry waker_;  // resumes the sleeper when its timer fires (or it is cancelled from the heap)
 };
 
 }  // namespace detail

@@ -25,50 +25,54 @@ namespace corio::detail {
 namespace {
 thread_local std::uint64_t tasks_made = 0;  // names Task-1, Task-2, ...
 
-// Strings kept beside some tasks, by task. One table for every thread, and
+// Values kept beside some tasks, by task. One table for every thread, and
 // locked: a frame may be destroyed on another thread than its loop's (its
 // last Task handle dropped there), and its entry must go with it from the
 // table it was put in. Only tasks that have an entry pay for the lock.
+template <class Value>
 class SideTable {
  public:
-  void put(const PromiseBase* task, std::string text) {
+  void put(const PromiseBase* task, Value value) {
     std::lock_guard<std::mutex> lock(mutex_);
-    texts_[task] = std::move(text);
+    values_[task] = std::move(value);
   }
-  std::string get(const PromiseBase* task) const {
+  Value get(const PromiseBase* task) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return texts_.at(task);
+    return values_.at(task);
   }
-  std::string take(const PromiseBase* task) {
+  Value take(const PromiseBase* task) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto node = texts_.extract(task);
+    auto node = values_.extract(task);
     return std::move(node.mapped());
   }
   void erase(const PromiseBase* task) {
     std::lock_guard<std::mutex> lock(mutex_);
-    texts_.erase(task);
+    values_.erase(task);
   }
   std::size_t size() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return texts_.size();
+    return values_.size();
   }
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<const PromiseBase*, std::string> texts_;
+  std::unordered_map<const PromiseBase*, Value> values_;
 };
 
 // Never destroyed: a frame may go during the program's exit, after any
 // static table would have.
-SideTable& given_names = *new SideTable;  // the names given to create_task
+SideTable<std::string>& given_names = *new SideTable<std::string>;  // the names given to create_task
 // @since 09
-// The messages given to cancel(): most cancellations carry none.
-SideTable& messages = *new SideTable;
+// The messages given to cancel(): most cancellations carry none. And the
+// count of requests not taken back (cancelling()): most tasks are never
+// cancelled, and those that are keep the count only until they end.
+SideTable<std::string>& messages = *new SideTable<std::string>;
+SideTable<std::uint32_t>& cancel_counts = *new SideTable<std::uint32_t>;
 thread_local void* park_context = nullptr;
 // @end
 }  // namespace
 
-std::size_t side_table_entries() { return given_names.size() + messages.size(); }  // @since 09
+std::size_t side_table_entries() { return given_names.size() + messages.size() + cancel_counts.size(); }  // @since 09
 
 // @since 09
 constinit thread_local PromiseBase* running = nullptr;  // the task whose step runs now
@@ -105,7 +109,12 @@ struct SetTaskHooks {
 }  // namespace
 
 void PromiseBase::forget_name() { given_names.erase(this); }
-void PromiseBase::forget_message() { messages.erase(this); }  // @since 09
+// @since 09
+void PromiseBase::forget_cancel() {
+  if (has_message_) messages.erase(this);
+  if (counted_) cancel_counts.erase(this);
+}
+// @end
 
 std::string PromiseBase::task_name() const {
   return named_ ? given_names.get(this) : "Task-" + std::to_string(task_id_);
@@ -156,7 +165,7 @@ bool PromiseBase::request_cancel(const std::string& message) {
   // Passing one on already, this task refuses the request that came back
   // round an await cycle; the awaiter that asked then lets go instead.
   if (done() || passing_on_) return false;
-  ++cancel_requests_;
+  count_requests(cancelling() + 1);
   if (wait_point_ != nullptr) {
     CancelAnswer answer = pass_on(message);
     if (answer == CancelAnswer::PassedOn) return true;
@@ -187,12 +196,25 @@ void PromiseBase::set_message(const std::string& message) {
 // As in Python 3.13: once every request is taken back, a cancellation not
 // yet delivered is dropped too.
 std::uint32_t PromiseBase::uncancel() {
-  if (cancel_requests_ > 0) --cancel_requests_;
-  if (cancel_requests_ == 0 && must_cancel_ && !awaiter_let_go_) {
+  std::uint32_t left = cancelling();
+  if (left > 0) count_requests(--left);
+  if (left == 0 && must_cancel_ && !awaiter_let_go_) {
     must_cancel_ = false;
     set_message({});
   }
-  return cancel_requests_;
+  return left;
+}
+
+std::uint32_t PromiseBase::counted_requests() const { return cancel_counts.get(this); }
+
+// The table holds a count only while it is not zero.
+void PromiseBase::count_requests(std::uint32_t count) {
+  if (count > 0) {
+    cancel_counts.put(this, count);
+  } else if (counted_) {
+    cancel_counts.erase(this);
+  }
+  counted_ = count > 0;
 }
 
 // A task is resumed only by its own step, so it always knows whether it runs,
@@ -207,14 +229,17 @@ std::uint32_t PromiseBase::uncancel() {
 // completes in this step may be gone when the resume returns, and
 // complete_task clears `running` for it, so the step touches it only while
 // `running` still names it.
+// The usual step tests one flag for cancellation. The other two are never
+// set when a step begins: throw_on_resume_ lives only within
+// step_cancelled, and awaiter_let_go_ comes only with must_cancel_, which
+// sends the step there.
 void PromiseBase::step() {
-  if (!calm() || done()) [[unlikely]] {
+  if (must_cancel_ || done()) [[unlikely]] {
     step_cancelled();
     return;
   }
   PromiseBase* outer = std::exchange(running, this);
   wait_point_ = nullptr;
-  awaiter_let_go_ = false;
   body_started_ = true;
   continuation_.resume();
   if (running == this && must_cancel_) [[unlikely]]
