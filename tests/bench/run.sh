@@ -57,6 +57,13 @@
 #                       never more than BENCH_RUNS): one KS run is a million
 #                       requests
 #   BENCH_LONG_TIMEOUT  seconds one run of K or KS may take (900)
+#   BENCH_PIN      "no": run A to F unpinned (default: pinned, below)
+#
+# The workloads of one process and one thread, A to F, run pinned to one CPU
+# (taskset), corio's runs and asyncio's alike. A pass of E lasts half a
+# millisecond, and a move to the other CPU in the middle of one leaves its
+# frames' cache lines behind: unpinned, E's runs fell into two groups, one
+# a third slower (decision 174).
 
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -74,6 +81,14 @@ LONG_RUNS=${BENCH_LONG_RUNS:-1}
 [ "$LONG_RUNS" -gt "$RUNS" ] && LONG_RUNS=$RUNS
 LONG_TIMEOUT=${BENCH_LONG_TIMEOUT:-900}
 PY_SCRIPT=tests/bench/asyncio_bench.py
+
+# The CPU the pinned workloads run on: the last one this script may use.
+PIN=
+if [ "${BENCH_PIN:-yes}" != no ] && command -v taskset >/dev/null 2>&1; then
+    PIN_CPU=$(taskset -cp $$ 2>/dev/null | sed 's/.*[:,-] *//')
+    [ -n "$PIN_CPU" ] && PIN="taskset -c $PIN_CPU"
+fi
+pinned() { case $1 in A | AG | B1 | B2 | C | D | E | F) [ -n "$PIN" ] ;; *) return 1 ;; esac; }
 
 if [ -n "${BENCH_PYTHON:-}" ]; then
     PYTHON=$(command -v "$BENCH_PYTHON" || true)
@@ -209,7 +224,7 @@ if [ -n "$LOAD_START" ] && awk -v l="${LOAD_START%% *}" -v n="$(nproc 2>/dev/nul
         "other work shares the CPUs, so every figure will be low" >&2
 fi
 echo "corio bench: $RUNS runs per workload (asyncio: $PY_RUNS for A B1 C F I J; both $LONG_RUNS for K KS)," \
-    "medians; python: ${PYTHON:-missing}" >&2
+    "medians; python: ${PYTHON:-missing}; A-F ${PIN:-unpinned}" >&2
 : >"$TMP/notes"
 for w in $WORKLOADS; do
     bin=$(corio_binary "$w")
@@ -219,17 +234,19 @@ for w in $WORKLOADS; do
         runs=$LONG_RUNS py_runs=$LONG_RUNS r_timeout=$LONG_TIMEOUT
     fi
     [ -x "$bin" ] || echo "not built" >"$TMP/$w.corio.status"
+    pin=
+    pinned "$w" && pin=$PIN
     [ -n "$PYTHON" ] || echo "python3 missing" >"$TMP/$w.asyncio.status"
     corio_only "$w" && echo "n/a" >"$TMP/$w.asyncio.status"
     printf '  %-4s' "$w" >&2
     i=1
     while [ "$i" -le "$runs" ]; do
         if [ ! -s "$TMP/$w.corio.status" ]; then
-            record corio "$w" "$bin" "$w"
+            record corio "$w" $pin "$bin" "$w"
             printf 'c' >&2
         fi
         if [ "$i" -le "$py_runs" ] && [ ! -s "$TMP/$w.asyncio.status" ]; then
-            record asyncio "$w" "$PYTHON" "$PY_SCRIPT" "$w"
+            record asyncio "$w" $pin "$PYTHON" "$PY_SCRIPT" "$w"
             printf 'p' >&2
         fi
         i=$((i + 1))
@@ -331,7 +348,11 @@ Written by `make bench` (`tests/bench/run.sh`); do not edit by hand: run
 `make bench` again. Each workload runs in corio (`build/bench/corio_bench`,
 `build/bench/corio_bench_sync`) and in CPython asyncio
 (`tests/bench/asyncio_bench.py`) in the same run, one fresh process per run,
-the two interleaved. The figures are medians. The programs time themselves
+the two interleaved. The workloads of one process and one thread, A to F,
+run pinned to one CPU (`taskset`), corio's runs and asyncio's alike: a pass
+of E lasts half a millisecond, and a move to the other CPU in the middle
+of one leaves its frames' cache lines behind (unpinned, E's runs fell into
+two groups, one a third slower; decision 174). The figures are medians. The programs time themselves
 from just before the first task is created to just after the last result is
 awaited, check their result and fail when it is wrong; a benchmark is never a
 timed test.
@@ -650,7 +671,7 @@ The chapters teach the code; the figures it gives live here.
   its first slot when an iteration leaves it empty, in an array allocated
   unwritten (decision 169): the pages past the busiest moment are never
   touched. F went from 206 to 188 bytes a task, C's peak RSS from 25.8 to
-  23.9 MiB. F's 176 needs the frame at 144: a word fewer still.
+  23.9 MiB.
 - B2, E and the sleep (chapters 02, 04 and 09): a timer node says what
   `fire()` does with a function pointer, not a virtual function, whose
   vtable pointer the awaiter's destructor wrote again at every yield; the
@@ -665,6 +686,20 @@ The chapters teach the code; the figures it gives live here.
   8 MB of nodes a pass instead of 9.6, one pass over them fewer, no call
   per child. AG +10.6 % in interleaved runs, at 77 % of A in the same
   runs.
+- B2, E and the step (chapters 04, 09 and 11): a task's usual step tests
+  one cancellation flag and clears none, debug mode's step timer lives in
+  the watched loop, and a yield keeps no waker in its frame (decision
+  172): callgrind, 132 to 121 instructions a yield on B2. F and the frame
+  (chapters 04 and 09): a frame keeps its function's name as a 32-bit
+  distance from its own destroy function, and the count of cancel
+  requests lives in a side table while it is not zero (decision 173): F's
+  waiting frame went from 152 bytes to 144, and F from 188 to 172 bytes a
+  task. Medians of 9 interleaved runs: B2 +8.5 %, A +5.7 %, E +3 %. E's
+  runs are now pinned to one CPU, as are all of A to F on both sides
+  (decision 174): E's 10,000 frames (2.2 MB) fill this machine's L2, and
+  unpinned, runs fell into two groups, 14-15M and 20-22M; pinned, 15 runs
+  had their median at 20.4M where unpinned runs of the same binary had it
+  at 19.1M.
 - G, GS, GP and the kernel (chapters 12 and 13): the server makes the two
   system calls a request without pipelining needs, one `recv` and one
   `send` (`perf stat -e 'syscalls:sys_enter_*'` on the server alone), and
