@@ -390,6 +390,29 @@ TEST_CASE("run_forever inside the running loop throws RuntimeError", "[ch01]") {
   CHECK(runs == 1);
 }
 
+TEST_CASE("one iteration of a loop cannot run from another loop's callback; run on its own, it is the running loop",
+          "[ch01]") {
+  corio::Loop outer;
+  corio::Loop inner;
+  corio::Loop* seen = nullptr;
+  inner.call_soon([&] { seen = corio::detail::running_loop(); });
+  std::string error;
+  outer.call_soon([&] {
+    try {
+      inner.run_once();
+    } catch (const corio::RuntimeError& e) {
+      error = e.what();
+    }
+  });
+  outer.run_once();
+  CHECK_THAT(error, Contains("another loop is running"));
+  CHECK(seen == nullptr);  // the inner iteration never began
+  CHECK(corio::detail::running_loop() == nullptr);
+  inner.run_once();
+  CHECK(seen == &inner);
+  CHECK(corio::detail::running_loop() == nullptr);  // and it stops being the running one after
+}
+
 TEST_CASE("a second loop cannot run while another runs on the same thread", "[ch01]") {
   corio::Loop outer;
   corio::Loop inner;

@@ -321,11 +321,22 @@ void Loop::run_once() {
   // from inside itself.
   if (in_run_once_)
     throw RuntimeError("This event loop is already running (run_once called from one of its callbacks)");
+  // Nor may another loop's callback: the work of one loop would run inside
+  // the other's (from chapter 05 on, a task's step inside another's). Run
+  // on its own, an iteration makes its loop the running one while it
+  // lasts, as run_forever does.
+  if (detail::current_loop != nullptr && detail::current_loop != this)
+    throw RuntimeError("Cannot run the event loop while another loop is running (run_once)");
   in_run_once_ = true;
   struct Leave {
     bool& flag;
-    ~Leave() { flag = false; }
-  } leave{in_run_once_};
+    bool own;
+    ~Leave() {
+      flag = false;
+      if (own) detail::current_loop = nullptr;
+    }
+  } leave{in_run_once_, detail::current_loop == nullptr};
+  detail::current_loop = this;
   // @since 11
   // 0. What other threads posted (call_soon_threadsafe) joins the ready queue.
   if (has_mail_->load(std::memory_order_acquire)) threads_->deliver(ready_);
@@ -452,15 +463,16 @@ void Loop::run_ready() {
   // @end
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::ReadyEntry r = ready_.pop();
-    // @since 04
-    if (r.is_coroutine()) {
-      r.coroutine().resume();
+    // @since 09
+    // A task's step first: from this chapter on, nearly every entry is one.
+    if (r.is_task()) {
+      detail::loop_hooks.step_task(r.task());
       continue;
     }
     // @end
-    // @since 09
-    if (r.is_task()) {
-      detail::loop_hooks.step_task(r.task());
+    // @since 04
+    if (r.is_coroutine()) {
+      r.coroutine().resume();
       continue;
     }
     // @end

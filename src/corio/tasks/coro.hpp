@@ -94,10 +94,8 @@ class PromiseBase : public FutureCore {
     continuation_ = h;
     wait_point_ = wp;
   }
-  // For await_resume, through cancel_pending() and throw_cancelled().
-  bool cancel_now() const { return throw_on_resume_; }
-  // No cancellation to deliver, now or at the next step.
-  bool calm() const { return !must_cancel_ && !throw_on_resume_; }
+  // For the running task: no cancellation to deliver, now or at the next step.
+  bool calm() const { return !must_cancel_ && !cancel_due; }
   std::string take_cancel();
   void set_message(const std::string& message);
   // Asks the awaiter where the task waits to cancel, marked as under way.
@@ -180,7 +178,6 @@ class PromiseBase : public FutureCore {
   bool inline_ : 1 = false;   // Coro's await_suspend is running it: its end returns there
   // @since 09
   bool must_cancel_ : 1 = false;      // cancel() asked; thrown in at the next step
-  bool throw_on_resume_ : 1 = false;  // this step resumed with CancelledError to throw
   bool body_started_ : 1 = false;     // the body has begun
   bool has_message_ : 1 = false;      // cancel() gave a message (a side table holds it)
   bool awaiter_let_go_ : 1 = false;   // the awaiter let go: uncancel() cannot stop the throw
@@ -194,7 +191,7 @@ class PromiseBase : public FutureCore {
   // memory, and every new task waits for that read (decision 159).
   // @before 09: std::uint64_t unused_ : 12 = 0;
   // @end
-  std::uint64_t unused_ : 5 = 0;  // @since 09
+  std::uint64_t unused_ : 6 = 0;  // @since 09
   // @since 09
   WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
   // @end
@@ -234,7 +231,7 @@ inline ReadyEntry park(std::coroutine_handle<> h, WaitPoint* wp, const char* wha
   return park(h, wp, what, nullptr);
 }
 
-inline bool cancel_pending() { return running != nullptr && running->cancel_now(); }
+inline bool cancel_pending() { return cancel_due; }
 inline void throw_if_cancelled() {
   if (cancel_pending()) throw_cancelled();
 }

@@ -76,6 +76,7 @@ std::size_t side_table_entries() { return given_names.size() + messages.size() +
 
 // @since 09
 constinit thread_local PromiseBase* running = nullptr;  // the task whose step runs now
+constinit thread_local bool cancel_due = false;
 constinit thread_local ParkObserver park_observer = nullptr;
 constinit thread_local bool parks_watched = false;
 // @end
@@ -229,22 +230,23 @@ void PromiseBase::count_requests(std::uint32_t count) {
 // completes in this step may be gone when the resume returns, and
 // complete_task clears `running` for it, so the step touches it only while
 // `running` still names it.
-// The usual step tests one flag for cancellation. The other two are never
-// set when a step begins: throw_on_resume_ lives only within
-// step_cancelled, and awaiter_let_go_ comes only with must_cancel_, which
-// sends the step there.
+// The usual step tests one flag for cancellation: awaiter_let_go_ comes
+// only with must_cancel_, which sends the step to the general path, and
+// cancel_due is set only there. Steps never nest (Loop::run_once refuses
+// to run inside another loop's), so `running` is null when a step begins,
+// and the step leaves it so without saving it.
 void PromiseBase::step() {
   if (must_cancel_ || done()) [[unlikely]] {
     step_cancelled();
     return;
   }
-  PromiseBase* outer = std::exchange(running, this);
+  running = this;
   wait_point_ = nullptr;
   body_started_ = true;
   continuation_.resume();
   if (running == this && must_cancel_) [[unlikely]]
     pass_on_after_step();
-  running = outer;
+  running = nullptr;
 }
 
 // A step with a cancellation to deliver (or a task already done): the
@@ -252,12 +254,12 @@ void PromiseBase::step() {
 // its body ever ran.
 void PromiseBase::step_cancelled() {
   retain();
-  PromiseBase* outer = std::exchange(running, this);
+  running = this;
   wait_point_ = nullptr;
   awaiter_let_go_ = false;
   if (must_cancel_) {
     must_cancel_ = false;
-    throw_on_resume_ = true;
+    cancel_due = true;
     if (!body_started_) {
       store_error(std::make_exception_ptr(CancelledError(take_cancel())));
       mark_cancelled();
@@ -268,12 +270,12 @@ void PromiseBase::step_cancelled() {
     body_started_ = true;
     continuation_.resume();
   }
-  if (throw_on_resume_) {  // the frame was not resumed at a corio awaiter: try at the next one
-    throw_on_resume_ = false;
+  if (cancel_due) {  // the frame was not resumed at a corio awaiter: try at the next one
+    cancel_due = false;
     must_cancel_ = true;
   }
   pass_on_after_step();
-  running = outer;
+  running = nullptr;
   release();
 }
 
@@ -336,7 +338,7 @@ void wake(ReadyEntry waker) {
 void throw_cancelled() { throw CancelledError(running->take_cancel()); }
 
 std::string PromiseBase::take_cancel() {
-  throw_on_resume_ = false;
+  cancel_due = false;
   if (!has_message_) return {};
   has_message_ = false;
   return messages.take(this);

@@ -67,7 +67,7 @@ class ReadyQueue {
   std::size_t size() const { return tail_ - head_; }
 
   void push(ReadyEntry item) {
-    if (size() == mask_ + 1) grow();
+    if (size() > mask_) grow();  // full: size() is mask_ + 1
     slots_[tail_++ & mask_] = item;
   }
   ReadyEntry pop() { return slots_[head_++ & mask_]; }

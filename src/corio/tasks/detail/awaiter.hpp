@@ -103,6 +103,11 @@ using ParkObserver = void (*)(PromiseBase* task, void* context);
 void observe_parks(ParkObserver observer, void* context);
 // The task whose step runs now, or null; the observer, or null (task.cpp).
 extern constinit thread_local PromiseBase* running;
+// True while the running task's step is to throw CancelledError at the
+// awaiter it resumed: a thread's flag, not the task's, since steps never
+// nest (Loop::run_once refuses to run inside another loop's), so one await
+// reads one byte instead of a pointer and then a bit of its task.
+extern constinit thread_local bool cancel_due;
 extern constinit thread_local ParkObserver park_observer;
 // True while a park is watched: by the observer, or by a timeline recording
 // the step that runs. One flag for both, so that an unwatched park pays one
