@@ -686,20 +686,25 @@ The chapters teach the code; the figures it gives live here.
   8 MB of nodes a pass instead of 9.6, one pass over them fewer, no call
   per child. AG +10.6 % in interleaved runs, at 77 % of A in the same
   runs.
-- B2, E and the step (chapters 04, 09 and 11): a task's usual step tests
-  one cancellation flag and clears none, debug mode's step timer lives in
-  the watched loop, and a yield keeps no waker in its frame (decision
-  172): callgrind, 132 to 121 instructions a yield on B2. F and the frame
+- B2, E and the step (chapters 01, 04, 09 and 11): a task's usual step
+  tests one cancellation flag and clears none, debug mode's step timer
+  lives in the watched loop, and a yield keeps no waker in its frame
+  (decision 172); iterations never nest (`run_once` refuses to run from
+  another loop's callback), so a step sets `running` without saving it,
+  and the flag that a step is to throw `CancelledError` is the thread's,
+  one byte every `co_await` tests (decision 175). callgrind: 132 to 111
+  instructions a yield on B2, E's run 6 % fewer. F and the frame
   (chapters 04 and 09): a frame keeps its function's name as a 32-bit
   distance from its own destroy function, and the count of cancel
   requests lives in a side table while it is not zero (decision 173): F's
   waiting frame went from 152 bytes to 144, and F from 188 to 172 bytes a
-  task. Medians of 9 interleaved runs: B2 +8.5 %, A +5.7 %, E +3 %. E's
-  runs are now pinned to one CPU, as are all of A to F on both sides
-  (decision 174): E's 10,000 frames (2.2 MB) fill this machine's L2, and
-  unpinned, runs fell into two groups, 14-15M and 20-22M; pinned, 15 runs
-  had their median at 20.4M where unpinned runs of the same binary had it
-  at 19.1M.
+  task. Medians of 11 interleaved runs, pinned: B2 +11.2 %, A +3.7 to
+  +8.5 % (two sets), E +1.4 %, AG, C and D within the noise. E moved
+  least: its 10,000 frames (2.2 MB) overflow this machine's 2 MB L2, and
+  2,500 holders run at 23M acquisitions a second where 10,000 run at 20M.
+  From this stop, A to F run pinned to one CPU on both sides (decision
+  174): unpinned, E's runs fell into two groups, 11-15M and 20-23M, as the
+  process moved between CPUs in the middle of a half-millisecond pass.
 - G, GS, GP and the kernel (chapters 12 and 13): the server makes the two
   system calls a request without pipelining needs, one `recv` and one
   `send` (`perf stat -e 'syscalls:sys_enter_*'` on the server alone), and
