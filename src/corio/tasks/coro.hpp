@@ -49,9 +49,10 @@ class PromiseBase : public FutureCore {
   // @before 09: explicit PromiseBase(FunctionName fn) : FutureCore(nullptr), function_(distance_of(fn.value)) {}
   explicit PromiseBase(FunctionName fn) : FutureCore(InFrame{}), function_(distance_of(fn.value)) {}  // @since 09
   // @since 05
-  // A given name (and, from chapter 09, a cancel message) lives in a side
-  // table, and its entry goes with the frame. Inline: a frame with neither,
-  // the usual one, pays two bit tests and no call.
+  // A given name (and, from chapter 09, a cancel message and a count of
+  // cancel requests) lives in a side table, and its entry goes with the
+  // frame. Inline: a frame with none, the usual one, pays a few bit tests
+  // and no call.
   ~PromiseBase() {
     if (named_) [[unlikely]] forget_name();
     if (has_message_ || counted_) [[unlikely]] forget_cancel();  // @since 09
