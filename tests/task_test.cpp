@@ -4,7 +4,9 @@
 // frame destroyed exactly once and its unretrieved error reported.
 #include <catch2/catch.hpp>
 
+#include <coroutine>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -627,4 +629,46 @@ TEST_CASE("a task's last reference finds its frame from the promise, two words b
   // A result that fits a word shares the error's: an int costs a promise nothing.
   CHECK(sizeof(corio::detail::Promise<int>) == sizeof(corio::detail::Promise<void>));
   CHECK(sizeof(corio::detail::Promise<std::string>) == sizeof(corio::detail::Promise<void>) + sizeof(std::string));
+}
+
+namespace {
+// A local of N bytes that lives across a suspension, so in the frame: frames
+// of several sizes.
+template <int N>
+corio::Coro<int> padded() {
+  char bytes[N];
+  std::memset(bytes, N, N);
+  co_await corio::sleep(0);
+  co_return bytes[N - 1];
+}
+
+template <class T>
+std::uintptr_t frame_address(corio::Coro<T> coro, std::vector<std::coroutine_handle<>>& frames) {
+  auto h = coro.release("frame_address");
+  frames.push_back(h);
+  return reinterpret_cast<std::uintptr_t>(h.address());
+}
+}  // namespace
+
+// The pool's size classes go by 8 bytes (frame_pool.cpp): a frame whose size
+// is an odd number of 8-byte grains may start on 8, one that may hold a value
+// aligned to 16 (its size is then a multiple of 16) must start on 16.
+TEST_CASE("frames come in 8-byte size classes, and one that may hold a 16-aligned value starts on 16", "[ch05]") {
+  std::vector<std::coroutine_handle<>> frames;
+  int on_8 = 0;
+  int wide_off_16 = 0;
+  for (int i = 0; i < 100; ++i) {
+    // Three of a size in a row: when it is an odd number of grains, the
+    // second is cut 8 bytes past a multiple of 16, and the wide frame after
+    // the third must skip 8.
+    for (int thrice = 0; thrice < 3; ++thrice) on_8 += frame_address(padded<1>(), frames) % 16 == 8;
+    wide_off_16 += frame_address(gives_wide(), frames) % 16 != 0;
+    for (int thrice = 0; thrice < 3; ++thrice) on_8 += frame_address(padded<9>(), frames) % 16 == 8;
+    wide_off_16 += frame_address(gives_wide(), frames) % 16 != 0;
+  }
+  for (auto h : frames) h.destroy();
+  CHECK(wide_off_16 == 0);
+#ifndef CORIO_NO_FRAME_POOL
+  CHECK(on_8 > 0);  // operator new, without the pool, gives 16 to all
+#endif
 }

@@ -4,7 +4,7 @@
 #
 # Runs every workload of the benchmark (A, AG, B1, B2, C, D, E, F, OFF, I, J, M,
 # G, GS, GP, H, GM; see
-# docs/benchmarks.md) several times in corio and in asyncio, interleaved, one
+# docs/benchmarks.md) several times in corio and in asyncio, one
 # fresh process per run; prints the medians, their ratio and the targets, and
 # writes the same table to docs/benchmarks.md with the date and the machine.
 # Every workload but F runs twice in each process: a cold pass (the first in
@@ -63,7 +63,9 @@
 # (taskset), corio's runs and asyncio's alike. A pass of E lasts half a
 # millisecond, and a move to the other CPU in the middle of one leaves its
 # frames' cache lines behind: unpinned, E's runs fell into two groups, one
-# a third slower (decision 174).
+# a third slower (decision 174). They run one side at a time, each side's
+# runs back to back after one whose figures are not kept: the first run of
+# a program on a CPU where another program ran reads low (decision 177).
 
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -215,6 +217,31 @@ slow_in_python() { case $1 in A | B1 | C | F | I | J) return 0 ;; esac; return 1
 # Workloads of minutes: BENCH_LONG_RUNS runs each, BENCH_LONG_TIMEOUT each.
 long_workload() { case $1 in K | KS) return 0 ;; esac; return 1; }
 
+# one_run SIDE CMD... WORKLOAD: one recorded run of the loop's workload $w,
+# pinned when it is one of A to F; none once the side has failed.
+one_run() {
+    o_side=$1
+    shift
+    [ -s "$TMP/$w.$o_side.status" ] && return
+    record "$o_side" "$w" $pin "$@"
+    if [ "$o_side" = corio ]; then printf 'c' >&2; else printf 'p' >&2; fi
+}
+
+# side_runs SIDE N CMD... WORKLOAD: a first run whose figures are not kept
+# (printed as "-"), then N recorded runs, one after another.
+side_runs() {
+    s_side=$1 s_n=$2
+    shift 2
+    [ -s "$TMP/$w.$s_side.status" ] && return
+    run_limited $pin "$@" >/dev/null 2>&1
+    printf -- '-' >&2
+    s_i=1
+    while [ "$s_i" -le "$s_n" ]; do
+        one_run "$s_side" "$@"
+        s_i=$((s_i + 1))
+    done
+}
+
 LOAD_NOTE=
 LOAD_START=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)
 if [ -n "$LOAD_START" ] && awk -v l="${LOAD_START%% *}" -v n="$(nproc 2>/dev/null || echo 1)" \
@@ -239,18 +266,19 @@ for w in $WORKLOADS; do
     [ -n "$PYTHON" ] || echo "python3 missing" >"$TMP/$w.asyncio.status"
     corio_only "$w" && echo "n/a" >"$TMP/$w.asyncio.status"
     printf '  %-4s' "$w" >&2
-    i=1
-    while [ "$i" -le "$runs" ]; do
-        if [ ! -s "$TMP/$w.corio.status" ]; then
-            record corio "$w" $pin "$bin" "$w"
-            printf 'c' >&2
-        fi
-        if [ "$i" -le "$py_runs" ] && [ ! -s "$TMP/$w.asyncio.status" ]; then
-            record asyncio "$w" $pin "$PYTHON" "$PY_SCRIPT" "$w"
-            printf 'p' >&2
-        fi
-        i=$((i + 1))
-    done
+    if [ -n "$pin" ]; then
+        # One side at a time: a run not recorded, then the side's runs back
+        # to back (decision 176).
+        side_runs corio "$runs" "$bin" "$w"
+        side_runs asyncio "$py_runs" "$PYTHON" "$PY_SCRIPT" "$w"
+    else
+        i=1
+        while [ "$i" -le "$runs" ]; do
+            one_run corio "$bin" "$w"
+            [ "$i" -le "$py_runs" ] && one_run asyncio "$PYTHON" "$PY_SCRIPT" "$w"
+            i=$((i + 1))
+        done
+    fi
     echo >&2
 done
 
@@ -347,12 +375,15 @@ mkdir -p "$(dirname "$DOC")"
 Written by `make bench` (`tests/bench/run.sh`); do not edit by hand: run
 `make bench` again. Each workload runs in corio (`build/bench/corio_bench`,
 `build/bench/corio_bench_sync`) and in CPython asyncio
-(`tests/bench/asyncio_bench.py`) in the same run, one fresh process per run,
-the two interleaved. The workloads of one process and one thread, A to F,
-run pinned to one CPU (`taskset`), corio's runs and asyncio's alike: a pass
-of E lasts half a millisecond, and a move to the other CPU in the middle
-of one leaves its frames' cache lines behind (unpinned, E's runs fell into
-two groups, one a third slower; decision 174). The figures are medians. The programs time themselves
+(`tests/bench/asyncio_bench.py`) in the same run, one fresh process per run.
+The workloads of one process and one thread, A to F, run pinned to one CPU
+(`taskset`), corio's runs and asyncio's alike: a pass of E lasts half a
+millisecond, and a move to the other CPU in the middle of one leaves its
+frames' cache lines behind (unpinned, E's runs fell into two groups, one a
+third slower; decision 174). They run one side at a time: first a run
+whose figures are not kept, then that side's runs back to back (decision
+177). The other workloads alternate corio's runs and asyncio's. The
+figures are medians. The programs time themselves
 from just before the first task is created to just after the last result is
 awaited, check their result and fail when it is wrong; a benchmark is never a
 timed test.
@@ -705,6 +736,17 @@ The chapters teach the code; the figures it gives live here.
   From this stop, A to F run pinned to one CPU on both sides (decision
   174): unpinned, E's runs fell into two groups, 11-15M and 20-23M, as the
   process moved between CPUs in the middle of a half-millisecond pass.
+- Every frame (chapter 05): the pool's size classes go by 8 bytes, not 16;
+  a frame whose size is an odd number of 8-byte grains starts on 8, any
+  other on 16 (decision 176). A's task takes 104 bytes instead of 112, E's
+  holder 216 instead of 224, C's sleeper and B2's yielder 168 instead of
+  176; F's waiter was 144 already. Medians of 9 runs alternating with the
+  last stop's binaries, pinned: A +6 %, E +5 %, AG +3 %, B2 +3 %, C's warm
+  pass 3.6 % closer to its ideal; callgrind counts the same instructions.
+  From this stop, A to F run one side at a time, each side's runs back to
+  back after a run not kept (decision 177): on one CPU, a run of A right
+  after a run on the other CPU read 19.5-22.0M tasks a second, and the
+  next two runs of the same binary 23.7-28.4M.
 - G, GS, GP and the kernel (chapters 12 and 13): the server makes the two
   system calls a request without pipelining needs, one `recv` and one
   `send` (`perf stat -e 'syscalls:sys_enter_*'` on the server alone), and

@@ -32,8 +32,9 @@ void frame_free(void* frame, std::size_t) noexcept { ::operator delete(frame); }
 
 namespace {
 
-constexpr std::size_t kGrain = 16;
-constexpr std::size_t kClasses = 64;        // up to 64 * 16 = 1024 bytes
+constexpr std::size_t kGrain = 8;
+constexpr std::size_t kClasses = 127;       // 16, 24, ... 1024 bytes
+constexpr std::size_t kAlign = 16;          // what operator new promises
 constexpr std::size_t kChunk = 256 * 1024;  // new frames are carved from chunks, aligned to their size
 
 // A free frame holds its own list link; one freed on another thread also
@@ -53,16 +54,19 @@ void poison(void*, std::size_t) {}
 void unpoison(void*, std::size_t) {}
 #endif
 
+constexpr std::size_t class_bytes(std::size_t c) { return (c + 2) * kGrain; }
+static_assert(class_bytes(0) >= sizeof(FreeFrame));
+
 struct Home;
 
-// The first grain of every chunk: which home it belongs to, and the next
+// The first 16 bytes of every chunk: which home it belongs to, and the next
 // chunk of that home. Chunks are aligned to kChunk, so a frame finds its
 // chunk's header by masking its address.
 struct ChunkHeader {
   Home* home;
   ChunkHeader* next;
 };
-static_assert(sizeof(ChunkHeader) <= kGrain);
+static_assert(sizeof(ChunkHeader) <= kAlign);
 
 // A chunk's pages are faulted in a step at a time, as frames reach each
 // step (MADV_POPULATE_WRITE, Linux 5.14): one system call, where touching
@@ -139,7 +143,7 @@ void take_returned() {
     std::size_t c = f->size_class;
     f->next = pool.lists[c];
     pool.lists[c] = f;
-    poison(f, (c + 1) * kGrain);
+    poison(f, class_bytes(c));
     f = next;
   }
 }
@@ -185,19 +189,24 @@ void settle() {
   if (pool.home == nullptr) settle();
   if (pool.home->returned.load(std::memory_order_relaxed) != nullptr) take_returned();
   if (FreeFrame* f = pool.lists[c]) {
-    unpoison(f, (c + 1) * kGrain);
+    unpoison(f, class_bytes(c));
     pool.lists[c] = f->next;
     return f;
   }
-  std::size_t bytes = (c + 1) * kGrain;
+  std::size_t bytes = class_bytes(c);
+  // A frame whose size is an odd number of grains cannot hold a member
+  // aligned to 16 (a type's size is a multiple of its alignment), so 8 will
+  // do; any other starts on 16. The free lists keep this: a frame freed goes
+  // to the next frame of its own size.
+  if (bytes % kAlign == 0) pool.cursor += reinterpret_cast<std::uintptr_t>(pool.cursor) % kAlign;
   if (static_cast<std::size_t>(pool.end - pool.cursor) < bytes) {
     ChunkHeader* chunk = map_chunk();
     chunk->home = pool.home;
     chunk->next = pool.home->chunks;
     pool.home->chunks = chunk;
-    pool.cursor = reinterpret_cast<char*>(chunk) + kGrain;
+    pool.cursor = reinterpret_cast<char*>(chunk) + kAlign;
     pool.end = reinterpret_cast<char*>(chunk) + kChunk;
-    poison(pool.cursor, kChunk - kGrain);
+    poison(pool.cursor, kChunk - kAlign);
     fault_in(reinterpret_cast<std::uintptr_t>(chunk));
   }
   void* frame = pool.cursor;
@@ -219,11 +228,14 @@ void settle() {
     unpoison(f, sizeof(FreeFrame));
     f->next = head;
     f->size_class = c;
-    poison(f, (c + 1) * kGrain);  // before the owner can see it, and take it
+    poison(f, class_bytes(c));  // before the owner can see it, and take it
   } while (!returned.compare_exchange_weak(head, f, std::memory_order_release, std::memory_order_relaxed));
 }
 
-std::size_t size_class(std::size_t size) { return (size + kGrain - 1) / kGrain - 1; }
+// Class c holds frames of class_bytes(c). A size under 9 bytes, too small
+// to hold a free frame's link and class, wraps past the last class and goes
+// to operator new; no coroutine frame is that small.
+std::size_t size_class(std::size_t size) { return (size + kGrain - 1) / kGrain - 2; }
 
 }  // namespace
 
@@ -231,7 +243,7 @@ void* frame_alloc(std::size_t size) {
   std::size_t c = size_class(size);
   if (c >= kClasses) return ::operator new(size);
   if (FreeFrame* f = pool.lists[c]) {
-    unpoison(f, (c + 1) * kGrain);
+    unpoison(f, class_bytes(c));
     pool.lists[c] = f->next;
     return f;
   }
@@ -249,7 +261,7 @@ void frame_free(void* frame, std::size_t size) noexcept {
   if (chunk->home != pool.home) return give_back(chunk, f, c);
   f->next = pool.lists[c];
   pool.lists[c] = f;
-  poison(f, (c + 1) * kGrain);
+  poison(f, class_bytes(c));
 }
 
 #endif

@@ -2,7 +2,7 @@
 // Coroutine frames, recycled. Every task is a frame allocation, and on these
 // machines the first touch of a fresh page costs 12-16 us, far more than the
 // rest of a task's life. So a freed frame is kept on a free list of its size
-// class (multiples of 16 bytes up to 1 KiB) and handed to the next frame of
+// class (multiples of 8 bytes, from 16 to 1 KiB) and handed to the next frame of
 // that size. Lists are per thread, so no locking. A frame may end on
 // another thread than the one that made it (a coroutine made on a producer
 // thread and run on a loop's): it then goes back to its owner's pool through
