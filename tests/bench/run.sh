@@ -740,9 +740,10 @@ The chapters teach the code; the figures it gives live here.
   a frame whose size is an odd number of 8-byte grains starts on 8, any
   other on 16 (decision 176). A's task takes 104 bytes instead of 112, E's
   holder 216 instead of 224, C's sleeper and B2's yielder 168 instead of
-  176; F's waiter was 144 already. Medians of 9 runs alternating with the
-  last stop's binaries, pinned: A +6 %, E +5 %, AG +3 %, B2 +3 %, C's warm
-  pass 3.6 % closer to its ideal; callgrind counts the same instructions.
+  176; F's waiter was 144 already. Medians of runs alternating with the
+  last stop's binaries, pinned, in two sets: A +0.8 and +6 %, E +2 and
+  +5 %, AG +1.6 and +3 %, B2 0 and +3 %, C's warm pass 2.6 and 3.6 %
+  closer to its ideal; callgrind counts 0.1 % more instructions on A.
   From this stop, A to F run one side at a time, each side's runs back to
   back after a run not kept (decision 177): on one CPU, a run of A right
   after a run on the other CPU read 19.5-22.0M tasks a second, and the
