@@ -7,6 +7,7 @@
 // (cancel_*_test.cpp, shield_test.cpp). Everything on the virtual clock, exactly.
 #include <catch2/catch.hpp>
 
+#include <coroutine>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -430,6 +431,135 @@ TEST_CASE("a task that cancels itself with a message and then awaits a task pass
   std::string message;
   corio::run(run_a_self_cancel_over_a_task(message), corio_test::virtual_time());
   CHECK(message == "enough");
+}
+
+// A task cancelled in the step where its body ends: asyncio's __step sees
+// _must_cancel when the coroutine stops, and the task ends cancelled, its
+// value dropped ("Task is cancelled right before coro stops"); a task that
+// failed keeps its error. Each is asked twice: by the body itself before it
+// returns, and by a local's destructor, which runs after co_return has put
+// the result in (where the task kept its wait point until then).
+struct CancelsOnExit {
+  std::string message;
+  ~CancelsOnExit() { corio::current_task().cancel(message); }
+};
+
+corio::Coro<int> cancel_myself_then_return() {
+  corio::current_task().cancel("late");
+  co_return 5;
+}
+
+corio::Coro<int> return_then_cancel_from_a_destructor() {
+  CancelsOnExit on_exit{"from a destructor"};
+  co_await corio::sleep(1);
+  co_return 0x1234;  // fits the word the wait point shared: read as one, it would crash
+}
+
+corio::Coro<std::string> return_a_string_then_cancel() {
+  CancelsOnExit on_exit{"string"};
+  co_await corio::sleep(0);
+  co_return std::string(100, 'x');  // on the heap: ASan sees it leak if the result is not destroyed
+}
+
+corio::Coro<int> cancel_myself_then_fail() {
+  corio::current_task().cancel("late");
+  throw std::runtime_error("boom");
+  co_return 0;
+}
+
+corio::Coro<int> cancel_myself_then_catch() {
+  corio::current_task().cancel("one");
+  try {
+    co_await corio::sleep(1);
+  } catch (const corio::CancelledError&) {
+    co_return 7;  // the request was delivered: the value stands
+  }
+  co_return 0;
+}
+
+template <class T>
+corio::Coro<std::string> how_it_ended(corio::Task<T> task) {
+  try {
+    co_await task;
+    co_return "result";
+  } catch (const corio::CancelledError& e) {
+    co_return "cancelled: " + e.message();
+  } catch (const std::runtime_error& e) {
+    co_return std::string("error: ") + e.what();
+  }
+}
+
+corio::Coro<> run_cancels_in_the_last_step() {
+  corio::Task<int> self_then_return = corio::create_task(cancel_myself_then_return());
+  std::string ended = co_await how_it_ended(self_then_return);
+  CHECK(ended == "cancelled: late");
+  CHECK(self_then_return.cancelled());
+  corio::Task<int> from_destructor = corio::create_task(return_then_cancel_from_a_destructor());
+  ended = co_await how_it_ended(from_destructor);
+  CHECK(ended == "cancelled: from a destructor");
+  CHECK(from_destructor.cancelled());
+  CHECK(now() == 1.0);
+  corio::Task<std::string> a_string = corio::create_task(return_a_string_then_cancel());
+  ended = co_await how_it_ended(a_string);
+  CHECK(ended == "cancelled: string");
+  corio::Task<int> failed = corio::create_task(cancel_myself_then_fail());
+  ended = co_await how_it_ended(failed);
+  CHECK(ended == "error: boom");
+  CHECK_FALSE(failed.cancelled());
+  corio::Task<int> caught = corio::create_task(cancel_myself_then_catch());
+  int value = co_await caught;
+  CHECK(value == 7);
+  CHECK_FALSE(caught.cancelled());
+}
+
+TEST_CASE("a task cancelled in the step where its body returns ends cancelled; one that fails keeps its error",
+          "[ch09]") {
+  std::size_t side_entries = corio::detail::side_table_entries();
+  corio::run(run_cancels_in_the_last_step(), corio_test::virtual_time());
+  CHECK(corio::detail::side_table_entries() == side_entries);  // every message was taken
+}
+
+// An awaiter of the reader's own (chapter 09's first challenge) that parks
+// and is woken by a callback, but whose await_resume does not ask
+// cancel_pending(): the step that was to throw at it cannot, and the body
+// returns. The cancellation is still owed, so the task ends cancelled.
+struct DoesNotCheck : corio::detail::WaitPoint {
+  corio::detail::ReadyEntry waker;
+  bool await_ready() {
+    kind = &kKind;
+    return false;
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    waker = corio::detail::park(h, this, "does not check");
+    corio::get_running_loop().call_soon([this] { corio::detail::wake(waker); });
+  }
+  void await_resume() const {}
+  static corio::detail::CancelAnswer too_late(corio::detail::WaitPoint*, const std::string&) {
+    return corio::detail::CancelAnswer::TooLate;  // its wake is queued already
+  }
+  static constexpr corio::detail::WaitKind kKind{.cancel = &too_late, .what = "does not check"};
+};
+
+corio::Coro<int> wait_where_nothing_checks(Trace& trace) {
+  co_await DoesNotCheck{};
+  trace.push_back("went on past the awaiter");
+  co_return 9;
+}
+
+corio::Coro<> run_a_cancel_nobody_throws(Trace& trace) {
+  corio::Task<int> task = corio::create_task(wait_where_nothing_checks(trace));
+  co_await corio::sleep(0);  // the task parks, its wake queued
+  CHECK(task.cancel("owed"));
+  std::string ended = co_await how_it_ended(task);
+  CHECK(ended == "cancelled: owed");
+  CHECK(task.cancelled());
+}
+
+TEST_CASE("a task whose cancellation was due at an awaiter that does not check, and that returns, ends cancelled",
+          "[ch09]") {
+  Trace trace;
+  corio::run(run_a_cancel_nobody_throws(trace), corio_test::virtual_time());
+  CHECK(trace == Trace{"went on past the awaiter"});
 }
 
 corio::Coro<std::string> name_of_current_task() { co_return corio::current_task().get_name(); }

@@ -93,10 +93,17 @@ class PromiseBase : public FutureCore {
   // park(): the task now waits in frame h, at wp.
   void wait_at(std::coroutine_handle<> h, WaitPoint* wp) {
     continuation_ = h;
-    wait_point_ = wp;
+    park_at(wp);
   }
   // For the running task: no cancellation to deliver, now or at the next step.
   bool calm() const { return !must_cancel_ && !cancel_due; }
+  // Whether a cancellation is owed: asked for and not thrown yet. At the
+  // body's end, a task that returned then ends cancelled instead, as
+  // asyncio's does when cancel() comes in the step where its coroutine
+  // stops; one that failed keeps its error (end_cancelled, after the
+  // Promise has dropped the result).
+  bool cancel_owed() const { return must_cancel_; }
+  void end_cancelled();
   std::string take_cancel();
   void set_message(const std::string& message);
   // Asks the awaiter where the task waits to cancel, marked as under way.
@@ -108,11 +115,15 @@ class PromiseBase : public FutureCore {
   // from that awaiter's kind (awaiter.hpp), what the wait is, or the task
   // or future it awaits. Nothing is noted at each wait: the awaiter knows.
   std::coroutine_handle<> continuation() const { return continuation_; }
-  const WaitPoint* wait_point() const { return wait_point_; }
-  const char* waits_on() const { return wait_point_ != nullptr ? wait_point_->kind->what : nullptr; }
+  const WaitPoint* wait_point() const { return parked_at(); }
+  const char* waits_on() const {
+    const WaitPoint* wp = parked_at();
+    return wp != nullptr ? wp->kind->what : nullptr;
+  }
   const FutureCore* awaits() const {
-    if (wait_point_ == nullptr || wait_point_->kind->awaited == nullptr) return nullptr;
-    return wait_point_->kind->awaited(wait_point_);
+    const WaitPoint* wp = parked_at();
+    if (wp == nullptr || wp->kind->awaited == nullptr) return nullptr;
+    return wp->kind->awaited(wp);
   }
   // @end
 
@@ -178,7 +189,7 @@ class PromiseBase : public FutureCore {
   bool started_ : 1 = false;  // awaited (or made a task) once already
   bool inline_ : 1 = false;   // Coro's await_suspend is running it: its end returns there
   // @since 09
-  bool must_cancel_ : 1 = false;      // cancel() asked; thrown in at the next step
+  bool must_cancel_ : 1 = false;      // cancel() asked; set until thrown in (at the next step)
   bool body_started_ : 1 = false;     // the body has begun
   bool has_message_ : 1 = false;      // cancel() gave a message (a side table holds it)
   bool awaiter_let_go_ : 1 = false;   // the awaiter let go: uncancel() cannot stop the throw
@@ -194,7 +205,9 @@ class PromiseBase : public FutureCore {
   // @end
   std::uint64_t unused_ : 6 = 0;  // @since 09
   // @since 09
-  WaitPoint* wait_point_ = nullptr;  // where the task waits, while it does
+  // Where the task waits, while it does, is not here but in the word its
+  // result will take (FutureCore::parked_at): a task waits only before it
+  // has a result, and the word is free until then (decision 178).
   // @end
 };
 
@@ -274,6 +287,12 @@ class Promise final : public FutureState<T, PromiseBase>, public ReturnOf<Promis
     bool await_ready() noexcept { return false; }
     std::coroutine_handle<> await_suspend(Handle h) noexcept {
       Promise& p = h.promise();
+      // @since 09
+      if (p.is_task() && p.cancel_owed()) [[unlikely]] {
+        if (!p.has_error()) p.drop_result();
+        p.end_cancelled();
+      }
+      // @end
       // @since 05
       if (p.is_task()) {
         p.complete_task();  // may destroy the frame: touch nothing after it

@@ -47,7 +47,7 @@ class FutureCore {
   // A coroutine's promise: the core of a frame, which request_cancel asks
   // as a task (Task::cancel) rather than cancelling it on the spot.
   struct InFrame {};
-  explicit FutureCore(InFrame) : in_frame_(true), loop_stamp_(0), loop_(nullptr) {}
+  explicit FutureCore(InFrame) : in_frame_(true), loop_stamp_(0), loop_(nullptr), wait_point_(nullptr) {}
   // @end
   FutureCore(const FutureCore&) = delete;
   FutureCore& operator=(const FutureCore&) = delete;
@@ -151,6 +151,12 @@ class FutureCore {
     state_ = State::Cancelled;
     retrieved_ = true;
   }
+  // A task's promise keeps here the awaiter it waits at (PromiseBase): only
+  // while it is pending, and the shared word holds nothing then. Null once
+  // the result or the error is in: the word is theirs from that moment.
+  WaitPoint* parked_at() const { return has_result_ || has_error_ ? nullptr : wait_point_; }
+  void park_at(WaitPoint* wp) { wait_point_ = wp; }
+  void unmark_result() { has_result_ = false; }  // FutureState::drop_result
   // @end
 
  private:
@@ -176,6 +182,7 @@ class FutureCore {
   union {
     std::exception_ptr error_;
     alignas(void*) unsigned char result_word_[sizeof(void*)];
+    WaitPoint* wait_point_;  // @since 09: before either, where a task waits (parked_at)
   };
   static_assert(sizeof(std::exception_ptr) == sizeof(void*), "an exception_ptr is one pointer");
   // The oldest waiter; the list is a ring, so head_->prev is the newest (one
@@ -251,6 +258,17 @@ class FutureState : public Core {
   {
     return *std::launder(static_cast<T*>(place()));
   }
+  // @since 09
+  // A task cancelled as its body returned ends cancelled all the same
+  // (Promise's FinalAwaiter): the result it put goes again.
+  void drop_result() {
+    if constexpr (!std::is_void_v<T>) {
+      if (!this->has_result()) return;
+      if constexpr (!std::is_trivially_destructible_v<T>) value().~T();
+      this->unmark_result();
+    }
+  }
+  // @end
 
  private:
   struct NoRoom {};

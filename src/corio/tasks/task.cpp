@@ -167,7 +167,7 @@ bool PromiseBase::request_cancel(const std::string& message) {
   // round an await cycle; the awaiter that asked then lets go instead.
   if (done() || passing_on_) return false;
   count_requests(cancelling() + 1);
-  if (wait_point_ != nullptr) {
+  if (parked_at() != nullptr) {
     CancelAnswer answer = pass_on(message);
     if (answer == CancelAnswer::PassedOn) return true;
     if (answer == CancelAnswer::LetGo) awaiter_let_go_ = true;
@@ -179,7 +179,8 @@ bool PromiseBase::request_cancel(const std::string& message) {
 
 CancelAnswer PromiseBase::pass_on(const std::string& message) {
   passing_on_ = true;
-  CancelAnswer answer = wait_point_->kind->cancel(wait_point_, message);
+  WaitPoint* wp = parked_at();
+  CancelAnswer answer = wp->kind->cancel(wp, message);
   passing_on_ = false;
   return answer;
 }
@@ -201,6 +202,7 @@ std::uint32_t PromiseBase::uncancel() {
   if (left > 0) count_requests(--left);
   if (left == 0 && must_cancel_ && !awaiter_let_go_) {
     must_cancel_ = false;
+    if (running == this) cancel_due = false;  // due in this step, not thrown yet: dropped as well
     set_message({});
   }
   return left;
@@ -241,7 +243,7 @@ void PromiseBase::step() {
     return;
   }
   running = this;
-  wait_point_ = nullptr;
+  park_at(nullptr);
   body_started_ = true;
   continuation_.resume();
   if (running == this && must_cancel_) [[unlikely]]
@@ -255,11 +257,10 @@ void PromiseBase::step() {
 void PromiseBase::step_cancelled() {
   retain();
   running = this;
-  wait_point_ = nullptr;
+  park_at(nullptr);
   awaiter_let_go_ = false;
   if (must_cancel_) {
-    must_cancel_ = false;
-    cancel_due = true;
+    cancel_due = true;  // must_cancel_ stays set until the error is thrown (take_cancel)
     if (!body_started_) {
       store_error(std::make_exception_ptr(CancelledError(take_cancel())));
       mark_cancelled();
@@ -282,7 +283,7 @@ void PromiseBase::step_cancelled() {
 // A cancellation asked for while the step ran goes to the awaiter the task
 // waits at now, if it waits at one.
 void PromiseBase::pass_on_after_step() {
-  if (!must_cancel_ || wait_point_ == nullptr) return;
+  if (!must_cancel_ || parked_at() == nullptr) return;
   CancelAnswer answer = pass_on(has_message_ ? messages.get(this) : std::string());
   if (answer == CancelAnswer::PassedOn) {
     must_cancel_ = false;  // passed on, message and all
@@ -338,10 +339,18 @@ void wake(ReadyEntry waker) {
 void throw_cancelled() { throw CancelledError(running->take_cancel()); }
 
 std::string PromiseBase::take_cancel() {
+  must_cancel_ = false;
   cancel_due = false;
   if (!has_message_) return {};
   has_message_ = false;
   return messages.take(this);
+}
+
+void PromiseBase::end_cancelled() {
+  std::string message = take_cancel();
+  if (has_error()) return;
+  store_error(std::make_exception_ptr(CancelledError(std::move(message))));
+  mark_cancelled();
 }
 
 // @end
@@ -403,7 +412,10 @@ void TaskList::wake_if_drained(Loop& loop) {
 // CancelledError; nothing it does reaches the dead loop.
 void TaskList::abandon(PromiseBase* task) {
   std::string message = "the task's event loop was closed before the task finished";
-  if (WaitPoint* wp = std::exchange(task->wait_point_, nullptr)) wp->kind->cancel(wp, message);
+  if (WaitPoint* wp = task->parked_at()) {
+    task->park_at(nullptr);
+    wp->kind->cancel(wp, message);
+  }
   task->store_error(std::make_exception_ptr(CancelledError(message)));
   task->mark_cancelled();
   task->finish();
