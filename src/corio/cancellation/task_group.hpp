@@ -20,6 +20,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -139,7 +140,7 @@ class TaskGroup {
   // before run(), once the group is finished, or while it shuts down after a
   // failure (the coroutine is then dropped, never started).
   template <class T>
-  Task<T> create_task(Coro<T> coro, std::string name = {});
+  Task<T> create_task(Coro<T> coro, std::string_view name = {});
 
  private:
   void enter();
@@ -182,14 +183,14 @@ Coro<T> TaskGroup::run(Coro<T> body) {
 }
 
 template <class T>
-Task<T> TaskGroup::create_task(Coro<T> coro, std::string name) {
+Task<T> TaskGroup::create_task(Coro<T> coro, std::string_view name) {
   try {
     check_open("TaskGroup::create_task");
   } catch (...) {
     coro.close();  // discarded without a "never awaited" warning
     throw;
   }
-  Task<T> task = corio::create_task(std::move(coro), std::move(name));
+  Task<T> task = corio::create_task(std::move(coro), name);
   adopt(new detail::GroupChild(this, task));
   return task;
 }

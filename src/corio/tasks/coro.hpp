@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <string_view>  // @since 05
 #include <utility>
 
 #include <corio/errors.hpp>
@@ -80,7 +81,7 @@ class PromiseBase : public FutureCore {
   std::uint64_t task_id() const { return task_id_; }
   std::string task_name() const;
   void set_task_name(std::string name);  // @since 14
-  void make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame);
+  void make_task(Loop& loop, std::string_view name, std::coroutine_handle<> frame);
   void complete_task();
   // @end
   // @since 09
@@ -164,7 +165,8 @@ class PromiseBase : public FutureCore {
   // @end
   // @since 05
   void destroy();
-  void give_name(std::string&& name);
+  void report_never_retrieved();
+  void give_name(std::string_view name);
   void forget_name();
   // @end
   // @since 09

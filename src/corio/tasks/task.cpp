@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>  // @since 09
 #include <vector>
@@ -122,38 +123,42 @@ std::string PromiseBase::task_name() const {
 }
 
 // @since 14
-void PromiseBase::set_task_name(std::string name) { give_name(std::move(name)); }
+void PromiseBase::set_task_name(std::string name) { give_name(name); }
 // @end
 
 // The last reference went: report an error nobody retrieved ("Task
 // exception was never retrieved"), then destroy the frame, the promise with it.
 void PromiseBase::destroy() {
-  if (auto error = unretrieved_error()) {
-    ExceptionContext context("Task exception was never retrieved", error);
-    context.future = this;
-    context.task_name = task_name();
-    context.coroutine = function();
-    report_unretrieved(&loop(), std::move(context));
-  }
+  if (error_unretrieved()) [[unlikely]] report_never_retrieved();
   frame_of(this).destroy();
+}
+
+// Out of line: the report's strings, inlined, gave every frame's end a
+// stack frame of 300 bytes and six registers to save.
+[[gnu::noinline]] void PromiseBase::report_never_retrieved() {
+  ExceptionContext context("Task exception was never retrieved", unretrieved_error());
+  context.future = this;
+  context.task_name = task_name();
+  context.coroutine = function();
+  report_unretrieved(&loop(), std::move(context));
 }
 
 // Out of line: most tasks get no name, and make_task, which runs for every
 // task, then saves no registers for the side table's code.
-[[gnu::noinline]] void PromiseBase::give_name(std::string&& name) {
-  given_names.put(this, std::move(name));
+[[gnu::noinline]] void PromiseBase::give_name(std::string_view name) {
+  given_names.put(this, std::string(name));
   named_ = true;
 }
 
 // The word of the id and the flags is written here alone, and in one go:
 // the frame is fresh, cold memory, and a read of the whole word right after
 // a write to one of its bytes would wait for that memory (decision 159).
-void PromiseBase::make_task(Loop& loop, std::string&& name, std::coroutine_handle<> frame) {
+void PromiseBase::make_task(Loop& loop, std::string_view name, std::coroutine_handle<> frame) {
   task_id_ = ++tasks_made;
   is_task_ = true;
   started_ = true;
   bind(&loop);
-  if (!name.empty()) give_name(std::move(name));
+  if (!name.empty()) give_name(name);
   if (Timeline* t = task_list(loop).timeline()) t->made(this, frame);
   task_list(loop).add(this);
 }
@@ -359,7 +364,7 @@ void PromiseBase::end_cancelled() {
 // waiters are woken through the loop, and the loop lets go of its frame.
 void PromiseBase::complete_task() {
   task_list(loop()).remove(this);
-  if (Timeline* t = task_list(loop()).timeline()) t->ended(this, unretrieved_error() != nullptr);
+  if (Timeline* t = task_list(loop()).timeline()) t->ended(this, error_unretrieved());
   finish();
   task_list(loop()).wake_if_drained(loop());  // @since 10
   if (running == this) running = nullptr;     // @since 09: its step must not touch it again (step())
@@ -374,7 +379,18 @@ void TaskList::close() noexcept {
   if (timeline_) timeline_->print();
 }
 
+// The vector grows out of line: inlined, its reallocation made every add
+// save and restore six registers for a branch taken a few times a run.
 void TaskList::add(PromiseBase* task) {
+  if (tasks_.size() == tasks_.capacity()) [[unlikely]] {
+    add_growing(task);
+    return;
+  }
+  task->task_index_ = static_cast<std::uint32_t>(tasks_.size());
+  tasks_.push_back(task);
+}
+
+[[gnu::noinline]] void TaskList::add_growing(PromiseBase* task) {
   task->task_index_ = static_cast<std::uint32_t>(tasks_.size());
   tasks_.push_back(task);
 }
@@ -384,8 +400,14 @@ void TaskList::remove(PromiseBase* task) {
   tasks_[task->task_index_] = last;
   last->task_index_ = task->task_index_;
   tasks_.pop_back();
-  if (!round_.empty()) round_.erase(task);  // @since 10
+  if (!round_.empty()) [[unlikely]] leave_round(task);  // @since 10
 }
+
+// @since 10
+// Out of line: the set's erase takes the task by reference, and inlined it
+// gave every task's end a stack frame to keep it in.
+[[gnu::noinline]] void TaskList::leave_round(PromiseBase* task) { round_.erase(task); }
+// @end
 
 // @since 10
 void TaskList::cancel_all(ReadyEntry waker) {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -127,13 +128,14 @@ Coro<AwaiterResult<A>> await_awaiter(A aw) {
 
 // Wraps coro in a task on the running loop; its first step runs on the next
 // iteration. Throws RuntimeError when no loop runs, or when coro was
-// already awaited.
+// already awaited. The name is copied if there is one (a string_view: no
+// string is built for the usual task, which has none).
 template <class T>
-Task<T> create_task(Coro<T> coro, std::string name = {}) {
+Task<T> create_task(Coro<T> coro, std::string_view name = {}) {
   Loop& loop = get_running_loop();
   auto h = coro.release("create_task");
   detail::Promise<T>& p = h.promise();
-  p.make_task(loop, std::move(name), h);  // the frame's first reference is the loop's
+  p.make_task(loop, name, h);  // the frame's first reference is the loop's
   p.retain();                          // and the Task handle's is the second
   // @before 09: detail::LoopAccess::schedule(loop, h);
   // @since 09
@@ -146,8 +148,8 @@ Task<T> create_task(Coro<T> coro, std::string name = {}) {
 // A plain awaiter as a task: create_task(ev.wait()), create_task(q.join()).
 // Moved into the coroutine that awaits it, so it must not be awaited yet.
 template <class A>
-requires detail::PlainAwaiter<A> Task<detail::AwaiterResult<A>> create_task(A aw, std::string name = {}) {
-  return create_task(detail::await_awaiter(std::move(aw)), std::move(name));
+requires detail::PlainAwaiter<A> Task<detail::AwaiterResult<A>> create_task(A aw, std::string_view name = {}) {
+  return create_task(detail::await_awaiter(std::move(aw)), name);
 }
 
 // @since 09

@@ -53,12 +53,14 @@ class TaskList final : public LoopPart {
   // @end
 
  private:
+  void add_growing(PromiseBase* task);  // add()'s rare path: the vector is full
   static void abandon(PromiseBase* task);  // @since 09
   // Each task knows its index: removal swaps the last task into its place.
   std::vector<PromiseBase*> tasks_;
   std::unique_ptr<Timeline> timeline_;
   // @since 10
   std::unordered_set<const PromiseBase*> round_;  // the shutdown round's tasks not yet finished
+  void leave_round(PromiseBase* task);            // remove()'s part, while a round lasts
   ReadyEntry drained_;
   // @end
 };
