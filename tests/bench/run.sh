@@ -763,7 +763,10 @@ The chapters teach the code; the figures it gives live here.
   common path, and `create_task` takes its name as a `string_view`
   (decision 180): callgrind, all three decisions against the last stop,
   A 179.3M to 165.3M instructions, AG 205.3M to 191.3M, C 235.2M to
-  228.0M, E 16.25M to 15.53M, B2 unchanged.
+  228.0M, E 16.25M to 15.53M, B2 unchanged. Medians of 15 runs
+  alternating with the last stop's binaries, pinned, both orders, in a
+  fast hour: A +11.3 and +10.9 %, E +8.8 and +10.0 %, AG +9.6 and
+  +13.5 %, C's warm pass 3.7 and 5.7 % closer to its ideal, B2 +0.9 %.
 - G, GS, GP and the kernel (chapters 12 and 13): the server makes the two
   system calls a request without pipelining needs, one `recv` and one
   `send` (`perf stat -e 'syscalls:sys_enter_*'` on the server alone), and
