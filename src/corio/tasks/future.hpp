@@ -124,8 +124,9 @@ class FutureCore {
   // Completes the future: every waiter goes to the loop, in order.
   void finish();
   // The error nobody looked at, for the "never retrieved" report.
-  std::exception_ptr unretrieved_error() const { return has_error_ && !retrieved_ ? error_ : nullptr; }
-  bool error_unretrieved() const { return has_error_ && !retrieved_; }  // the same test, with no copy of the error
+  // Whether there is one, without copying it (a copy counts a reference).
+  bool has_unretrieved_error() const { return has_error_ && !retrieved_; }
+  std::exception_ptr unretrieved_error() const { return has_unretrieved_error() ? error_ : nullptr; }
   // Puts the error in the word it shares with the result (below). A
   // coroutine's promise (chapter 04) calls it alone, when the error escapes
   // the body; it finishes later, at the final suspend.

@@ -129,7 +129,7 @@ void PromiseBase::set_task_name(std::string name) { give_name(name); }
 // The last reference went: report an error nobody retrieved ("Task
 // exception was never retrieved"), then destroy the frame, the promise with it.
 void PromiseBase::destroy() {
-  if (error_unretrieved()) [[unlikely]] report_never_retrieved();
+  if (has_unretrieved_error()) [[unlikely]] report_never_retrieved();
   frame_of(this).destroy();
 }
 
@@ -364,7 +364,7 @@ void PromiseBase::end_cancelled() {
 // waiters are woken through the loop, and the loop lets go of its frame.
 void PromiseBase::complete_task() {
   task_list(loop()).remove(this);
-  if (Timeline* t = task_list(loop()).timeline()) t->ended(this, error_unretrieved());
+  if (Timeline* t = task_list(loop()).timeline()) t->ended(this, has_unretrieved_error());
   finish();
   task_list(loop()).wake_if_drained(loop());  // @since 10
   if (running == this) running = nullptr;     // @since 09: its step must not touch it again (step())
