@@ -21,6 +21,8 @@
 #include <cstring>
 #include <vector>
 
+#include "warm_memory.hpp"
+
 namespace {
 
 double now() {
@@ -209,6 +211,7 @@ constexpr Workload kWorkloads[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory();  // every workload here has a warm pass
   // @since 06
   if (argc == 2 && std::strcmp(argv[1], "AG") == 0) {
     corio::run(bench_ag());

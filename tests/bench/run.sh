@@ -398,6 +398,17 @@ as `cold_...` and `warm_...` rows; **a target applies to the warm figure**
 (the cold row has none, but for C's, which has its own). C's peak RSS is the whole process's (both passes),
 reported once; F measures memory and runs once.
 
+So that the warm pass finds the cold pass's memory still there, the
+programs of A, AG, B1, B2, C, D and E, on both sides, tell glibc's malloc
+to keep what they free (`mallopt`: blocks of up to 32 MiB from the heap,
+and the heap never trimmed below 1 GiB free; `tests/bench/warm_memory.hpp`,
+and the same calls through `ctypes` in `asyncio_bench.py`). With glibc's
+defaults, a freed block of 128 KiB or more goes back to the kernel, and the
+warm pass faulted the pages of its task handles in again: 343 faults on A's
+warm pass, at about 12 us each on the machine below, which made it half as
+fast (23.5M tasks/s against 46.5M, 2026-12-03; decision 182). F keeps
+the defaults: it measures memory.
+
 - **A. spawn**: 200,000 tasks of `ret(i) { return i; }` created in a loop
   without awaiting in between, then all awaited; the sum is checked; tasks
   per second. corio awaits them one by one (its program is chapter 05's,

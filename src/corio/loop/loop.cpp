@@ -365,7 +365,6 @@ void Loop::run_once() {
   // @end
   // 6. Run what is ready now; what that schedules waits for the next round.
   run_ready();
-  ready_.rewind();
 }
 
 // Phase 1: no wait when work is queued or a stop was asked for; until the
@@ -461,23 +460,25 @@ void Loop::run_ready() {
     return;
   }
   // @end
-  for (std::size_t n = ready_.size(); n > 0; --n) {
-    detail::ReadyEntry r = ready_.pop();
-    // @since 09
-    // A task's step first: from this chapter on, nearly every entry is one.
-    if (r.is_task()) {
-      detail::loop_hooks.step_task(r.task());
-      continue;
-    }
-    // @end
-    // @since 04
-    if (r.is_coroutine()) {
-      r.coroutine().resume();
-      continue;
-    }
-    // @end
-    run_callback(r.callback());
-  }
+  std::size_t n = ready_.size();
+  if (n == 0) return;
+  for (; n > 1; --n) run_entry(ready_.pop());
+  // The last entry apart: if it leaves the queue empty, the queue starts
+  // again at its first slot before the entry runs, so that what the entry
+  // queues takes slots already written, not the next ones round the ring.
+  detail::ReadyEntry last = ready_.pop();
+  ready_.rewind();
+  run_entry(last);
+}
+
+// One entry, as phase 6 runs it.
+void Loop::run_entry(detail::ReadyEntry r) {
+  // @since 09
+  // A task's step first: from this chapter on, nearly every entry is one.
+  if (r.is_task()) return detail::loop_hooks.step_task(r.task());
+  // @end
+  if (r.is_coroutine()) return r.coroutine().resume();  // @since 04
+  run_callback(r.callback());
 }
 
 // @since 02
@@ -489,18 +490,12 @@ void Loop::run_ready_observed() {
   if (step_watcher_ != nullptr) step_watcher_->iteration(ready_.size());  // @since 14
   for (std::size_t n = ready_.size(); n > 0; --n) {
     detail::ReadyEntry r = ready_.pop();
+    if (n == 1) ready_.rewind();                                   // the last entry, as in run_ready
     detail::StepTimer timer(debug_, slow_callback_duration_, r);  // @since 11
     if (step_watcher_ != nullptr) step_watcher_->before(r);       // @since 05
     run_entry(r);
     if (step_watcher_ != nullptr) step_watcher_->after();  // @since 05
   }
-}
-
-// One entry, as run_ready runs it.
-void Loop::run_entry(detail::ReadyEntry r) {
-  if (r.is_coroutine()) return r.coroutine().resume();             // @since 04
-  if (r.is_task()) return detail::loop_hooks.step_task(r.task());  // @since 09
-  run_callback(r.callback());
 }
 // @end
 

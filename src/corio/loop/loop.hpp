@@ -242,9 +242,9 @@ class Loop {
   void advance_virtual_clock();  // @since 02
   void move_due_timers();        // @since 02
   void run_ready();
+  inline void run_entry(detail::ReadyEntry r);  // defined in loop.cpp, its only user
   // @since 02
   void run_ready_observed();
-  void run_entry(detail::ReadyEntry r);
   void observe();
   // @end
   void run_callback(detail::Callback* cb);
@@ -413,6 +413,9 @@ extern LoopHooks loop_hooks;  // @since 03
 // surface (which is asyncio's loop API): what asyncio's futures, tasks and
 // timers reach through the loop's underscore methods.
 struct LoopAccess {
+  // The slot of the ready queue the next entry takes: what a test reads to
+  // see that a round's last entry rewound the queue it emptied (run_ready).
+  static std::size_t next_ready_slot(const Loop& loop) { return loop.ready_.next_slot(); }
   // @since 03
   // For the futures of this library: run cb on the next iteration (the
   // queue takes over the caller's reference).

@@ -74,10 +74,11 @@ class ReadyQueue {
   // An empty queue starts again at its first slot. So the queue writes no
   // more of its array than it ever held at once, and the rest of a large
   // one is never touched: those pages stay out of the process's memory.
-  // The loop calls it once an iteration, after running the queue.
+  // The loop calls it as it takes the last entry of a round (run_ready).
   void rewind() {
     if (empty()) head_ = tail_ = 0;
   }
+  std::size_t next_slot() const { return tail_ & mask_; }  // where the next push goes
   ReadyEntry peek(std::size_t i) const { return slots_[(head_ + i) & mask_]; }  // @since 02: for the trace
 
   // Drops every entry, releasing the callbacks' references. Coroutines in
@@ -89,6 +90,7 @@ class ReadyQueue {
       if (r.is_task()) continue;       // @since 09
       r.callback()->release();
     }
+    rewind();
   }
 
  private:
