@@ -650,6 +650,14 @@ The chapters teach the code; the figures it gives live here.
   28 % of A's time to 5 %: A +7 %, AG +9 %, E +7 % (medians of 9
   interleaved runs), and reading a result tests `done` and the error
   inline.
+- A and the ready queue (chapter 01): A's coroutine is woken alone, and
+  queues 200,000 tasks. The queue started again at its first slot only
+  once a round was over, so that batch went on past the last one's slots,
+  into 122 pages of the ring's array that had never been written, faulted
+  in on every warm pass. Phase 6 now rewinds the queue as the round's last
+  entry leaves it empty, before that entry runs (decision 181): A's warm
+  pass 32.5M to 42.8M tasks/s, AG 23.2M to 28.4M (medians of 11 runs
+  alternating with the binaries before, both keeping freed memory).
 - I and the kernel (chapters 01 and 12): a round trip is six system calls,
   two `send`, two `recv` and two waits, and 82 % of corio's time in it is
   the kernel's. `limit_rt_per_s` is a bare epoll loop making exactly those
