@@ -669,8 +669,8 @@ TEST_CASE("a round's last entry that leaves the ready queue empty rewinds it bef
     loop.call_soon([] {});
   });
   loop.run_once();
-  // Round 2: the entry b queued (slot 0), then c, d. c queues e; d, the
-  // last, finds e queued, so the queue goes on after it.
+  // Round 2 runs what b queued, from slot 0. Round 3: c, d. c queues e;
+  // d, the last, finds e queued, so the queue goes on after it.
   loop.run_once();
   loop.call_soon([&] { loop.call_soon([] {}); });
   loop.call_soon([&] { note_slot(); });

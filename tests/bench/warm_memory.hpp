@@ -4,11 +4,11 @@
 // (A's 200,000 task handles are 1.6 MB) is mapped on its own and unmapped
 // when freed, and the next one comes from the top of the heap, which is
 // trimmed back to the kernel too. So the warm pass faulted the handles'
-// pages in again: 343 faults on A, at about 14 us each on the machine of
+// pages in again: 343 faults on A, at about 12 us each on the machine of
 // docs/benchmarks.md, half of the pass. The programs of the workloads with
 // a warm pass (A, AG, B1, B2, C, D, E) call keep_freed_memory() first, and
 // asyncio_bench.py does the same for its side; F, which measures memory,
-// does not (decision 181).
+// does not (decision 182).
 #pragma once
 
 #include <cstdlib>
