@@ -21,6 +21,7 @@
 #include <cstring>
 #include <vector>
 
+#include "timer_delays.hpp"
 #include "warm_memory.hpp"
 
 namespace {
@@ -152,17 +153,6 @@ corio::Coro<void> bench_b2() {
 constexpr int kTimerTasks = 100'000;
 constexpr int kIdealMs = 100;
 
-// d_i = x_{i+1} mod 101, x_0 = 1, x_{i+1} = 48271 x_i mod (2^31 - 1).
-std::vector<int> timer_delays() {
-  std::vector<int> d(kTimerTasks);
-  long long x = 1;
-  for (int& di : d) {
-    x = 48271 * x % 2147483647;
-    di = static_cast<int>(x % 101);
-  }
-  return d;
-}
-
 corio::Coro<int> sleeper(int i, int ms) {
   co_await corio::sleep(ms / 1000.0);
   co_return i;
@@ -182,7 +172,7 @@ corio::Coro<double> timer_pass(const std::vector<int>& delays) {
 }
 
 corio::Coro<void> bench_c() {
-  std::vector<int> delays = timer_delays();
+  std::vector<int> delays = timer_delays(kTimerTasks);
   const int first[] = {94, 16, 99, 7, 60};
   for (int i = 0; i < 5; ++i) check("C", "a first delay", delays[i], first[i]);
   int longest = 0;

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "timer_delays.hpp"
 #include "warm_memory.hpp"
 
 namespace {
@@ -147,17 +148,6 @@ constexpr int kIdealMs = 100;
   std::exit(1);
 }
 
-// C's delays: d_i = x_{i+1} mod 101, x_0 = 1, x_{i+1} = 48271 x_i mod (2^31 - 1).
-std::vector<int> timer_delays() {
-  std::vector<int> d(kTimerTasks);
-  long long x = 1;
-  for (int& di : d) {
-    x = 48271 * x % 2147483647;
-    di = static_cast<int>(x % 101);
-  }
-  return d;
-}
-
 // One pass; its wall time, in ms, goes to *ms.
 Task timer_pass(const std::vector<int>& delays, double* ms) {
   long long t0 = now_ns();
@@ -181,7 +171,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   keep_freed_memory();
-  std::vector<int> delays = timer_delays();
+  std::vector<int> delays = timer_delays(kTimerTasks);
   const int first[] = {94, 16, 99, 7, 60};
   for (int i = 0; i < 5; ++i)
     if (delays[i] != first[i]) fail("a first delay", delays[i], first[i]);
