@@ -1,9 +1,9 @@
 // @chapter 05
 // The limit beside workload C in `make bench` (row CL): C's work done by the
 // least loop that can do it, written here for the purpose and using nothing
-// of corio. What it reads on a machine is the most any coroutine runtime
-// could make of C there; C's targets were set on another machine, as
-// figures a little above what such a loop read on it.
+// of corio. What it reads is the most a runtime with frames from malloc, in
+// small pages, could make of C there; C's targets were set on another
+// machine, as figures a little above what such a loop read on it.
 //
 // The loop has a ready list, a binary heap of timers and a clock, and
 // nothing else: no cancellation, no trace, no task registry, no result

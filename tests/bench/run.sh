@@ -438,8 +438,9 @@ the defaults: it measures memory.
   awaiter from its final suspend; no cancellation, trace, task list or
   exceptions. The same program otherwise: the same delays, tasks awaited
   one by one in creation order, a cold and a warm pass, glibc told to keep
-  what is freed. What it reads is the most any runtime could make of C on
-  this machine. C's targets (9 ms warm, 14 cold) were set on another
+  what is freed. What it reads is the most a runtime whose frames come
+  from `malloc`, in small pages, could make of C on this machine (corio's
+  pool asks for huge pages, below). C's targets (9 ms warm, 14 cold) were set on another
   machine (an Intel Xeon), a little above what such a loop read there:
   13.9 ms cold and 8.3 warm. asyncio has no side.
 - **D. queue**: `Queue(maxsize=100)`, 4 consumers, 1 producer putting
@@ -679,7 +680,7 @@ The chapters teach the code; the figures it gives live here.
   12 us here, and a cold pass is mostly first touches. The frame pool's
   chunks are 2 MiB, and every chunk after a pool's first is advised
   `MADV_HUGEPAGE`: one fault for 512 pages (decision 183). C's cold pass
-  went from 47 to 26 ms over its ideal, under the 49-51 ms of the least
+  went from 47 to 26-28 ms over its ideal, under the 49-51 ms of the least
   loop doing its work (CL, whose frames come from `malloc`); A's cold
   pass from 3.1M to 6.1M tasks/s; the warm passes of A and AG gained 8-9 %
   (fewer TLB misses). The price: up to 2 MiB resident in the last chunk,

@@ -33,8 +33,8 @@ void frame_free(void* frame, std::size_t) noexcept { ::operator delete(frame); }
 namespace {
 
 constexpr std::size_t kGrain = 8;
-constexpr std::size_t kClasses = 127;       // 16, 24, ... 1024 bytes
-constexpr std::size_t kAlign = 16;          // what operator new promises
+constexpr std::size_t kClasses = 127;        // 16, 24, ... 1024 bytes
+constexpr std::size_t kAlign = 16;           // what operator new promises
 constexpr std::size_t kChunk = 2048 * 1024;  // new frames are carved from chunks, aligned to their size
 
 // A free frame holds its own list link; one freed on another thread also
@@ -85,10 +85,11 @@ void fault_in([[maybe_unused]] std::uintptr_t step) {
 // A new chunk, straight from mmap and aligned by mapping twice its size and
 // unmapping the rest: malloc's aligned path writes bookkeeping into a page
 // beside every chunk, which would count in every task's resident bytes.
-// A chunk is the size of a huge page (2 MiB, with 4 KiB pages). A thread's
-// first chunk is asked to stay in small pages, so that a program of a few
-// tasks holds a few steps of it, as before. Its later chunks go to a thread
-// that already made thousands of frames, and each is asked for a huge page:
+// A chunk is the size of a huge page (2 MiB, with 4 KiB pages). A pool's
+// first chunk (its home's, which a thread that adopts the home inherits) is
+// asked to stay in small pages, so that a program of a few tasks holds a few
+// steps of it, as before. Later chunks go to a pool that already made
+// thousands of frames, and each is asked for a huge page:
 // one fault and one page-table entry instead of 512, for up to 2 MiB held
 // unused in the last one (decision 183). Where the kernel has no
 // transparent huge pages the advice is refused, and the steps fault small
