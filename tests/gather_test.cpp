@@ -170,6 +170,80 @@ TEST_CASE("after the first error, a sibling's later error is marked retrieved, a
   CHECK(diagnostics.messages.empty());
 }
 
+// A child that failed before the gather was awaited settles it in its walk,
+// before the walk reaches the children after it; those are still marked
+// retrieved when they fail later (asyncio's done-callback on every child
+// does the same).
+corio::Coro<> failed_before_the_walk(std::vector<corio::Task<int>>& kept) {
+  std::vector<corio::Task<int>> tasks;
+  for (const char* message : {"pending before", "failed already", "pending after"}) {
+    tasks.push_back(corio::create_task(fail_after(message[0] == 'f' ? 0 : 2, message)));
+  }
+  corio::Task<int> failed = corio::create_task(fail_after(0, "tuple: failed already"));
+  corio::Task<int> pending = corio::create_task(fail_after(2, "tuple: pending after"));
+  kept = tasks;
+  kept.insert(kept.end(), {failed, pending});
+  co_await corio::sleep(1);
+  CHECK_THROWS_WITH(co_await corio::gather(std::move(tasks)), "failed already");
+  CHECK_THROWS_WITH(co_await corio::gather(failed, pending), "tuple: failed already");
+  co_await corio::sleep(2);
+  for (const corio::Task<int>& task : kept) CHECK(task.done());
+}
+
+TEST_CASE("after a child that failed before the walk, the later siblings' errors are marked retrieved too", "[ch06]") {
+  Diagnostics diagnostics;
+  {
+    std::vector<corio::Task<int>> kept;
+    corio::run(failed_before_the_walk(kept), corio_test::virtual_time());
+  }
+  CHECK(diagnostics.messages.empty());
+}
+
+corio::Coro<corio::Future<int>> a_future() { co_return corio::Future<int>(); }
+
+// Each call gets a pending future of this loop first, then one of a loop
+// that is gone; the first is set at the end, where a node left on it would
+// be woken.
+corio::Coro<std::vector<std::string>> foreign_refused(corio::Future<int> foreign) {
+  corio::Future<int> local;
+  const std::vector<corio::Future<int>> both{local, foreign};
+  std::vector<std::string> errors;
+  try {
+    co_await corio::gather(local, foreign);
+  } catch (const corio::RuntimeError& e) {
+    errors.push_back(e.what());
+  }
+  try {
+    co_await corio::gather(both);
+  } catch (const corio::RuntimeError& e) {
+    errors.push_back(e.what());
+  }
+  try {
+    co_await corio::wait(both);
+  } catch (const corio::RuntimeError& e) {
+    errors.push_back(e.what());
+  }
+  try {
+    auto order = corio::as_completed(both);
+  } catch (const corio::RuntimeError& e) {
+    errors.push_back(e.what());
+  }
+  local.set_result(7);
+  int got = co_await local;
+  CHECK(got == 7);
+  co_return errors;
+}
+
+TEST_CASE("gather, wait and as_completed refuse a pending future of another loop, and leave no node hooked", "[ch06]") {
+  corio::Future<int> foreign = corio::run(a_future(), corio_test::virtual_time());
+  std::vector<std::string> errors = corio::run(foreign_refused(foreign), corio_test::virtual_time());
+  REQUIRE(errors.size() == 4);
+  CHECK_THAT(errors[0], Contains("gather: got Future attached to a different loop"));
+  CHECK_THAT(errors[1], Contains("gather: got Future attached to a different loop"));
+  CHECK_THAT(errors[2], Contains("wait: got Future attached to a different loop"));
+  CHECK_THAT(errors[3], Contains("as_completed: got Future attached to a different loop"));
+}
+
 corio::Coro<> errors_in_place() {
   auto [a, b, c] =
       co_await corio::gather(corio::return_exceptions, after(1, 1), fail_after(0.5, "down"), nothing_after(2));

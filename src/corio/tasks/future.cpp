@@ -121,13 +121,11 @@ void FutureCore::refuse_pending(const char* who) const {
 // asyncio's "Task ... got Future ... attached to a different loop": a future
 // made under one run() and awaited under another, or on another thread's
 // loop, would be completed by a loop that cannot resume the awaiter.
-void FutureCore::check_awaited_here() const {
-  Loop* running = running_loop();
-  if (loop_ == nullptr || running == nullptr || (running == loop_ && running->stamp() == loop_stamp_)) return;
-  throw RuntimeError(
-      "co_await: got Future attached to a different loop; a future or task belongs to the event loop it "
-      "was made on (another run(), or another thread's loop), so await it there, or pass its result "
-      "across with call_soon_threadsafe");
+void FutureCore::refuse_foreign_loop(const char* who) const {
+  throw RuntimeError(std::string(who) +
+                     ": got Future attached to a different loop; a future or task belongs to the event loop it "
+                     "was made on (another run(), or another thread's loop), so await it there, or pass its "
+                     "result across with call_soon_threadsafe");
 }
 // @end
 

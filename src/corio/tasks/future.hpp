@@ -77,7 +77,13 @@ class FutureCore {
   }
   // @since 04
   // For an awaiter: the awaiting coroutine must run on this future's loop.
-  void check_awaited_here() const;
+  // `who` names the call in the error: co_await, gather, wait, as_completed.
+  // Inline, for gather hooks 200,000 children in one walk; the error is not.
+  void check_awaited_here(const char* who = "co_await") const {
+    Loop* running = running_loop();
+    if (loop_ == nullptr || running == nullptr || (running == loop_ && running->stamp() == loop_stamp_)) return;
+    refuse_foreign_loop(who);
+  }
   // @end
   void remove_waiter(Waiter* w);
   // Takes w off if it waits here; false when it does not.
@@ -120,6 +126,7 @@ class FutureCore {
     if (has_error_) [[unlikely]] throw_error();
   }
   [[noreturn]] void refuse_pending(const char* who) const;
+  [[noreturn]] void refuse_foreign_loop(const char* who) const;  // @since 04
   [[noreturn]] void throw_error();
   // Completes the future: every waiter goes to the loop, in order.
   void finish();

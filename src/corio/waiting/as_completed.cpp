@@ -16,15 +16,20 @@ void CompletionOrder::unhook_all() {
 }
 
 void CompletionOrder::watch() {
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    Node& node = nodes_[i];
-    node.owner = this;
-    node.notify = &on_notice;
-    if (node.core->done()) {
-      order_.push_back(static_cast<std::uint32_t>(i));
-    } else {
-      hook(node);
+  try {
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      Node& node = nodes_[i];
+      node.owner = this;
+      node.notify = &on_notice;
+      if (node.core->done()) {
+        order_.push_back(static_cast<std::uint32_t>(i));
+      } else {
+        hook(node, "as_completed");
+      }
     }
+  } catch (...) {  // a child of another loop (hook): no destructor will take off the nodes hooked
+    unhook_all();
+    throw;
   }
 }
 

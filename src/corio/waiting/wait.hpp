@@ -105,7 +105,9 @@ class WaitMany : private WaitPoint {
   // walk that hooks them: with 200,000 children, a second pass over 8 MB of
   // nodes was 3 % of a gather's time. An empty handle among the children
   // is refused by expect, where the wait is made (state() throws), not
-  // later, where it is awaited.
+  // later, where it is awaited. Once the children walked settle the wait,
+  // the rest get their nodes unhooked: gather's rethrow_first_error finds
+  // every child through them.
   template <class Children>
   void expect(const Children& children) {
     for (const auto& child : children) (void)child.state();
@@ -116,14 +118,22 @@ class WaitMany : private WaitPoint {
     nodes.clear();
     nodes_ = {nodes.data(), 0};  // where settled_by finds a node's place
     start();
-    for (auto& child : children) {
-      if (reached(nodes.emplace_back(node_for(child.state())))) {
-        nodes_ = nodes;  // the nodes built so far
-        unhook_all();
-        return false;
+    bool settled = false;
+    try {
+      for (auto& child : children) {
+        Node& node = nodes.emplace_back(node_for(child.state()));
+        settled = settled || reached(node);
       }
+    } catch (...) {  // a child of another loop (hook): no node stays hooked
+      nodes_ = nodes;
+      unhook_all();
+      throw;
     }
     nodes_ = nodes;
+    if (settled) {
+      unhook_all();
+      return false;
+    }
     return wait_here(h);
   }
   // The node vector of a range form (a vector of children): empty, with
@@ -159,7 +169,7 @@ class WaitMany : private WaitPoint {
   // the done ones settle the wait.
   bool reached(Node& node) {
     if (!node.core->done()) {
-      hook(node);
+      hook(node, what_);
       ++hooked_;
       return false;
     }

@@ -34,9 +34,12 @@ struct ChildWaiter : Waiter {
 };
 
 // Only a pending child gets a node: FutureCore::add_waiter would notify a
-// done one at once, inside the caller.
+// done one at once, inside the caller. A child of another loop is refused,
+// as co_await refuses it (`who` names the call): its loop would complete it
+// on another thread, or never. The caller takes off the nodes it hooked.
 template <class Owner>
-void hook(ChildWaiter<Owner>& node) {
+void hook(ChildWaiter<Owner>& node, const char* who) {
+  node.core->check_awaited_here(who);
   node.core->add_waiter(&node);
 }
 
