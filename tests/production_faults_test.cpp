@@ -18,6 +18,7 @@
 
 #include <corio/corio.hpp>
 
+#include "support/asan.hpp"
 #include "support/corio_test.hpp"
 #include "support/peer.hpp"
 #include "support/streams_test.hpp"
@@ -72,7 +73,7 @@ Coro<Response> fresh_get(int port, const std::string& target) {
 
 TEST_CASE("an HTTP server out of descriptors in accept reports it, rests a second, then serves the waiting client",
           "[ch14][http]") {
-#if defined(__SANITIZE_ADDRESS__) || CORIO_CLANG_ASAN
+#if CORIO_TEST_ASAN
   WARN("not run under AddressSanitizer/UBSan: the sanitizer itself needs descriptors");
   return;
 #endif

@@ -24,6 +24,7 @@
 #include <corio/corio.hpp>
 #include <corio/net/resolve.hpp>
 
+#include "support/asan.hpp"
 #include "support/corio_test.hpp"
 #include "support/streams_test.hpp"
 
@@ -287,17 +288,9 @@ TEST_CASE("a client that connects and never sends lets the handler time out with
   });
 }
 
-// GCC says it builds with AddressSanitizer by __SANITIZE_ADDRESS__, clang 14
-// only through __has_feature.
-#if defined(__has_feature)
-#define CORIO_CLANG_ASAN __has_feature(address_sanitizer)
-#else
-#define CORIO_CLANG_ASAN 0
-#endif
-
 TEST_CASE("accept out of descriptors is reported, pauses the server, and it accepts again a second later",
           "[ch12][threads]") {
-#if defined(__SANITIZE_ADDRESS__) || CORIO_CLANG_ASAN
+#if CORIO_TEST_ASAN
   // UBSan's vptr check (in the ASan builds) opens a pipe to test memory it
   // cannot vouch for; with no descriptor left, it fails and reports a bad
   // object where there is none. ThreadSanitizer and the plain builds run it.

@@ -20,6 +20,7 @@
 
 #include <corio/corio.hpp>
 
+#include "support/asan.hpp"
 #include "support/corio_test.hpp"
 
 using corio_test::Diagnostics;
@@ -699,13 +700,7 @@ bool has_flag(const std::string& vm_flags, const char* flag) {
   return vm_flags.find(std::string(" ") + flag) != std::string::npos;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kChunksFromOperatorNew = true;
-#elif defined(__has_feature)
-constexpr bool kChunksFromOperatorNew = __has_feature(address_sanitizer);
-#else
-constexpr bool kChunksFromOperatorNew = false;
-#endif
+constexpr bool kChunksFromOperatorNew = CORIO_TEST_ASAN;
 }  // namespace
 
 // Decision 183: a pool's chunks are 2 MiB; its first stays in small pages,

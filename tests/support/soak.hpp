@@ -32,14 +32,9 @@
 #include <corio/http/server.hpp>
 #include <corio/net/socket.hpp>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CORIO_SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORIO_SOAK_ASAN 1
-#endif
-#endif
-#ifdef CORIO_SOAK_ASAN
+#include "asan.hpp"
+
+#if CORIO_TEST_ASAN
 // The sanitizers' runtime has it; GCC 12 ships no header declaring it
 // (sanitizer/allocator_interface.h is clang's only).
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
@@ -101,7 +96,7 @@ inline long open_fds() {
 }
 
 inline long heap_in_use() {
-#ifdef CORIO_SOAK_ASAN
+#if CORIO_TEST_ASAN
   return static_cast<long>(__sanitizer_get_current_allocated_bytes());
 #else
   return static_cast<long>(::mallinfo2().uordblks);
