@@ -180,4 +180,28 @@ TEST_CASE("frames destroyed while they wait, on the condition or for its lock, a
   CHECK_THROWS_AS(cond.release(), corio::RuntimeError);
 }
 
+// cond.wait() as a task: it releases the lock its creator holds, and the
+// task ends holding it again, after a notify (asyncio's Lock has no owner
+// either, so create_task(cond.wait()) works the same there).
+corio::Coro<std::vector<std::string>> condition_wait_as_a_task() {
+  corio::Condition cond;
+  std::vector<std::string> seen;
+  co_await cond.acquire();
+  corio::Task<void> waiter = corio::create_task(cond.wait());
+  co_await corio::sleep(0);
+  seen.push_back(cond.locked() ? "locked" : "released");
+  co_await cond.acquire();
+  cond.notify();
+  cond.release();
+  co_await waiter;
+  seen.push_back(cond.locked() ? "locked" : "released");
+  cond.release();
+  co_return seen;
+}
+
+TEST_CASE("a condition wait becomes a task of its own: it releases the lock, and ends holding it", "[ch07]") {
+  CHECK(corio::run(condition_wait_as_a_task(), corio_test::virtual_time()) ==
+        std::vector<std::string>{"released", "locked"});
+}
+
 }  // namespace

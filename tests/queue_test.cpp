@@ -488,4 +488,26 @@ TEST_CASE("E07: ten workers drain a queue, every job done exactly once, then sto
   CHECK(diagnostics.messages.empty());
 }
 
+// get() and put() as tasks and in gather: each awaiter is moved, unawaited,
+// into the coroutine that awaits it, and takes or adds exactly one item.
+corio::Coro<std::vector<int>> queue_awaiters_as_tasks() {
+  corio::Queue<int> q(1);
+  corio::Task<int> getter = corio::create_task(q.get());
+  co_await corio::sleep(0);
+  CHECK_FALSE(getter.done());
+  co_await q.put(1);
+  co_await q.put(2);  // full (1 is promised to the getter) until the getter takes it
+  corio::Task<void> putter = corio::create_task(q.put(3));
+  co_await corio::sleep(0);
+  CHECK_FALSE(putter.done());  // full: 2 is in
+  auto [second, third] = co_await corio::gather(q.get(), q.get());
+  co_await putter;
+  int first = co_await getter;
+  co_return std::vector<int>{first, second, third, static_cast<int>(q.qsize())};
+}
+
+TEST_CASE("get() and put() become tasks of their own and join gather, each moving one item", "[ch08]") {
+  CHECK(corio::run(queue_awaiters_as_tasks(), corio_test::virtual_time()) == std::vector<int>{1, 2, 3, 0});
+}
+
 }  // namespace

@@ -701,6 +701,20 @@ bool has_flag(const std::string& vm_flags, const char* flag) {
 }
 
 constexpr bool kChunksFromOperatorNew = CORIO_TEST_ASAN;
+// A sleep is an awaiter, not a coroutine; create_task moves it, unawaited,
+// into the coroutine that awaits it (asyncio: create_task(asyncio.sleep(1))).
+corio::Coro<double> sleep_as_a_task() {
+  corio::Task<void> nap = corio::create_task(corio::sleep(1.5));
+  co_await corio::sleep(0);
+  CHECK_FALSE(nap.done());
+  co_await nap;
+  co_return corio::get_running_loop().time();
+}
+
+TEST_CASE("a sleep becomes a task of its own, which ends when its delay has passed", "[ch05]") {
+  CHECK(corio::run(sleep_as_a_task(), corio_test::virtual_time()) == 1.5);
+}
+
 }  // namespace
 
 // Decision 183: a pool's chunks are 2 MiB; its first stays in small pages,

@@ -713,6 +713,42 @@ TEST_CASE("a timeout block outside any task is a RuntimeError that says no task 
   CHECK(corio::detail::LoopAccess::timers_armed(loop) == 0);
 }
 
+// asyncio's idioms `await wait_for(q.get(), t)` and `await wait_for(cond.wait(), t)`:
+// the awaiter is moved into the inner task; on the timeout it is cancelled,
+// and nothing is lost (the queue keeps its next item; the lock comes back).
+corio::Coro<Trace> awaiters_under_wait_for() {
+  Trace trace;
+  corio::Queue<int> q;
+  try {
+    co_await corio::wait_for(q.get(), 1);
+  } catch (const corio::TimeoutError&) {
+    trace.push_back("get timed out at " + std::to_string(now()).substr(0, 3));
+  }
+  q.put_nowait(7);
+  int got = co_await corio::wait_for(q.get(), 1);
+  trace.push_back("got " + std::to_string(got) + ", " + std::to_string(q.qsize()) + " left");
+  corio::Condition cond;
+  co_await cond.acquire();
+  try {
+    co_await corio::wait_for(cond.wait(), 0.5);
+  } catch (const corio::TimeoutError&) {
+    trace.push_back(std::string("wait timed out at ") + std::to_string(now()).substr(0, 3) +
+                    (cond.locked() ? ", lock held" : ", lock free"));
+  }
+  cond.release();
+  try {
+    co_await corio::wait_for(corio::sleep(5), 0.5);
+  } catch (const corio::TimeoutError&) {
+    trace.push_back("sleep timed out at " + std::to_string(now()).substr(0, 3));
+  }
+  co_return trace;
+}
+
+TEST_CASE("wait_for takes a queue get, a condition wait or a sleep, as asyncio's does", "[ch10][timeout]") {
+  CHECK(corio::run(awaiters_under_wait_for(), corio_test::virtual_time()) ==
+        Trace{"get timed out at 1.0", "got 7, 0 left", "wait timed out at 1.5, lock held", "sleep timed out at 2.0"});
+}
+
 }  // namespace
 
 // ------------------------------------------------------- NaN, huge and infinite times

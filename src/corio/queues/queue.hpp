@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <functional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include <corio/tasks/coro.hpp>  // park() and cancel_pending(), inline
@@ -120,6 +121,10 @@ template <class Q>
 class [[nodiscard]] GetAwaiter : private WaiterNode {
  public:
   explicit GetAwaiter(Q& q) : q_(&q) {}
+  // Moved only before it is awaited: create_task(q.get()) and
+  // wait_for(q.get(), t) move it into the frame of the coroutine that
+  // awaits it.
+  GetAwaiter(GetAwaiter&& other) noexcept : q_(other.q_) {}
   GetAwaiter(const GetAwaiter&) = delete;
   GetAwaiter& operator=(const GetAwaiter&) = delete;
   // The states: never suspended, or resumed (waker empty); waiting (linked);
@@ -168,6 +173,9 @@ template <class Q>
 class [[nodiscard]] PutAwaiter : private WaiterNode {
  public:
   PutAwaiter(Q& q, typename Q::value_type item) : q_(&q), item_(std::move(item)) {}
+  // Moved only before it is awaited, as get()'s; the item goes along.
+  PutAwaiter(PutAwaiter&& other) noexcept(std::is_nothrow_move_constructible_v<typename Q::value_type>)
+      : q_(other.q_), item_(std::move(other.item_)) {}
   PutAwaiter(const PutAwaiter&) = delete;
   PutAwaiter& operator=(const PutAwaiter&) = delete;
   // The states, as for get(). A putter destroyed holding a promised slot

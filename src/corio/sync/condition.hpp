@@ -29,6 +29,10 @@ namespace detail {
 class [[nodiscard]] ConditionAwaiter : private WaiterNode {
  public:
   explicit ConditionAwaiter(Condition& cond) : cond_(&cond) {}
+  // Moved only before it is awaited: create_task(cond.wait()) and
+  // wait_for(cond.wait(), t) move it into the frame of the coroutine that
+  // awaits it.
+  ConditionAwaiter(ConditionAwaiter&& other) noexcept : cond_(other.cond_) {}
   ConditionAwaiter(const ConditionAwaiter&) = delete;
   ConditionAwaiter& operator=(const ConditionAwaiter&) = delete;
   // The states, as for acquire(): never suspended or resumed (waker empty);

@@ -31,6 +31,11 @@ class SleepAwaiter final : private TimerNode, private WaitPoint {
   // Until its timer is set, the node's deadline holds the delay: one word
   // less in the frame of every sleeping coroutine.
   explicit SleepAwaiter(Nanos delay) : TimerNode(&wake, delay) {}
+  // @since 05
+  // Moved only before it is awaited: create_task(sleep(1)) moves it into
+  // the frame of the coroutine that awaits it.
+  SleepAwaiter(SleepAwaiter&& other) noexcept : TimerNode(&wake, other.delay()) {}
+  // @end
   SleepAwaiter(const SleepAwaiter&) = delete;
   SleepAwaiter& operator=(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {

@@ -107,7 +107,7 @@ namespace detail {
 // Task-(count + 1). Lets a test reach the numbers a long uptime reaches.
 void set_tasks_made(std::uint64_t count);
 
-// An awaiter written out, such as ev.wait(), lock.acquire() or q.join(): a
+// An awaiter written out, such as ev.wait(), q.get() or sleep(1): a
 // type with await_ready, await_suspend and await_resume of its own.
 template <class A>
 concept PlainAwaiter = requires(A& a) {
