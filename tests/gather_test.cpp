@@ -244,6 +244,23 @@ TEST_CASE("gather, wait and as_completed refuse a pending future of another loop
   CHECK_THAT(errors[3], Contains("as_completed: got Future attached to a different loop"));
 }
 
+// An awaitable of the user's, awaited through its own operator co_await (an
+// object with __await__, to asyncio): each becomes a task of its own.
+struct Nap {
+  double seconds;
+  auto operator co_await() const { return corio::sleep(seconds); }
+};
+
+corio::Coro<double> gather_user_awaitables() {
+  auto [a, b] = co_await corio::gather(Nap{1}, Nap{2});
+  static_assert(std::is_same_v<decltype(a), std::monostate>);
+  co_return now();
+}
+
+TEST_CASE("gather takes an object with an operator co_await of its own, as asyncio takes any awaitable", "[ch06]") {
+  CHECK(corio::run(gather_user_awaitables(), corio_test::virtual_time()) == 2.0);
+}
+
 corio::Coro<> errors_in_place() {
   auto [a, b, c] =
       co_await corio::gather(corio::return_exceptions, after(1, 1), fail_after(0.5, "down"), nothing_after(2));

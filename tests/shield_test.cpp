@@ -56,4 +56,31 @@ TEST_CASE("shield(): the awaiting task gets CancelledError at once, the inner ta
   CHECK(lives.alive() == 0);
 }
 
+// A shield is a child of gather like any awaitable: cancelling the gather
+// cancels its child task, which stops only that task's wait.
+corio::Coro<> gather_a_shield(Lives& lives) {
+  corio::Task<int> inner = corio::create_task(slow_value(lives));
+  auto both = [](corio::Task<int> shielded) -> corio::Coro<int> {
+    auto [a, b] = co_await corio::gather(corio::shield(shielded), corio::sleep(10));
+    co_return a;
+  };
+  corio::Task<int> outer = corio::create_task(both(inner));
+  co_await corio::sleep(1);
+  outer.cancel();
+  co_await tick();
+  co_await tick();
+  CHECK(outer.cancelled());
+  CHECK_FALSE(inner.done());
+  int value = co_await inner;
+  CHECK(value == 42);
+  CHECK(now() == 5.0);
+}
+
+TEST_CASE("gather takes a shield(): cancelling the gather leaves the shielded task running", "[ch09]") {
+  Lives lives;
+  corio::run(gather_a_shield(lives), corio_test::virtual_time());
+  CHECK(lives.made == 1);
+  CHECK(lives.alive() == 0);
+}
+
 }  // namespace

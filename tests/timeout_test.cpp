@@ -749,6 +749,31 @@ TEST_CASE("wait_for takes a queue get, a condition wait or a sleep, as asyncio's
         Trace{"get timed out at 1.0", "got 7, 0 left", "wait timed out at 1.5, lock held", "sleep timed out at 2.0"});
 }
 
+// asyncio's documented idiom for a time limit that must not cancel the work:
+// `await wait_for(shield(task), 1)` raises TimeoutError, and task runs on.
+corio::Coro<Trace> wait_for_a_shield() {
+  Trace trace;
+  corio::Task<int> work = corio::create_task([]() -> corio::Coro<int> {
+    co_await corio::sleep(3);
+    co_return 42;
+  }());
+  try {
+    co_await corio::wait_for(corio::shield(work), 1);
+  } catch (const corio::TimeoutError&) {
+    trace.push_back("timed out at " + std::to_string(now()).substr(0, 3) +
+                    (work.done() ? ", work done" : ", work runs on"));
+  }
+  int value = co_await work;
+  trace.push_back(std::to_string(value) + " at " + std::to_string(now()).substr(0, 3));
+  co_return trace;
+}
+
+TEST_CASE("wait_for(shield(task), t) times out and leaves the task running, as asyncio's documentation shows",
+          "[ch10][timeout]") {
+  CHECK(corio::run(wait_for_a_shield(), corio_test::virtual_time()) ==
+        Trace{"timed out at 1.0, work runs on", "42 at 3.0"});
+}
+
 }  // namespace
 
 // ------------------------------------------------------- NaN, huge and infinite times

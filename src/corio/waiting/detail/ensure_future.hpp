@@ -70,6 +70,27 @@ template <class A>
 struct ChildKind<A> {
   using type = Task<AwaiterResult<A>>;
 };
+// So is an object awaited through an operator co_await of its own, other
+// than a handle's: shield(task) (chapter 09), or a type of the user's.
+template <class A>
+inline constexpr bool kHandle = false;
+template <class T>
+inline constexpr bool kHandle<Coro<T>> = true;
+template <class T>
+inline constexpr bool kHandle<Task<T>> = true;
+template <class T>
+inline constexpr bool kHandle<Future<T>> = true;
+template <class A>
+concept CoAwaitObject = !kHandle<A> && requires(A& a) {
+  a.operator co_await().await_resume();
+};
+template <class A>
+using CoAwaitResult = std::decay_t<decltype(std::declval<A&>().operator co_await().await_resume())>;
+template <class A>
+  requires CoAwaitObject<A>
+struct ChildKind<A> {
+  using type = Task<CoAwaitResult<A>>;
+};
 template <class A>
 using Child = typename ChildKind<std::remove_cvref_t<A>>::type;
 // The result type T of a Task<T> or a Future<T>.
@@ -98,6 +119,15 @@ template <class A>
   requires(PlainAwaiter<A> && !std::is_reference_v<A>)
 Task<AwaiterResult<A>> as_child(A&& aw) {
   return create_task(std::move(aw));
+}
+template <class A>
+Coro<CoAwaitResult<A>> await_object(A aw) {
+  co_return co_await aw;
+}
+template <class A>
+  requires(CoAwaitObject<A> && !std::is_reference_v<A>)
+Task<CoAwaitResult<A>> as_child(A&& aw) {
+  return create_task(await_object(std::move(aw)));
 }
 
 // A range's children, in order; Tasks and Futures are kept as they are.
