@@ -208,10 +208,13 @@ corio::Coro<std::vector<std::string>> foreign_refused(corio::Future<int> foreign
   corio::Future<int> local;
   const std::vector<corio::Future<int>> both{local, foreign};
   std::vector<std::string> errors;
-  try {
-    co_await corio::gather(local, foreign);
-  } catch (const corio::RuntimeError& e) {
-    errors.push_back(e.what());
+  auto pair = corio::gather(local, foreign);
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the second finds no node left by the first
+    try {
+      co_await pair;
+    } catch (const corio::RuntimeError& e) {
+      errors.push_back(e.what());
+    }
   }
   try {
     co_await corio::gather(both);
@@ -237,11 +240,12 @@ corio::Coro<std::vector<std::string>> foreign_refused(corio::Future<int> foreign
 TEST_CASE("gather, wait and as_completed refuse a pending future of another loop, and leave no node hooked", "[ch06]") {
   corio::Future<int> foreign = corio::run(a_future(), corio_test::virtual_time());
   std::vector<std::string> errors = corio::run(foreign_refused(foreign), corio_test::virtual_time());
-  REQUIRE(errors.size() == 4);
+  REQUIRE(errors.size() == 5);
   CHECK_THAT(errors[0], Contains("gather: got Future attached to a different loop"));
-  CHECK_THAT(errors[1], Contains("gather: got Future attached to a different loop"));
-  CHECK_THAT(errors[2], Contains("wait: got Future attached to a different loop"));
-  CHECK_THAT(errors[3], Contains("as_completed: got Future attached to a different loop"));
+  CHECK(errors[1] == errors[0]);
+  CHECK_THAT(errors[2], Contains("gather: got Future attached to a different loop"));
+  CHECK_THAT(errors[3], Contains("wait: got Future attached to a different loop"));
+  CHECK_THAT(errors[4], Contains("as_completed: got Future attached to a different loop"));
 }
 
 // An awaitable of the user's, awaited through its own operator co_await (an

@@ -11,11 +11,16 @@ namespace corio::detail {
 // ones settle the wait, the nodes hooked so far come off again.
 bool WaitMany::await_suspend(std::coroutine_handle<> h) {
   start();
-  for (Node& node : nodes_) {
-    if (reached(node)) {
-      unhook_all();
-      return false;
+  try {
+    for (Node& node : nodes_) {
+      if (reached(node)) {
+        unhook_all();
+        return false;
+      }
     }
+  } catch (...) {  // a child of another loop (hook): no node stays hooked
+    unhook_all();
+    throw;
   }
   return wait_here(h);
 }
