@@ -118,9 +118,10 @@ template <class A>
 using AwaiterResult = std::decay_t<decltype(std::declval<A&>().await_resume())>;
 
 // The coroutine that awaits one: what create_task, gather, wait_for and
-// shield make of a plain awaiter, which cannot be a task by itself.
-template <class A>
-Coro<AwaiterResult<A>> await_awaiter(A aw) {
+// shield make of a plain awaiter, which cannot be a task by itself. (R is
+// given for an object awaited through an operator co_await of its own.)
+template <class A, class R = AwaiterResult<A>>
+Coro<R> await_awaiter(A aw) {
   co_return co_await aw;
 }
 

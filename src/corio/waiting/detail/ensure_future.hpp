@@ -121,13 +121,9 @@ Task<AwaiterResult<A>> as_child(A&& aw) {
   return create_task(std::move(aw));
 }
 template <class A>
-Coro<CoAwaitResult<A>> await_object(A aw) {
-  co_return co_await aw;
-}
-template <class A>
   requires(CoAwaitObject<A> && !std::is_reference_v<A>)
 Task<CoAwaitResult<A>> as_child(A&& aw) {
-  return create_task(await_object(std::move(aw)));
+  return create_task(await_awaiter<A, CoAwaitResult<A>>(std::move(aw)));
 }
 
 // A range's children, in order; Tasks and Futures are kept as they are.
