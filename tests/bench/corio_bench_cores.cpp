@@ -159,10 +159,12 @@ int main(int argc, char** argv) {
   Measured two = measure(2);
   std::size_t total = two.served[0] + two.served[1];
   std::printf(
-      "# GC: with 2 loops, loop 0 served %.0f %% of the requests (wrk's 100 connections, spread by the "
-      "kernel's SO_REUSEPORT hash)\n",
+      "# GC: loops2_loop0_pct is the share of the requests loop 0 served with 2 loops (wrk's 100 connections, "
+      "spread by the kernel's SO_REUSEPORT hash)\n");
+  std::printf(
+      "GC loops1_req_per_s=%g loops1_cpu_per_req_us=%g loops2_req_per_s=%g loops2_cpu_per_req_us=%g "
+      "loops2_loop0_pct=%.0f\n",
+      one.load.requests / one.load.seconds, one.load.cpu / one.load.requests * 1e6,
+      two.load.requests / two.load.seconds, two.load.cpu / two.load.requests * 1e6,
       100.0 * static_cast<double>(two.served[0]) / static_cast<double>(total));
-  std::printf("GC loops1_req_per_s=%g loops1_cpu_per_req_us=%g loops2_req_per_s=%g loops2_cpu_per_req_us=%g\n",
-              one.load.requests / one.load.seconds, one.load.cpu / one.load.requests * 1e6,
-              two.load.requests / two.load.seconds, two.load.cpu / two.load.requests * 1e6);
 }

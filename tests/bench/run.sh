@@ -166,7 +166,8 @@ KS fd_growth         lo 0        0
 GC loops1_req_per_s  hi -        -
 GC loops2_req_per_s  hi -        -
 GC loops1_cpu_per_req_us lo -    -
-GC loops2_cpu_per_req_us lo -    -'
+GC loops2_cpu_per_req_us lo -    -
+GC loops2_loop0_pct  hi -        -'
 
 corio_binary() {
     case $1 in
