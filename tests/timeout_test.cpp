@@ -749,6 +749,33 @@ TEST_CASE("wait_for takes a queue get, a condition wait or a sleep, as asyncio's
         Trace{"get timed out at 1.0", "got 7, 0 left", "wait timed out at 1.5, lock held", "sleep timed out at 2.0"});
 }
 
+// wait_for of a wait: on expiry the wait is cancelled, and a cancelled wait
+// lets go of its children, which run on (asyncio's wait does the same).
+corio::Coro<Trace> wait_for_a_wait() {
+  Trace trace;
+  std::vector<corio::Task<int>> tasks;
+  for (int i = 1; i <= 2; ++i) {
+    tasks.push_back(corio::create_task([](int n) -> corio::Coro<int> {
+      co_await corio::sleep(n);
+      co_return n;
+    }(i)));
+  }
+  try {
+    co_await corio::wait_for(corio::wait(tasks), 1.5);
+  } catch (const corio::TimeoutError&) {
+    trace.push_back("timed out at " + std::to_string(now()).substr(0, 3) + (tasks[0].done() ? ", first done" : "") +
+                    (tasks[1].done() ? ", second done" : ", second runs on"));
+  }
+  int second = co_await tasks[1];
+  trace.push_back(std::to_string(second) + " at " + std::to_string(now()).substr(0, 3));
+  co_return trace;
+}
+
+TEST_CASE("wait_for takes a wait: it times out, and the wait's tasks run on", "[ch10][timeout]") {
+  CHECK(corio::run(wait_for_a_wait(), corio_test::virtual_time()) ==
+        Trace{"timed out at 1.5, first done, second runs on", "2 at 2.0"});
+}
+
 // asyncio's documented idiom for a time limit that must not cancel the work:
 // `await wait_for(shield(task), 1)` raises TimeoutError, and task runs on.
 corio::Coro<Trace> wait_for_a_shield() {

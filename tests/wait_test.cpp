@@ -156,6 +156,23 @@ corio::Coro<> futures() {
 
 TEST_CASE("wait takes Futures as well as Tasks", "[ch06]") { corio::run(futures(), corio_test::virtual_time()); }
 
+// asyncio's wait is a coroutine, so a task can run it: the wait moves into
+// the task's frame before it is awaited, and the task ends when it would.
+corio::Coro<> wait_as_a_task() {
+  corio::Task<corio::WaitResult<corio::Task<std::string>>> waiting =
+      corio::create_task(corio::wait(three(3, 1, 2), corio::FIRST_COMPLETED));
+  auto [done, pending] = co_await waiting;
+  CHECK(now() == 1.0);
+  CHECK(names(done) == std::vector<std::string>{"b"});
+  CHECK(names(pending) == std::vector<std::string>{"a", "c"});
+  for (auto& t : pending) co_await t;
+  CHECK(now() == 3.0);
+}
+
+TEST_CASE("a wait can be a task: create_task(wait(...)) returns when the wait would", "[ch06]") {
+  corio::run(wait_as_a_task(), corio_test::virtual_time());
+}
+
 corio::Coro<> wait_for_nothing() { co_await corio::wait(Tasks{}); }
 
 TEST_CASE("wait refuses an empty set of tasks, as asyncio does", "[ch06]") {

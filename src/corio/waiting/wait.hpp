@@ -147,6 +147,7 @@ class WaitMany : private WaitPoint {
   static std::vector<Node> spare_nodes(std::size_t n);
   static void keep_nodes(std::vector<Node>&& nodes) noexcept;
   std::span<Node> nodes() const { return nodes_; }
+  ReturnWhen rule() const { return rule_; }
   // The child whose error settled a FIRST_EXCEPTION wait, or kNone.
   std::size_t first_failed() const { return failed_; }
   void unhook_all();
@@ -222,6 +223,13 @@ class [[nodiscard]] Wait final : public WaitMany {
     timeout_ = timeout;
   }
   // @end
+  // Moved only before it is awaited, as gather's range form: create_task
+  // moves it into the frame of the task that awaits it.
+  Wait(Wait&& other)
+      : WaitMany(other.rule()), children_(std::move(other.children_)), nodes_(std::move(other.nodes_)) {
+    expect(children_);
+    timeout_ = other.timeout_;  // @since 09
+  }
   bool await_suspend(std::coroutine_handle<> h) {
     if (!suspend_building(h, children_, nodes_)) return false;
     // @since 09
