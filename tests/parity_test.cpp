@@ -152,6 +152,15 @@ corio::Coro<> wait_with_timeout(corio::Loop& loop) {
   CHECK(none.empty());
   CHECK(all.size() == 1);
   co_await later[0];
+
+  // A task that runs a wait keeps its timeout (the wait is moved into it).
+  std::vector<corio::Task<int>> last{corio::create_task(value_after(3, 5))};
+  auto timed = corio::create_task(corio::wait(last, corio::ALL_COMPLETED, 1.0));
+  auto [early, late] = co_await timed;
+  CHECK(now() == 8.0);
+  CHECK(early.empty());
+  CHECK(late.size() == 1);
+  co_await last[0];
 }
 
 TEST_CASE("wait with a timeout returns (done, pending) at the timeout, raising and cancelling nothing", "[ch09]") {
