@@ -173,6 +173,27 @@ TEST_CASE("a wait can be a task: create_task(wait(...)) returns when the wait wo
   corio::run(wait_as_a_task(), corio_test::virtual_time());
 }
 
+// asyncio makes a set of its argument, so there a task given twice is one
+// child; corio keeps the vector as given, place for place (decision 185).
+corio::Coro<> repeats_count_twice() {
+  corio::Task<std::string> a = corio::create_task(job("a", 1), "a");
+  Tasks twice{a, a};  // named first: GCC 12 destroys twice a braced temporary made inside a co_await
+  auto [done, pending] = co_await corio::wait(twice);
+  CHECK(names(done) == std::vector<std::string>{"a", "a"});
+  CHECK(pending.empty());
+  corio::Task<std::string> b = corio::create_task(job("b", 1), "b");
+  auto results = corio::as_completed(Tasks{b, b});
+  CHECK(results.remaining() == 2);
+  std::vector<std::string> seen;
+  while (results.remaining() > 0) seen.push_back(co_await results.next());
+  CHECK(seen == std::vector<std::string>{"b", "b"});
+  CHECK(now() == 2.0);
+}
+
+TEST_CASE("a task given twice to wait or as_completed counts twice (asyncio's set counts it once)", "[ch06]") {
+  corio::run(repeats_count_twice(), corio_test::virtual_time());
+}
+
 corio::Coro<> wait_for_nothing() { co_await corio::wait(Tasks{}); }
 
 TEST_CASE("wait refuses an empty set of tasks, as asyncio does", "[ch06]") {
