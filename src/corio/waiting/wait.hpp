@@ -225,8 +225,7 @@ class [[nodiscard]] Wait final : public WaitMany {
   // @end
   // Moved only before it is awaited, as gather's range form: create_task
   // moves it into the frame of the task that awaits it.
-  Wait(Wait&& other)
-      : WaitMany(other.rule()), children_(std::move(other.children_)), nodes_(std::move(other.nodes_)) {
+  Wait(Wait&& other) : WaitMany(other.rule()), children_(std::move(other.children_)), nodes_(std::move(other.nodes_)) {
     expect(children_);
     timeout_ = other.timeout_;  // @since 09
   }
