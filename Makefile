@@ -58,7 +58,8 @@ POLLERS_O0     := epoll
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
 # GCC 12 warns about std::regex (inside Catch2's runner) under the
 # sanitizers, falsely; clang does not know the option.
-GCC_SAN_QUIRKS  = $(if $(shell $(CXX) -dM -E -x c++ /dev/null 2>/dev/null | grep __clang__),,-Wno-maybe-uninitialized)
+GCC_SAN_QUIRKS  = $(if $(CXX_IS_CLANG),,-Wno-maybe-uninitialized)
+CXX_IS_CLANG    = $(shell $(CXX) -dM -E -x c++ /dev/null 2>/dev/null | grep -c __clang__ | grep -v '^0$$')
 export ASAN_OPTIONS  ?= detect_stack_use_after_return=1:strict_init_order=1
 export UBSAN_OPTIONS ?= print_stacktrace=1
 
@@ -95,6 +96,27 @@ chapter_0102 = $(shell grep -lE '^// @chapter 0[12]$$' $(1) /dev/null)
 CORE_OBJS      := $(patsubst %.cpp,$(B)/obj/%.o,$(call chapter_0102,$(LIB_SRCS)))
 CORE_TEST_OBJS := $(patsubst %.cpp,$(B)/obj/%.o,$(filter-out tests/examples_%,$(call chapter_0102,$(TEST_SRCS))))
 CORE_TEST_BIN  := $(B)/tests/loop_core_tests
+
+# Precompiled headers, with GCC. Before its own code, a test file reads
+# Catch2's header and, most of them, <corio/corio.hpp>; a program reads
+# corio.hpp. At -O0 that reading was half of a test file's compile time,
+# and `make test-chapters` compiles some 400 test files and programs. So
+# each build directory compiles each prelude of tools/preludes once, into
+# $(B)/pch, with the flags of the objects that take it; an object names its
+# prelude with `-include`, and GCC, looking through `-I$(B)/pch` first,
+# reads the compiled one. A file takes a prelude only when its own text
+# includes every header of it (a grep), so a prelude adds no header a file
+# lacks: the loop core's tests still compile without the layers above.
+# main.cpp defines CATCH_CONFIG_MAIN before its include, and goes without.
+# -Winvalid-pch turns a prelude GCC could not use into an error, not a
+# silently slow build. Not with clang (decision 186): its driver would
+# read the compiled prelude in the object cache's preprocessing too.
+includes_corio = $(shell grep -l '^\#include <corio/corio.hpp>' $(1) /dev/null)
+PCH_TESTS   := $(filter-out tests/main.cpp,$(TEST_SRCS))
+PCH_TC_OBJS := $(patsubst %.cpp,$(B)/obj/%.o,$(call includes_corio,$(PCH_TESTS)))
+PCH_T_OBJS  := $(filter-out $(PCH_TC_OBJS),$(PCH_TESTS:%.cpp=$(B)/obj/%.o))
+PCH_C_OBJS  := $(patsubst %.cpp,$(B)/obj/%.o,$(call includes_corio,$(EX_SRCS)))
+prelude      = -Winvalid-pch -I$(B)/pch -Itools/preludes -include $(1)_prelude.hpp
 
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 BENCH_OBJS := $(BENCH_SRCS:%.cpp=$(B)/bench/obj/%.o)
@@ -270,6 +292,21 @@ $(B)/obj/tests/main.o: XFLAGS += -O1
 $(LIB_OBJS) $(EX_OBJS) $(TEST_OBJS): $(B)/obj/%.o: %.cpp $(B)/flags
 	$(call compile,$(FLAGS) $(XFLAGS))
 
+# The preludes (above): each object that takes one names it, and is built
+# after it.
+ifeq ($(CXX_IS_CLANG),)
+$(PCH_T_OBJS): XFLAGS += $(call prelude,catch)
+$(PCH_T_OBJS): $(B)/pch/catch_prelude.hpp.gch
+$(PCH_TC_OBJS): XFLAGS += $(call prelude,catch_corio)
+$(PCH_TC_OBJS): $(B)/pch/catch_corio_prelude.hpp.gch
+$(PCH_C_OBJS): XFLAGS += $(call prelude,corio)
+$(PCH_C_OBJS): $(B)/pch/corio_prelude.hpp.gch
+endif
+
+$(B)/pch/%.hpp.gch: tools/preludes/%.hpp $(B)/flags
+	@mkdir -p $(@D)
+	$(call say,PCH,$<)$(CXX) $(FLAGS) $(TEST_CXXFLAGS) -x c++-header -MMD -MP -MF $(@:.gch=.d) -MT $@ -c $< -o $@
+
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
@@ -307,5 +344,5 @@ $(BENCH_BARE): $(B)/bench/bare/tests/bench/corio_bench.o $(BARE_LIB)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)$(CXX) -O2 -pthread $(LDFLAGS) -o $@ $< $(BARE_LIB)
 
--include $(wildcard $(LIB_OBJS:.o=.d) $(EX_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
+-include $(wildcard $(LIB_OBJS:.o=.d) $(EX_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(B)/pch/*.d \
                     $(BENCH_LIB_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BARE_OBJS:.o=.d))

@@ -101,6 +101,9 @@ for n in $chapters; do
         snapshot_make "$n" tests >>"$log" 2>&1 &&
         t1=$(date +%s) && snapshot_make "$n" test-snapshot >>"$log" 2>&1; then
         echo "chapter $n: ok ($(($(date +%s) - t0)) s: build $((t1 - t0)) s, tests $(($(date +%s) - t1)) s)"
+        # A passing snapshot's compiled preludes (the Makefile's precompiled
+        # headers, some 300 MB) go; a failing one keeps them for a rebuild.
+        rm -f "build/chapters/$n/build/pch/"*.gch
     else
         echo "chapter $n: FAILED ($(($(date +%s) - t0)) s), last lines of $log:"
         tail -n 40 "$log" | sed 's/^/    /'
