@@ -59,7 +59,7 @@ export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
 # GCC 12 warns about std::regex (inside Catch2's runner) under the
 # sanitizers, falsely; clang does not know the option.
 GCC_SAN_QUIRKS  = $(if $(CXX_IS_CLANG),,-Wno-maybe-uninitialized)
-CXX_IS_CLANG    = $(shell $(CXX) -dM -E -x c++ /dev/null 2>/dev/null | grep -c __clang__ | grep -v '^0$$')
+CXX_IS_CLANG   := $(shell $(CXX) -dM -E -x c++ /dev/null 2>/dev/null | grep __clang__)
 export ASAN_OPTIONS  ?= detect_stack_use_after_return=1:strict_init_order=1
 export UBSAN_OPTIONS ?= print_stacktrace=1
 
@@ -109,8 +109,10 @@ CORE_TEST_BIN  := $(B)/tests/loop_core_tests
 # lacks: the loop core's tests still compile without the layers above.
 # main.cpp defines CATCH_CONFIG_MAIN before its include, and goes without.
 # -Winvalid-pch turns a prelude GCC could not use into an error, not a
-# silently slow build. Not with clang (decision 186): its driver would
-# read the compiled prelude in the object cache's preprocessing too.
+# silently slow build. Not with clang (decision 186): it looks for a
+# compiled prelude only beside the path `-include` names, and a path in
+# the build directory would part the object cache's keys of the two ASan
+# builds.
 includes_corio = $(shell grep -l '^\#include <corio/corio.hpp>' $(1) /dev/null)
 PCH_TESTS   := $(filter-out tests/main.cpp,$(TEST_SRCS))
 PCH_TC_OBJS := $(patsubst %.cpp,$(B)/obj/%.o,$(call includes_corio,$(PCH_TESTS)))
