@@ -476,6 +476,105 @@ TEST_CASE("a handler that throws gets a 500 and its error goes to the loop's exc
   CHECK(diagnostics.any_contains("boom"));
 }
 
+TEST_CASE("a handler's error of any type, or a response that cannot be serialized, gets a 500 and is reported",
+          "[ch13][http]") {
+  corio_test::Diagnostics diagnostics;
+  int fds = corio_test::open_fd_count();
+  run([]() -> Coro<void> {
+    Router router;
+    router.get("/int", [](Request) -> Coro<Response> {
+      throw 42;  // not a std::exception
+      co_return Response{};
+    });
+    router.get("/header", [](Request) -> Coro<Response> {
+      Response r = Response::text(200, "ok\n");
+      r.headers.add("X-Echo", "a\r\nSet-Cookie: injected");  // CR LF in a value: refused by serialize
+      co_return r;
+    });
+    Server server = co_await Server::start(std::move(router), "127.0.0.1", 0);
+    Wire w = co_await connect(server.port());
+    co_await send(w, get("/int"));
+    Response r = co_await response(w);
+    CHECK(r.status == 500);
+    co_await send(w, get("/header"));
+    Response bad = co_await response(w);
+    CHECK(bad.status == 500);
+    CHECK(bad.headers.get("Connection") == "close");
+    CHECK_FALSE(bad.headers.contains("Set-Cookie"));
+    CHECK(co_await rest(w) == "");  // then the server closes the connection
+    CHECK(server.connections() == 0);
+    server.close();
+    co_await corio::wait_for(server.wait_closed(), 1.0);
+  });
+  CHECK(diagnostics.any_contains("Unhandled exception in an HTTP handler"));
+  CHECK(diagnostics.any_contains("could not be serialized"));
+  CHECK(corio_test::open_fd_count() == fds);
+}
+
+// @since 14
+TEST_CASE("close_clients() closes a connection at any point after its accept, even before its task has run",
+          "[ch14][http]") {
+  int fds = corio_test::open_fd_count();
+  run([]() -> Coro<void> {
+    for (int yields = 0; yields < 4; ++yields) {
+      Server server = co_await Server::start(corio::http::test_routes(), "127.0.0.1", 0);
+      Wire w = co_await connect(server.port());
+      while (server.connections() == 0) co_await corio::sleep(0);
+      for (int i = 0; i < yields; ++i) co_await corio::sleep(0);
+      server.close();
+      server.close_clients();
+      co_await corio::wait_for(server.wait_closed(), 1.0);  // TimeoutError if a connection stayed open
+      CHECK(server.connections() == 0);
+      CHECK(co_await rest(w) == "");
+    }
+  });
+  CHECK(corio_test::open_fd_count() == fds);
+}
+// @end
+
+TEST_CASE("a client that pipelines requests and then resets gets none of the rest answered", "[ch13][http]") {
+  corio_test::Diagnostics diagnostics;
+  run([]() -> Coro<void> {
+    Server server = co_await Server::start(corio::http::test_routes(), "127.0.0.1", 0);
+    Wire w = co_await connect(server.port());
+    std::string many;
+    for (int i = 0; i < 200; ++i) many += get("/bytes/100000");
+    co_await send(w, many);
+    linger reset_on_close{1, 0};
+    ::setsockopt(w.sock.fd(), SOL_SOCKET, SO_LINGER, &reset_on_close, sizeof reset_on_close);
+    w.sock.close();  // the server reads the requests, then finds the reset when it writes the first answer
+    co_await corio::sleep(0.01);
+    CHECK(server.requests_served() <= 1);
+    CHECK(server.connections() == 0);
+    server.close();
+    co_await corio::wait_for(server.wait_closed(), 1.0);
+  });
+}
+
+// @since 14
+TEST_CASE("abort_clients() closes a connection whose client stopped reading, which close_clients() cannot flush",
+          "[ch14][http]") {
+  int fds = corio_test::open_fd_count();
+  run([]() -> Coro<void> {
+    Server server = co_await Server::start(corio::http::test_routes(), "127.0.0.1", 0);
+    Wire w = co_await connect(server.port());
+    int small = 4096;
+    ::setsockopt(w.sock.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    co_await send(w, get("/bytes/8000000"));  // and never read
+    co_await corio::sleep(0.1);
+    server.close();
+    server.close_clients();
+    bool stuck = co_await corio_test::throws<corio::TimeoutError>(corio::wait_for(server.wait_closed(), 1.0));
+    CHECK(stuck);  // the answer waits to be flushed to a client that reads nothing
+    CHECK(server.connections() == 1);
+    server.abort_clients();
+    co_await corio::wait_for(server.wait_closed(), 1.0);
+    CHECK(server.connections() == 0);
+  });
+  CHECK(corio_test::open_fd_count() == fds);
+}
+// @end
+
 TEST_CASE("serve_forever serves until cancelled, then closes and waits for its connections", "[ch13][http]") {
   run([]() -> Coro<void> {
     Server server = co_await Server::start(corio::http::test_routes(), "127.0.0.1", 0);

@@ -72,3 +72,29 @@ TEST_CASE("LoopThreads refuses no loops and an empty body", "[ch14]") {
   CHECK_THROWS_AS(corio::LoopThreads(0, [](int) -> corio::Coro<> { co_return; }), corio::InvalidArgument);
   CHECK_THROWS_AS(corio::LoopThreads(1, corio::LoopThreads::Body()), corio::InvalidArgument);
 }
+
+TEST_CASE("every stop() cancels again: a body that caught the first cancellation is stopped by the second",
+          "[ch14][threads]") {
+  std::latch caught(1);
+  std::atomic<int> cancellations = 0;
+  corio::LoopThreads loops(1, [&](int) -> corio::Coro<> {
+    corio::Event never;
+    try {
+      co_await never.wait();
+    } catch (const corio::CancelledError&) {
+      ++cancellations;
+    }
+    caught.count_down();
+    try {
+      co_await never.wait();  // a cleanup that would wait forever
+    } catch (const corio::CancelledError&) {
+      ++cancellations;
+      throw;
+    }
+  });
+  loops.stop();
+  caught.wait();  // the first cancellation was read and delivered: the next stop() is a new one
+  loops.stop();
+  CHECK_NOTHROW(loops.join());
+  CHECK(cancellations == 2);
+}

@@ -127,6 +127,33 @@ TEST_CASE("closing the loop removes its handlers and restores each signal's disp
   CHECK(corio::remove_signal_handler(next, SIGUSR1));
 }
 
+// A handler on another thread may have read the loop's inbox just before
+// the loop closed and freed it: the loop must wait for it (ASan saw the
+// write into the freed inbox before it did).
+TEST_CASE("a signal handled on another thread while its loop closes touches nothing the loop freed",
+          "[ch14][threads]") {
+  Disposition before(SIGUSR2, plain_handler);
+  std::atomic<bool> done{false};
+  std::atomic<long> sent{0};
+  std::thread sender([&] {
+    while (!done.load()) {
+      ::pthread_kill(::pthread_self(), SIGUSR2);  // handled on this thread, whichever loop takes it
+      sent.fetch_add(1);
+    }
+  });
+  int handled = 0;
+  for (int round = 0; round < 3000; ++round) {
+    corio::Loop loop;
+    corio::add_signal_handler(loop, SIGUSR2, [&] { ++handled; });
+    loop.call_soon([&] { loop.stop(); });
+    loop.run_forever();
+  }
+  done = true;
+  sender.join();
+  CHECK(sent.load() > 0);
+  CHECK(handler_of(SIGUSR2) == plain_handler);
+}
+
 TEST_CASE("a signal number that is no signal, SIGKILL, SIGSTOP and an empty callback are refused by name", "[ch14]") {
   corio::Loop loop;
   CHECK_THROWS_WITH(corio::add_signal_handler(loop, 0, [] {}), Contains("invalid signal number 0"));

@@ -490,3 +490,65 @@ TEST_CASE("under select, a connection accepted past FD_SETSIZE is reported and c
       {.poller = corio::PollerKind::Select, .clock = corio::ClockKind::Virtual});
   ::close(null_fd);
 }
+
+TEST_CASE("create_connection cancelled once its connection is made closes that connection", "[ch12][threads]") {
+  // The task is cancelled from connection_made itself: after the transport
+  // was made, while create_connection waits to hand it over.
+  struct CancelsOpener : corio::Protocol {
+    void connection_made(corio::Transport&) override { opener->cancel(); }
+    corio::AnyTask* opener = nullptr;
+  };
+  run([]() -> Coro<> {
+    int handled = 0;
+    auto handler = [&handled](StreamReader reader, StreamWriter writer) -> Coro<> {
+      co_await reader.read();  // until the client's end
+      ++handled;
+      writer.close();
+    };
+    Server server = co_await corio::start_server(handler, "127.0.0.1", 0);
+    auto protocol = std::make_shared<CancelsOpener>();
+    auto opening = corio::create_task(corio::create_connection([protocol] { return protocol; }, "127.0.0.1",
+                                                               server.port()));
+    corio::AnyTask any(opening);
+    protocol->opener = &any;
+    bool cancelled = co_await throws<corio::CancelledError>(opening);
+    CHECK(cancelled);
+    co_await corio::sleep(0.01);
+    CHECK(handled == 1);  // the server read the client's end: the connection was closed, not left open
+    server.close();
+    co_await corio::wait_for(server.wait_closed(), 5.0);
+  });
+}
+
+TEST_CASE("a handler's captures live as long as the handler, even when the server goes first", "[ch12][threads]") {
+  run([]() -> Coro<> {
+    std::string seen;
+    std::optional<Server> server;
+    corio::Event server_gone;
+    {
+      std::string greeting(64, 'g');  // on the heap: ASan sees a read of it once freed
+      auto handler = [greeting, &seen, &server_gone](StreamReader reader, StreamWriter writer) -> Coro<> {
+        co_await reader.read();
+        writer.close();
+        try {
+          co_await writer.wait_closed();  // the last reference to the server's state goes here
+        } catch (const std::exception& e) {
+          seen = std::string("wait_closed: ") + e.what();
+          co_return;
+        }
+        co_await server_gone.wait();
+        seen = greeting;
+      };
+      server = co_await corio::start_server(handler, "127.0.0.1", 0);
+    }
+    auto [reader, writer] = co_await corio::open_connection("127.0.0.1", server->port());
+    server->close();
+    server.reset();
+    writer.close();
+    co_await writer.wait_closed();
+    co_await corio::sleep(0.01);
+    server_gone.set();
+    co_await corio::sleep(0.01);
+    CHECK(seen == std::string(64, 'g'));
+  });
+}

@@ -326,3 +326,53 @@ TEST_CASE("a transport closed before its loop closes is not reported", "[ch12]")
   CHECK_FALSE(diagnostics.any_contains("unclosed transport"));
   CHECK(transport_left.expired());
 }
+
+TEST_CASE("a write or an abort after a close that had to flush first does nothing", "[ch12]") {
+  run([]() -> Coro<> {
+    auto [a, b] = socket_pair();
+    auto recorder = std::make_shared<Recorder>();
+    auto t = Transport::make(corio::Socket(a), recorder);
+    co_await corio::sleep(0);
+    std::size_t sent = 4 << 20;
+    t->write(std::string(sent, 'q'));
+    CHECK(t->get_write_buffer_size() > 0);  // close() must flush it before the socket goes
+    t->close();
+    std::size_t read = 0;
+    while (recorder->events.back() != "lost") {
+      read += drain_fd(b);
+      co_await corio::sleep(0);
+    }
+    read += drain_fd(b);
+    CHECK(read == sent);
+    t->write("late");  // wrote on fd -1 and queued a call on a transport already let go
+    t->abort();
+    co_await corio::sleep(0);
+    CHECK(t->fd() == -1);
+    CHECK(recorder->events == std::vector<std::string>{"made", "pause", "resume", "lost"});
+    ::close(b);
+  });
+}
+
+TEST_CASE("an error escaping connection_made is reported, and the connection is read and ends as usual", "[ch12]") {
+  struct Throws : Recorder {
+    void connection_made(Transport& t) override {
+      Recorder::connection_made(t);
+      throw std::logic_error("bug in connection_made");
+    }
+  };
+  run([]() -> Coro<> {
+    std::vector<std::string> reported;
+    corio::get_running_loop().set_exception_handler(
+        [&](corio::Loop&, const corio::ExceptionContext& c) { reported.push_back(c.message); });
+    auto [a, b] = socket_pair();
+    auto protocol = std::make_shared<Throws>();
+    auto t = Transport::make(corio::Socket(a), protocol);
+    REQUIRE(::write(b, "hi", 2) == 2);
+    ::shutdown(b, SHUT_WR);
+    while (protocol->events.size() < 3) co_await corio::sleep(0);
+    CHECK(reported == std::vector<std::string>{"protocol.connection_made() failed"});
+    CHECK(protocol->received == "hi");
+    CHECK(protocol->events == std::vector<std::string>{"made", "eof", "lost"});
+    ::close(b);
+  });
+}

@@ -870,3 +870,38 @@ corio::Coro<std::string> infinite_times() {
 TEST_CASE("an infinite or huge timeout never expires in practice", "[ch10][timeout]") {
   CHECK(corio::run(infinite_times(), corio_test::virtual_time()) == "inf @1.0; huge @2.0; at inf @3.0; ");
 }
+
+// The child ends, and queues the waiting task, in the iteration the deadline
+// fires in: the deadline cancels a task whose wait is already over. asyncio
+// 3.11's wait_for returns the child's result then; so does corio's.
+TEST_CASE("wait_for returns the result of a child that finished in the iteration its deadline came", "[ch10][timeout]") {
+  corio::run([]() -> corio::Coro<> {
+    corio::Future<int> done_at_deadline;
+    corio::get_running_loop().call_later(1.0, [&] { done_at_deadline.set_result(7); });  // before the deadline's timer
+    int got = co_await corio::wait_for(done_at_deadline, 1.0);
+    CHECK(got == 7);
+    CHECK(corio::get_running_loop().time() == 1.0);
+
+    corio::Future<int> failed_at_deadline;
+    corio::get_running_loop().call_later(1.0, [&] {
+      failed_at_deadline.set_exception(std::make_exception_ptr(std::runtime_error("child failed")));
+    });
+    std::string error;
+    try {
+      co_await corio::wait_for(failed_at_deadline, 1.0);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    CHECK(error == "child failed");  // its own error, not TimeoutError
+
+    corio::Future<int> never;
+    bool timed_out = false;
+    try {
+      co_await corio::wait_for(never, 1.0);
+    } catch (const corio::TimeoutError&) {
+      timed_out = true;
+    }
+    CHECK(timed_out);
+    CHECK(never.cancelled());
+  }(), corio_test::virtual_time());
+}

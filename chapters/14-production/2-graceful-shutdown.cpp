@@ -23,7 +23,8 @@ corio::Coro<corio::http::Response> work(corio::http::Request request) {
 // Stops the server gracefully: no new connection, idle ones closed, each
 // request in flight answered (with Connection: close) if it ends within
 // deadline seconds; after that, the handlers still running are cancelled and
-// their connections closed without an answer. Nothing half-written.
+// their connections closed without an answer. Nothing half-written, unless
+// a client reads nothing for a second more: its connection is then dropped.
 corio::Coro<> shut_down(corio::http::Server& server, const char* why, double deadline) {
   std::size_t open = server.connections();
   server.close();
@@ -36,6 +37,13 @@ corio::Coro<> shut_down(corio::http::Server& server, const char* why, double dea
     std::printf("deadline passed: cancelling the %zu requests still running\n", server.connections());
   }
   server.close_clients();
+  try {
+    co_await corio::wait_for(server.wait_closed(), 1.0);  // what was written goes out first
+    co_return;
+  } catch (const corio::TimeoutError&) {
+    std::printf("%zu clients read nothing for 1 s: dropping their connections\n", server.connections());
+  }
+  server.abort_clients();
   co_await server.wait_closed();
 }
 

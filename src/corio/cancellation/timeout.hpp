@@ -135,8 +135,9 @@ Coro<> shielded_wait(const C& child) {
 // Throws InvalidArgument naming `what` (the user's call) for a NaN time.
 void check_seconds(std::optional<double> seconds, const char* what);
 
+// child is wait_for_child's, which outlives this coroutine.
 template <class C>
-Coro<ResultOf<C>> await_child(C child) {
+Coro<ResultOf<C>> await_child(C& child) {
   co_return co_await std::move(child);
 }
 
@@ -154,7 +155,16 @@ Coro<ResultOf<C>> wait_for_child(C child, std::optional<double> delay) {
     co_return co_await std::move(child);
   }
   Timeout deadline = timeout(delay);
-  co_return co_await deadline.run(await_child(std::move(child)));
+  try {
+    co_return co_await deadline.run(await_child(child));
+  } catch (const TimeoutError&) {
+    // The child ended in the iteration the deadline came, before the
+    // waiting task ran: its result is not thrown away (a line a child read
+    // from a stream would be lost). As asyncio 3.11's wait_for, which also
+    // awaits a task of its own.
+    if (!child.done() || child.cancelled()) throw;
+  }
+  co_return co_await std::move(child);
 }
 
 // The child made a task or kept as it is, inside the coroutine: like

@@ -20,10 +20,17 @@ namespace corio {
 
 namespace {
 
-// Cancels body once fd (the loop's stop eventfd) is readable.
+// Cancels body each time fd (the loop's stop eventfd) becomes readable:
+// every stop() cancels again, as a second task.cancel() does, so a body
+// that caught the first cancellation is stopped by the next. Reading the
+// eventfd sets its counter back to 0, until the next stop() writes.
 Coro<void> watch_stop(int fd, Task<void> body) {
-  co_await readable(fd);
-  body.cancel("LoopThreads::stop()");
+  for (;;) {
+    co_await readable(fd);
+    std::uint64_t stops = 0;
+    [[maybe_unused]] ssize_t n = ::read(fd, &stops, sizeof stops);  // non-blocking; EAGAIN only if read already
+    body.cancel("LoopThreads::stop()");
+  }
 }
 
 }  // namespace

@@ -195,6 +195,10 @@ void HttpServerCore::close() {
 void HttpServerCore::close_clients() {
   for (Connection* c : connections) c->cancel();  // a request: nothing leaves the list yet
 }
+
+void HttpServerCore::abort_clients() {
+  for (Connection* c : connections) c->abort();  // each leaves the list later, in its connection_lost
+}
 // @end
 
 }  // namespace detail
@@ -241,6 +245,7 @@ int Server::port() const {
 
 void Server::close() { s_->close(); }
 void Server::close_clients() { s_->close_clients(); }  // @since 14
+void Server::abort_clients() { s_->abort_clients(); }  // @since 14
 
 Coro<void> Server::wait_closed() {
   std::shared_ptr<detail::HttpServerCore> s = s_;

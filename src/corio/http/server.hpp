@@ -89,6 +89,11 @@ class Server {
   // none. What a graceful shutdown does once its deadline has passed
   // (asyncio 3.13's Server.close_clients, which knows no handlers).
   void close_clients();
+  // Closes every connection now, dropping what it has not sent (asyncio
+  // 3.13's Server.abort_clients): for a client that stopped reading, whose
+  // answer close_clients() would wait to flush for as long as it reads
+  // nothing. Handlers still running are cancelled.
+  void abort_clients();
   // @end
   // Serves until cancelled; then closes, waits for wait_closed(), and lets
   // the CancelledError out.

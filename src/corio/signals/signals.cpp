@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include <corio/errors.hpp>
@@ -29,9 +30,16 @@ constexpr int kSignals = NSIG;  // numbers 1 .. NSIG-1
 std::atomic<detail::Inbox*> inbox_for[kSignals];
 std::atomic<bool> sigint_counts{false};
 std::atomic<int> sigints{0};
+// Handlers running now, on any thread. A handler may read an inbox's
+// address just before the loop that owns it clears it and closes: the
+// closing loop waits until this is 0 before its inbox can go (close,
+// below). The count goes up before the read, so a handler that still saw
+// the address is counted while the loop looks.
+std::atomic<int> handlers_running{0};
 
 extern "C" void on_signal(int signum) {
   int saved = errno;
+  handlers_running.fetch_add(1);
   if (signum == SIGINT && sigint_counts.load() && sigints.fetch_add(1) >= 1) {
     // Ctrl-C twice: the default action, now. SIGINT is blocked while this
     // handler runs, so the raised one is delivered as it returns.
@@ -42,6 +50,7 @@ extern "C" void on_signal(int signum) {
     ::raise(SIGINT);
   }
   if (detail::Inbox* inbox = inbox_for[signum].load()) inbox->signal_arrived(signum);
+  handlers_running.fetch_sub(1);
   errno = saved;
 }
 
@@ -73,15 +82,22 @@ class LoopSignals final : public detail::LoopPart, public detail::SignalSink {
     inbox_->set_signal_sink(this);
   }
   // The loop calls it first of all as it closes.
+  // A handler that read this loop's inbox before restore() cleared it may
+  // still be inside it, on another thread: the inbox goes with the loop,
+  // so close waits for every handler running to return (a few
+  // instructions each; one that starts later finds no inbox).
   void close() noexcept override {
-    std::lock_guard<std::mutex> lock(registry_mutex);
-    for (auto& [signum, entry] : handlers_) {
-      restore(signum, entry.old);
-      owner_of[signum] = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(registry_mutex);
+      for (auto& [signum, entry] : handlers_) {
+        restore(signum, entry.old);
+        owner_of[signum] = nullptr;
+      }
+      handlers_.clear();
+      detail::LoopAccess::awaited_signals(loop_) = 0;
+      inbox_->set_signal_sink(nullptr);
     }
-    handlers_.clear();
-    detail::LoopAccess::awaited_signals(loop_) = 0;
-    inbox_->set_signal_sink(nullptr);
+    while (handlers_running.load() != 0) std::this_thread::yield();
   }
 
   // A signal that arrived queues its handler's callback once for each time

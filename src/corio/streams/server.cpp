@@ -185,7 +185,13 @@ Coro<std::pair<std::shared_ptr<Transport>, std::shared_ptr<Protocol>>> connected
   std::shared_ptr<Protocol> protocol = factory();
   std::shared_ptr<Transport> transport = Transport::make(std::move(sock), protocol);
   // connection_made is queued first: let it run before the caller goes on.
-  co_await sleep(0);
+  // Cancelled here, the caller will never hold the transport: it closes.
+  try {
+    co_await sleep(0);
+  } catch (...) {
+    transport->close();
+    throw;
+  }
   co_return std::make_pair(transport, protocol);
 }
 

@@ -87,7 +87,10 @@ void StreamProtocol::connection_made(Transport& transport) {
     transport.close();
     return;
   }
-  task.add_done_callback([t](const Task<void>& done) {
+  // The callback holds the handler too: a lambda's captures live in the
+  // lambda, not in the coroutine it made, and must outlive the coroutine
+  // even when the server and its factory are gone first.
+  task.add_done_callback([t, handler](const Task<void>& done) {
     if (done.cancelled()) return;
     if (std::exception_ptr error = done.exception()) {
       ExceptionContext context("Unhandled exception in client_connected_cb", error);

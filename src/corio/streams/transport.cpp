@@ -110,7 +110,15 @@ void Transport::start() {
   self_ = shared_from_this();
   detail::OpenTransports::of(*loop_).add(this);
   loop_->call_soon([self = self_] {
-    self->protocol_->connection_made(*self);
+    // A connection_made that throws is reported, and the connection goes
+    // on being read, as asyncio's (its call of connection_made and its
+    // add_reader are two callbacks).
+    try {
+      self->protocol_->connection_made(*self);
+    } catch (...) {
+      ExceptionContext context("protocol.connection_made() failed", std::current_exception());
+      self->loop_->call_exception_handler(context);
+    }
     if (!self->is_reading()) return;
     // The loop may refuse the fd (select cannot watch one past FD_SETSIZE):
     // the connection ends, reported, instead of staying open unwatched.
@@ -223,6 +231,7 @@ void Transport::on_writable() {
     loop_->remove_writer(fd_);
     writing_ = false;
     if (closing_) {
+      ++conn_lost_;  // as close() counts it when nothing is left to send: a later write() or abort() does nothing
       connection_lost(nullptr);
     } else if (eof_) {
       ::shutdown(fd_, SHUT_WR);

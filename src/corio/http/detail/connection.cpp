@@ -53,6 +53,12 @@ void Connection::connection_made(Transport& transport) {
   transport_ = transport.shared_from_this();
   if (core_->options.header_timeout > 0) set_deadline(core_->loop->time() + core_->options.header_timeout);
   task_ = create_task(serve(shared_from_this()), "http connection");
+  // A task cancelled before its first step never runs its body (a
+  // close_clients() just after the accept): its end closes the connection
+  // all the same. After a body that ran, finish() has nothing left to do.
+  task_->add_done_callback([weak = weak_from_this()](const Task<void>&) {
+    if (auto self = weak.lock()) self->finish();
+  });
 }
 
 void Connection::data_received(std::string_view data) {
@@ -88,6 +94,7 @@ void Connection::connection_lost(std::exception_ptr) {
   lost_ = true;
   if (phase_ == Phase::handling && task_) task_->cancel();
   core_->detach(*this);
+  transport_.reset();  // it holds us no more either
   wake();
 }
 
@@ -128,12 +135,23 @@ Coro<void> Connection::serve(std::shared_ptr<Connection> self) {
     co_await self->run();
   } catch (const CancelledError&) {
     // The client left while a handler ran (or the loop is ending).
+  } catch (...) {
+    // Not a handler's error (run() answers those with a 500): reported, and
+    // the connection closes rather than stay open with no task behind it.
+    ExceptionContext context("Unhandled exception in an HTTP connection (corio::http::Server closes it)",
+                             std::current_exception());
+    self->core_->loop->call_exception_handler(context);
   }
-  self->timer_.cancel();
-  self->deadline_ = self->armed_ = kNever;
-  if (!self->lost_) self->transport_->close();
-  self->transport_.reset();
-  self->task_.reset();
+  self->finish();
+}
+
+// The transport stays until its connection_lost: abort_clients() may still
+// have to cut a close that waits to flush to a client reading nothing.
+void Connection::finish() {
+  timer_.cancel();
+  deadline_ = armed_ = kNever;
+  if (transport_ && !lost_) transport_->close();
+  task_.reset();
 }
 
 Coro<void> Connection::run() {
@@ -196,7 +214,9 @@ Coro<void> Connection::run() {
     } catch (const AbortConnection&) {
       reset();
       co_return;
-    } catch (const std::exception&) {
+    } catch (const CancelledError&) {
+      throw;
+    } catch (...) {  // a std::exception or not (`throw 42`): the client gets its 500 all the same
       failed = true;
       ExceptionContext context("Unhandled exception in an HTTP handler (corio::http::Server answers 500)",
                                std::current_exception());
@@ -213,7 +233,9 @@ Coro<void> Connection::run() {
       wake_.clear();
       co_await wake_.wait();
     }
-    if (lost_) co_return;
+    // A transport closing (its peer reset it while we wrote) drops the
+    // pipelined requests still buffered: nobody reads their answers.
+    if (lost_ || transport_->is_closing()) co_return;
     if (pos_ < in_.size()) {
       // A pipelined request is here already.
       phase_ = Phase::head;
@@ -234,12 +256,29 @@ void Connection::write_response(Response& response, bool head, bool keep_alive, 
     response.headers.set("Connection", "keep-alive");
   }
   bool no_body = head || response.status < 200 || response.status == 204 || response.status == 304;
-  if (no_body || !has_token(response.headers.get("Transfer-Encoding"), "chunked")) {
-    serialize_into(out_, response, head);
-  } else {
-    // The head, then the body in chunks of 1 KiB and the last chunk: one write.
-    serialize_into(out_, response, true);
-    append_chunks(out_, response.body);
+  try {
+    if (no_body || !has_token(response.headers.get("Transfer-Encoding"), "chunked")) {
+      serialize_into(out_, response, head);
+    } else {
+      // The head, then the body in chunks of 1 KiB and the last chunk: one write.
+      serialize_into(out_, response, true);
+      append_chunks(out_, response.body);
+    }
+  } catch (const InvalidArgument&) {
+    // The handler's answer cannot go on the wire (a header value holding CR
+    // or LF, say from a request's query): reported, a 500 goes instead, and
+    // the connection closes after it (run() sees the transport closing).
+    ExceptionContext context("An HTTP handler's response could not be serialized (corio::http::Server answers 500)",
+                             std::current_exception());
+    core_->loop->call_exception_handler(context);
+    out_.clear();
+    Response failed = Response::text(500, "Internal Server Error: the handler's response could not be serialized\n");
+    failed.headers.set("Connection", "close");
+    serialize_into(out_, failed, head);
+    transport_->write(out_);
+    out_.clear();
+    transport_->close();
+    return;
   }
   transport_->write(out_);
   out_.clear();
@@ -251,6 +290,7 @@ void Connection::write_error(int status, std::string body) {
 }
 
 void Connection::reset() {
+  if (lost_) return;
   // SO_LINGER with a zero timeout: close() sends RST and drops what is unsent.
   linger l{1, 0};
   ::setsockopt(transport_->fd(), SOL_SOCKET, SO_LINGER, &l, sizeof l);

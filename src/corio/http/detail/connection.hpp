@@ -35,7 +35,10 @@ struct HttpServerCore : std::enable_shared_from_this<HttpServerCore> {
   void attach(Connection& c);
   void detach(Connection& c);  // the connection's transport is gone
   void close();
-  void close_clients();  // @since 14
+  // @since 14
+  void close_clients();
+  void abort_clients();
+  // @end
 
   Loop* loop;
   Router router;
@@ -69,6 +72,12 @@ class Connection final : public Protocol, public std::enable_shared_from_this<Co
   void cancel() {
     if (task_) task_->cancel();
   }
+  // The same, and the transport goes at once, unsent bytes dropped
+  // (Server::abort_clients).
+  void abort() {
+    cancel();
+    if (transport_ && !lost_) transport_->abort();
+  }
   // @end
 
   std::size_t index = 0;  // in the core's list
@@ -79,6 +88,7 @@ class Connection final : public Protocol, public std::enable_shared_from_this<Co
   static constexpr double kNever = std::numeric_limits<double>::infinity();
 
   static Coro<void> serve(std::shared_ptr<Connection> self);
+  void finish();  // the task's end, however it came: the timer, the transport and the task go
   Coro<void> run();
   void set_deadline(double when);
   void on_timer();
