@@ -575,6 +575,15 @@ TEST_CASE("abort_clients() closes a connection whose client stopped reading, whi
 }
 // @end
 
+TEST_CASE("http::Server::start refuses a port outside 0-65535, for a name as for a number", "[ch13][http]") {
+  run([]() -> Coro<void> {
+    for (std::string host : {"127.0.0.1", "localhost"}) {
+      std::string error = co_await corio_test::error_message(Server::start(Router(), host, 70000));
+      CHECK(error == "http::Server::start: port 70000 is outside 0-65535");
+    }
+  });
+}
+
 TEST_CASE("serve_forever serves until cancelled, then closes and waits for its connections", "[ch13][http]") {
   run([]() -> Coro<void> {
     Server server = co_await Server::start(corio::http::test_routes(), "127.0.0.1", 0);

@@ -440,6 +440,27 @@ TEST_CASE("a Unix-socket server and client exchange lines and the socket file go
   CHECK(::access(path.c_str(), F_OK) != 0);
 }
 
+TEST_CASE("a Unix server that closes leaves alone the socket file a newer server made at its path", "[ch12]") {
+  std::string path = "/tmp/corio-streams-test-" + std::to_string(::getpid()) + "-twice.sock";
+  run([&]() -> Coro<> {
+    Server first = co_await corio::start_unix_server(echo_lines, path);
+    Server second = co_await corio::start_unix_server(echo_lines, path);  // removes the first's file, binds its own
+    first.close();
+    co_await first.wait_closed();
+    CHECK(::access(path.c_str(), F_OK) == 0);  // the second's file is still there
+    auto [reader, writer] = co_await corio::open_unix_connection(path);
+    writer.write("to the second\n");
+    {
+      auto got = co_await reader.readline();
+      CHECK(got == "to the second\n");
+    }
+    writer.close();
+    second.close();
+    co_await second.wait_closed();
+  });
+  CHECK(::access(path.c_str(), F_OK) != 0);
+}
+
 // The transport's first add_reader refused the fd (select cannot watch one past FD_SETSIZE); the error escaped the
 // callback and the transport held itself forever: its connection never closed and wait_closed never returned.
 TEST_CASE("under select, a connection accepted past FD_SETSIZE is reported and closed, and the server serves on",
@@ -550,5 +571,20 @@ TEST_CASE("a handler's captures live as long as the handler, even when the serve
     server_gone.set();
     co_await corio::sleep(0.01);
     CHECK(seen == std::string(64, 'g'));
+  });
+}
+
+TEST_CASE("a port outside 0-65535 is refused by name, not taken modulo 65536", "[ch12][threads]") {
+  run([]() -> Coro<> {
+    auto handler = [](StreamReader, StreamWriter) -> Coro<> { co_return; };
+    std::string listen = co_await error_message(corio::start_server(handler, "127.0.0.1", 70000));
+    CHECK(listen == "create_server: port 70000 is outside 0-65535");
+    std::string named = co_await error_message(corio::start_server(handler, "localhost", -1));
+    CHECK(named == "create_server: port -1 is outside 0-65535");
+    Server server = co_await corio::start_server(handler, "127.0.0.1", 0);
+    std::string connect = co_await error_message(corio::open_connection("127.0.0.1", server.port() + 65536));
+    CHECK(connect == "create_connection: port " + std::to_string(server.port() + 65536) + " is outside 0-65535");
+    server.close();
+    co_await server.wait_closed();
   });
 }

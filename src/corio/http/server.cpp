@@ -207,6 +207,9 @@ void HttpServerCore::abort_clients() {
 
 Coro<Server> Server::start(Router router, std::string host, int port, ServerOptions options) {
   Loop& loop = get_running_loop();
+  if (port < 0 || port > 65535) {  // getaddrinfo would take it modulo 65536
+    throw InvalidArgument("http::Server::start: port " + std::to_string(port) + " is outside 0-65535");
+  }
   std::optional<SocketAddress> address;
   try {
     address = SocketAddress::ip(host, port);

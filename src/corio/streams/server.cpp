@@ -38,6 +38,8 @@ struct ServerState {
   int backlog;
   std::vector<Socket> sockets;          // listening; empty once closed
   std::string unix_path;                // a Unix server's path, removed at close
+  dev_t unix_dev = 0;                   // and the file its bind made there: another
+  ino_t unix_ino = 0;                   // server's socket at that path since is left alone
   std::vector<TimerHandle> retries;     // accepts resting after EMFILE
   std::vector<Future<void>> waiters;    // wait_closed()
   std::optional<Future<void>> forever;  // serve_forever()'s
@@ -51,9 +53,15 @@ namespace {
 
 // asyncio's _ensure_resolved: a numeric host (IPv4, or IPv6 without a zone
 // index) is its own one address, with no getaddrinfo on the executor; a
-// name, or "" (every address of the machine), is resolved there.
-Coro<std::vector<AddrInfo>> ensure_resolved(const std::string& host, int port, int flags) {
-  if (!host.empty() && host.find('%') == std::string::npos && port >= 0 && port <= 65535) {
+// name, or "" (every address of the machine), is resolved there. A port
+// outside 0-65535 is refused first: getaddrinfo would take it modulo 65536
+// (70000 is 4464), and the server would listen, or the client connect,
+// where nobody asked (Python: OverflowError "port must be 0-65535").
+Coro<std::vector<AddrInfo>> ensure_resolved(const std::string& host, int port, int flags, const char* who) {
+  if (port < 0 || port > 65535) {
+    throw InvalidArgument(std::string(who) + ": port " + std::to_string(port) + " is outside 0-65535");
+  }
+  if (!host.empty() && host.find('%') == std::string::npos) {
     std::optional<SocketAddress> address;
     try {
       address = SocketAddress::ip(host, port);
@@ -219,7 +227,14 @@ void Server::close() const {
   s.sockets.clear();
   for (TimerHandle& h : s.retries) h.cancel();
   s.retries.clear();
-  if (!s.unix_path.empty()) ::unlink(s.unix_path.c_str());
+  // Only the file this server made: a server started at the same path
+  // since (whose start removed ours) keeps its own, as 3.13's
+  // cleanup_socket checks the inode.
+  struct stat st {};
+  if (!s.unix_path.empty() && ::stat(s.unix_path.c_str(), &st) == 0 && st.st_dev == s.unix_dev &&
+      st.st_ino == s.unix_ino) {
+    ::unlink(s.unix_path.c_str());
+  }
   if (s.forever && !s.forever->done()) s.forever->cancel();
   if (s.active == 0) detail::wake_closed(s);
 }
@@ -252,7 +267,7 @@ int Server::port() const {
 
 Coro<Server> create_server(ProtocolFactory factory, std::string host, int port, ServerOptions options) {
   auto state = detail::new_state(std::move(factory), options);
-  std::vector<AddrInfo> infos = co_await detail::ensure_resolved(host, port, AI_PASSIVE);
+  std::vector<AddrInfo> infos = co_await detail::ensure_resolved(host, port, AI_PASSIVE, "create_server");
   std::vector<SocketAddress> seen;
   for (const AddrInfo& info : infos) {
     if (std::find(seen.begin(), seen.end(), info.address) != seen.end()) continue;
@@ -283,7 +298,11 @@ Coro<Server> create_unix_server(ProtocolFactory factory, std::string path, Serve
   Socket sock = Socket::unix_stream();
   detail::bind_and_listen(sock, SocketAddress::unix_path(path), options.backlog);
   state->sockets.push_back(std::move(sock));
-  state->unix_path = path;
+  if (!path.empty() && path[0] != '\0' && ::stat(path.c_str(), &st) == 0) {  // not an abstract name: a file
+    state->unix_path = path;
+    state->unix_dev = st.st_dev;
+    state->unix_ino = st.st_ino;
+  }
   Server server(state);
   if (options.start_serving) detail::start(state);
   co_return server;
@@ -292,7 +311,7 @@ Coro<Server> create_unix_server(ProtocolFactory factory, std::string path, Serve
 Coro<std::pair<std::shared_ptr<Transport>, std::shared_ptr<Protocol>>> create_connection(ProtocolFactory factory,
                                                                                          std::string host, int port) {
   if (!factory) throw InvalidArgument("create_connection: the protocol factory is empty");
-  std::vector<AddrInfo> infos = co_await detail::ensure_resolved(host, port, 0);
+  std::vector<AddrInfo> infos = co_await detail::ensure_resolved(host, port, 0, "create_connection");
   if (infos.empty()) throw OSError("getaddrinfo() returned empty list (create_connection to '" + host + "')");
   std::vector<std::exception_ptr> errors;
   std::vector<std::string> messages;
