@@ -207,22 +207,12 @@ void HttpServerCore::abort_clients() {
 
 Coro<Server> Server::start(Router router, std::string host, int port, ServerOptions options) {
   Loop& loop = get_running_loop();
-  if (port < 0 || port > 65535) {  // getaddrinfo would take it modulo 65536
-    throw InvalidArgument("http::Server::start: port " + std::to_string(port) + " is outside 0-65535");
-  }
-  std::optional<SocketAddress> address;
-  try {
-    address = SocketAddress::ip(host, port);
-  } catch (const InvalidArgument&) {
-  }
-  if (!address) {
-    // A name: the first address it resolves to (getaddrinfo on the executor).
-    std::vector<AddrInfo> infos = co_await getaddrinfo(host, std::to_string(port), AF_UNSPEC, SOCK_STREAM, AI_PASSIVE);
-    if (infos.empty()) throw OSError("http::Server::start: getaddrinfo() returned no address for '" + host + "'");
-    address = infos.front().address;
-  }
+  // A numeric host as it is, a name's first address (getaddrinfo on the executor).
+  std::vector<AddrInfo> infos = co_await corio::detail::ensure_resolved(host, port, AI_PASSIVE, "http::Server::start");
+  if (infos.empty()) throw OSError("http::Server::start: getaddrinfo() returned no address for '" + host + "'");
+  SocketAddress address = infos.front().address;
   auto core = std::make_shared<detail::HttpServerCore>(loop, std::move(router), std::move(options));
-  core->listener = Socket::tcp(address->family());
+  core->listener = Socket::tcp(address.family());
   core->listener.set_reuse_address(true);
   if (core->options.reuse_port) {
     int one = 1;
@@ -231,10 +221,10 @@ Coro<Server> Server::start(Router router, std::string host, int port, ServerOpti
     }
   }
   try {
-    core->listener.bind(*address);
+    core->listener.bind(address);
   } catch (const OSError& e) {
     throw_os_error(e.code(),
-                   "error while attempting to bind on address " + address->to_string() + " (http::Server::start)");
+                   "error while attempting to bind on address " + address.to_string() + " (http::Server::start)");
   }
   core->listener.listen(core->options.backlog);
   core->watch();

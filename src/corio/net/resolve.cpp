@@ -3,9 +3,11 @@
 #include <corio/net/resolve.hpp>
 
 #include <netdb.h>
+#include <netinet/in.h>
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +60,21 @@ Coro<std::vector<AddrInfo>> getaddrinfo(std::string host, std::string port, int 
                                  r.error);
   }
   co_return std::move(r.answers);
+}
+
+Coro<std::vector<AddrInfo>> detail::ensure_resolved(const std::string& host, int port, int flags, const char* who) {
+  if (port < 0 || port > 65535) {
+    throw InvalidArgument(std::string(who) + ": port " + std::to_string(port) + " is outside 0-65535");
+  }
+  if (!host.empty() && host.find('%') == std::string::npos) {
+    std::optional<SocketAddress> address;
+    try {
+      address = SocketAddress::ip(host, port);
+    } catch (const InvalidArgument&) {
+    }
+    if (address) co_return std::vector<AddrInfo>{AddrInfo{address->family(), SOCK_STREAM, IPPROTO_TCP, "", *address}};
+  }
+  co_return co_await getaddrinfo(host, std::to_string(port), AF_UNSPEC, SOCK_STREAM, flags);
 }
 
 }  // namespace corio

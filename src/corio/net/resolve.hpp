@@ -31,4 +31,15 @@ struct AddrInfo {
 Coro<std::vector<AddrInfo>> getaddrinfo(std::string host, std::string port, int family = AF_UNSPEC,
                                         int type = SOCK_STREAM, int flags = 0);
 
+namespace detail {
+// asyncio's _ensure_resolved, for the calls that listen or connect (who
+// names the call in an error): a numeric host (IPv4, or IPv6 without a zone
+// index) is its own one address, with no getaddrinfo on the executor; a
+// name, or "" (every address of the machine), is resolved there. A port
+// outside 0-65535 is refused first, InvalidArgument: getaddrinfo would take
+// it modulo 65536 (70000 is 4464), and a server would listen, or a client
+// connect, where nobody asked (Python: OverflowError).
+Coro<std::vector<AddrInfo>> ensure_resolved(const std::string& host, int port, int flags, const char* who);
+}  // namespace detail
+
 }  // namespace corio

@@ -51,27 +51,6 @@ struct ServerState {
 
 namespace {
 
-// asyncio's _ensure_resolved: a numeric host (IPv4, or IPv6 without a zone
-// index) is its own one address, with no getaddrinfo on the executor; a
-// name, or "" (every address of the machine), is resolved there. A port
-// outside 0-65535 is refused first: getaddrinfo would take it modulo 65536
-// (70000 is 4464), and the server would listen, or the client connect,
-// where nobody asked (Python: OverflowError "port must be 0-65535").
-Coro<std::vector<AddrInfo>> ensure_resolved(const std::string& host, int port, int flags, const char* who) {
-  if (port < 0 || port > 65535) {
-    throw InvalidArgument(std::string(who) + ": port " + std::to_string(port) + " is outside 0-65535");
-  }
-  if (!host.empty() && host.find('%') == std::string::npos) {
-    std::optional<SocketAddress> address;
-    try {
-      address = SocketAddress::ip(host, port);
-    } catch (const InvalidArgument&) {
-    }
-    if (address) co_return std::vector<AddrInfo>{AddrInfo{address->family(), SOCK_STREAM, IPPROTO_TCP, "", *address}};
-  }
-  co_return co_await getaddrinfo(host, std::to_string(port), AF_UNSPEC, SOCK_STREAM, flags);
-}
-
 std::exception_ptr os_error(int err, const std::string& what) {
   try {
     throw_os_error(err, what);

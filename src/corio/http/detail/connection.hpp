@@ -88,7 +88,7 @@ class Connection final : public Protocol, public std::enable_shared_from_this<Co
   static constexpr double kNever = std::numeric_limits<double>::infinity();
 
   static Coro<void> serve(std::shared_ptr<Connection> self);
-  void finish();  // the task's end, however it came: the timer, the transport and the task go
+  void finish();  // the task's end, however it came: the timer goes, the transport closes, the task is let go
   Coro<void> run();
   void set_deadline(double when);
   void on_timer();
